@@ -1,0 +1,177 @@
+"""Admin pages for measures and their figures. Every save is audited with a reason, and the
+statuses of the measure are recomputed once the change is committed."""
+
+import copy
+
+from django import forms
+from django.contrib import admin
+
+from metrics.models import (
+    Baseline,
+    Commentary,
+    Comparator,
+    Measure,
+    MeasureStatus,
+    Observation,
+    Section,
+    ServiceArea,
+    Target,
+)
+from metrics.tasks import recompute_statuses
+from scrutiny.models import AuditEntry
+
+
+class ReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the audit trail. Required when changing something already saved.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not cleaned.get("change_reason", "").strip():
+            self.add_error("change_reason", "Say why this is being changed.")
+        return cleaned
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records every field change with its reason and recomputes the measure's statuses."""
+
+    form = ReasonForm
+
+    def save_model(self, request, obj, form, change):
+        before = copy.copy(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        AuditEntry.record_changes(
+            obj,
+            before,
+            user=request.user,
+            reason=form.cleaned_data.get("change_reason", ""),
+            context="admin",
+        )
+        recompute_statuses.delay_on_commit([self.measure_id_of(obj)])
+
+    def delete_model(self, request, obj):
+        measure_id = self.measure_id_of(obj)
+        AuditEntry.record_deletion(obj, user=request.user, context="admin")
+        super().delete_model(request, obj)
+        recompute_statuses.delay_on_commit([measure_id])
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def measure_id_of(self, obj):
+        return obj.measure_id
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    fields = ["kind", "value", "effective_from", "effective_to", "source"]
+    show_change_link = True
+
+    def has_change_permission(self, request, obj=None):
+        return False  # change targets on their own page, where the reason is asked for
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceArea)
+class ServiceAreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "area", "order"]
+    list_filter = ["area"]
+
+
+@admin.register(Measure)
+class MeasureAdmin(AuditedAdmin):
+    list_display = ["code", "name", "area", "section", "polarity", "frequency", "active"]
+    list_filter = ["area", "frequency", "polarity", "active"]
+    search_fields = ["code", "name"]
+    inlines = [TargetInline]
+
+    def measure_id_of(self, obj):
+        return obj.pk
+
+
+@admin.register(Target)
+class TargetAdmin(AuditedAdmin):
+    list_display = ["measure", "kind", "value", "effective_from", "effective_to"]
+    list_filter = ["kind", "measure__area"]
+    search_fields = ["measure__code", "measure__name"]
+    autocomplete_fields = ["measure"]
+
+
+@admin.register(Comparator)
+class ComparatorAdmin(AuditedAdmin):
+    list_display = ["measure", "kind", "availability", "value", "period_label"]
+    list_filter = ["kind", "availability"]
+    autocomplete_fields = ["measure"]
+
+
+@admin.register(Observation)
+class ObservationAdmin(AuditedAdmin):
+    list_display = ["measure", "period_kind", "period_end", "breakdown", "value", "published"]
+    list_filter = ["published", "period_kind", "measure__area"]
+    search_fields = ["measure__code", "measure__name", "breakdown"]
+    autocomplete_fields = ["measure"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Baseline)
+class BaselineAdmin(AuditedAdmin):
+    list_display = ["measure", "starts", "reason", "set_by", "set_at"]
+    autocomplete_fields = ["measure"]
+    readonly_fields = ["set_by", "set_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Commentary)
+class CommentaryAdmin(AuditedAdmin):
+    list_display = ["measure", "period_end", "published", "written_at"]
+    autocomplete_fields = ["measure"]
+
+
+@admin.register(MeasureStatus)
+class MeasureStatusAdmin(admin.ModelAdmin):
+    """Computed by the engine: read-only here."""
+
+    list_display = [
+        "measure",
+        "period_kind",
+        "period_end",
+        "breakdown",
+        "value",
+        "target",
+        "rag",
+        "direction",
+        "spc_variation",
+        "computed_at",
+    ]
+    list_filter = ["rag", "direction", "period_kind"]
+    search_fields = ["measure__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,225 @@
+"""From the database to ``calculations.judge`` and back: the statuses of whole measures.
+
+Reads the figures, targets and baselines of a set of measures as arrays, judges them in one
+vectorised pass per group of SPC settings, and replaces the measures' statuses in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from metrics import calculations as calc
+
+STATUS_BATCH = 5000
+
+
+def _month_index(dates):
+    dates = pd.to_datetime(pd.Series(dates))
+    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64)
+
+
+def load_frame(measure_ids):
+    """One row per stored value of the measures, with everything ``judge`` needs."""
+    from metrics.models import Baseline, Measure, Observation, Target
+
+    settings = pd.DataFrame.from_records(
+        Measure.objects.filter(pk__in=measure_ids).values(
+            "id",
+            "polarity",
+            "tolerance_kind",
+            "tolerance",
+            "deadband_kind",
+            "deadband",
+            "judged",
+            "spc_min_points",
+            "spc_run_length",
+            "spc_trend_length",
+            "spc_screen_ranges",
+            "spc_two_of_three_counts_beyond",
+            "spc_baseline_points",
+        )
+    )
+    observations = pd.DataFrame.from_records(
+        Observation.objects.filter(measure_id__in=measure_ids)
+        .order_by()
+        .values_list(
+            "id", "measure_id", "period_kind", "period_end", "breakdown", "value", "published"
+        ),
+        columns=[
+            "observation",
+            "measure",
+            "period_kind",
+            "period_end",
+            "breakdown",
+            "value",
+            "published",
+        ],
+    )
+    if observations.empty:
+        return observations
+    observations["value"] = observations["value"].astype(float)
+    observations["month"] = _month_index(observations["period_end"])
+    observations["step"] = observations["period_kind"].map(calc.MONTHS_IN).astype(np.int64)
+    observations["series"] = pd.MultiIndex.from_frame(
+        observations[["measure", "breakdown", "period_kind"]]
+    ).factorize()[0]
+
+    settings = settings.rename(columns={"id": "measure"})
+    settings["sign"] = calc.polarity_sign(settings["polarity"].to_numpy())
+    for column in ("tolerance", "deadband"):
+        settings[column] = settings[column].astype(float)
+    frame = observations.merge(settings, on="measure", how="left")
+
+    targets = pd.DataFrame.from_records(
+        Target.objects.filter(measure_id__in=measure_ids).values_list(
+            "measure_id", "effective_from", "effective_to", "value", "kind"
+        ),
+        columns=["measure", "effective_from", "effective_to", "target", "target_kind"],
+    )
+    frame["target"] = np.nan
+    frame["target_kind"] = ""
+    if not targets.empty:
+        targets["from_month"] = _month_index(targets["effective_from"])
+        targets["to_month"] = np.where(
+            targets["effective_to"].isna(),
+            np.iinfo(np.int64).max,
+            _month_index(targets["effective_to"].fillna(pd.Timestamp("2000-01-01"))),
+        )
+        targets["target"] = targets["target"].astype(float)
+        # The target in force: the latest to start at or before the period's end month, if it
+        # has not ended by then. Targets of one measure never overlap (Target.clean).
+        matched = (
+            pd.merge_asof(
+                frame[["month", "measure"]].reset_index().sort_values("month"),
+                targets.sort_values("from_month"),
+                left_on="month",
+                right_on="from_month",
+                by="measure",
+                direction="backward",
+            )
+            .set_index("index")
+            .reindex(frame.index)
+        )
+        in_force = matched["to_month"].to_numpy() >= frame["month"].to_numpy()
+        frame["target"] = np.where(in_force, matched["target"].to_numpy(dtype=float), np.nan)
+        frame["target_kind"] = np.where(in_force, matched["target_kind"].fillna(""), "")
+
+    # A new SPC segment starts at the first value on or after each baseline a person set.
+    frame["baseline_level"] = 0
+    for measure_id, starts in Baseline.objects.filter(measure_id__in=measure_ids).values_list(
+        "measure_id", "starts"
+    ):
+        start_month = starts.year * 12 + starts.month - 1
+        frame.loc[
+            (frame["measure"] == measure_id) & (frame["month"] >= start_month), "baseline_level"
+        ] += 1
+    frame = frame.sort_values(["series", "month"], kind="stable").reset_index(drop=True)
+    level = frame["baseline_level"].to_numpy()
+    series = frame["series"].to_numpy()
+    frame["rebase"] = np.concatenate(
+        [[False], (level[1:] != level[:-1]) & (series[1:] == series[:-1])]
+    )
+    return frame
+
+
+SPC_COLUMNS = [
+    "spc_min_points",
+    "spc_run_length",
+    "spc_trend_length",
+    "spc_screen_ranges",
+    "spc_two_of_three_counts_beyond",
+    "spc_baseline_points",
+]
+
+
+def judge_frame(frame):
+    """``calc.judge`` for each group of measures that share SPC settings."""
+    parts = []
+    keys = frame[SPC_COLUMNS].astype(object).where(frame[SPC_COLUMNS].notna(), None)
+    for values, index in keys.groupby(SPC_COLUMNS, dropna=False).groups.items():
+        min_points, run, trend, screen, beyond, baseline = values
+        spc = calc.SpcSettings(
+            min_points=int(min_points),
+            run_length=int(run),
+            trend_length=int(trend),
+            screen_ranges=bool(screen),
+            two_of_three_counts_beyond=bool(beyond),
+            baseline_points=int(baseline)
+            if baseline is not None and not pd.isna(baseline)
+            else None,
+        )
+        parts.append(calc.judge(frame.loc[index, list(calc.JUDGE_COLUMNS)], spc))
+    return pd.concat(parts).reindex(frame.index)
+
+
+def _decimal_or_none(value):
+    return None if value is None or np.isnan(value) else round(float(value), 4)
+
+
+def recompute(measures):
+    """Replace the statuses of these measures with freshly computed ones; returns the count."""
+    from metrics.models import MeasureStatus
+
+    measure_ids = list(measures.values_list("pk", flat=True))
+    frame = load_frame(measure_ids)
+    now = timezone.now()
+    statuses = []
+    if not frame.empty:
+        judged = judge_frame(frame)
+        rag = calc.rag_names(judged["rag"].to_numpy())
+        direction = calc.direction_names(judged["direction"].to_numpy())
+        direction_year = calc.direction_names(judged["direction_year"].to_numpy())
+        variation = calc.VARIATION_NAMES[judged["spc_variation"].to_numpy()]
+        assurance = calc.ASSURANCE_NAMES[judged["spc_assurance"].to_numpy()]
+        signal = calc.SIGNAL_NAMES[judged["spc_signal"].to_numpy()]
+        columns = {
+            name: frame[name].to_numpy()
+            for name in (
+                "measure",
+                "period_kind",
+                "period_end",
+                "breakdown",
+                "published",
+                "value",
+                "target",
+                "target_kind",
+            )
+        }
+        previous = judged["previous_value"].to_numpy()
+        year_ago = judged["year_ago_value"].to_numpy()
+        mean = judged["spc_mean"].to_numpy()
+        lower = judged["spc_lower"].to_numpy()
+        upper = judged["spc_upper"].to_numpy()
+        for i in range(len(frame)):
+            statuses.append(
+                MeasureStatus(
+                    measure_id=int(columns["measure"][i]),
+                    period_kind=columns["period_kind"][i],
+                    period_end=columns["period_end"][i],
+                    breakdown=columns["breakdown"][i],
+                    published=bool(columns["published"][i]),
+                    value=_decimal_or_none(columns["value"][i]),
+                    target=_decimal_or_none(columns["target"][i]),
+                    target_kind=columns["target_kind"][i],
+                    rag=rag[i],
+                    previous_value=_decimal_or_none(previous[i]),
+                    direction=direction[i],
+                    year_ago_value=_decimal_or_none(year_ago[i]),
+                    direction_year=direction_year[i],
+                    spc_variation=variation[i],
+                    spc_assurance=assurance[i],
+                    spc_signal=signal[i] if signal[i] != "none" else "",
+                    spc_mean=None if np.isnan(mean[i]) else float(mean[i]),
+                    spc_lower=None if np.isnan(lower[i]) else float(lower[i]),
+                    spc_upper=None if np.isnan(upper[i]) else float(upper[i]),
+                    computed_at=now,
+                )
+            )
+    with transaction.atomic():
+        MeasureStatus.objects.filter(measure_id__in=measure_ids).delete()
+        MeasureStatus.objects.bulk_create(statuses, batch_size=STATUS_BATCH)
+    return len(statuses)

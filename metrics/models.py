@@ -1,0 +1,647 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from metrics import calculations as calc
+
+
+class Polarity(models.TextChoices):
+    BIGGER = calc.BIGGER, "Bigger is Better"
+    SMALLER = calc.SMALLER, "Smaller is Better"
+    PLAN = calc.PLAN, "Plan is best"
+
+
+class ReportingBasis(models.TextChoices):
+    YEAR_TO_DATE = "ytd", "Year to Date"
+    ROLLING_YEAR = "rolling", "Rolling Year"
+    ANNUAL = "annual", "Annual"
+    LATEST_QUARTER = "quarter", "Latest Quarter"
+    SNAPSHOT = "snapshot", "Snapshot"
+    FORECAST = "forecast", "Forecast"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = calc.MONTH, "Monthly"
+    QUARTERLY = calc.QUARTER, "Quarterly"
+    ANNUAL = calc.YEAR, "Annual"
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", "Percentage"
+    COUNT = "count", "Count"
+    RATE_10K = "rate_10k", "Rate per 10,000 children"
+    DAYS_PER_FTE = "days_fte", "Days per FTE"
+    DAYS = "days", "Days"
+    NUMBER = "number", "Number"
+
+
+class ToleranceKind(models.TextChoices):
+    RELATIVE = calc.RELATIVE, "% of the target"
+    ABSOLUTE = calc.ABSOLUTE, "In the measure's units"
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "Better than or on target"
+    AMBER = "amber", "Worse than target, within tolerance"
+    RED = "red", "Significantly worse than target"
+    NO_VALUE = "no_value", "No value"
+    MISSING_TARGET = "missing_target", "Missing target"
+    NOT_JUDGED = "not_judged", "No information"
+
+
+class Direction(models.TextChoices):
+    IMPROVING = "improving", "Improving"
+    DECLINING = "declining", "Declining"
+    NO_CHANGE = "no_change", "No significant change"
+    NOT_COMPARABLE = "not_comparable", "Not comparable"
+
+
+class Variation(models.TextChoices):
+    COMMON = "common_cause", "Common cause variation"
+    IMPROVEMENT = "special_cause_improvement", "Special cause: improvement"
+    CONCERN = "special_cause_concern", "Special cause: concern"
+    NEUTRAL = "special_cause_neutral", "Special cause: neither better nor worse"
+    NOT_ENOUGH = "not_enough_data", "Not enough data"
+
+
+class Assurance(models.TextChoices):
+    PASS = "consistently_pass", "Target consistently met"
+    FAIL = "consistently_fail", "Target consistently missed"
+    HIT_AND_MISS = "hit_and_miss", "Target hit and miss"
+    NO_TARGET = "no_target", "No target"
+    NOT_ENOUGH = "not_enough_data", "Not enough data"
+
+
+class ServiceAreaQuerySet(models.QuerySet):
+    def with_headlines(self, statuses):
+        """Each area with its latest reporting period, the headline share for it and for the
+        period before, and the counts by RAG: two queries whatever the number of measures.
+
+        ``statuses`` is the MeasureStatus queryset the reader may see (published only for
+        committee members).
+        """
+        areas = list(self)
+        counts = statuses.filter(measure__area__in=areas).rag_counts()
+        for area in areas:
+            periods = sorted(
+                (calc.Period(end, kind) for (area_id, kind, end) in counts if area_id == area.pk),
+                key=lambda p: (p.end, -calc.MONTHS_IN[p.kind]),
+            )
+            area.period = periods[-1] if periods else None
+            area.headline = area.previous_headline = None
+            area.rag_counts = {}
+            if area.period:
+                area.rag_counts = counts[(area.pk, area.period.kind, area.period.end)]
+                area.headline = _headline(area.rag_counts)
+                area.previous_period = area.period.previous()
+                previous = counts.get(
+                    (area.pk, area.previous_period.kind, area.previous_period.end)
+                )
+                area.previous_headline = _headline(previous) if previous else None
+        return areas
+
+
+def _headline(counts):
+    return calc.headline_from_counts(
+        counts.get("green", 0), counts.get("amber", 0), counts.get("red", 0)
+    )
+
+
+class ServiceArea(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    objects = ServiceAreaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("metrics:scorecard", args=[self.slug])
+
+
+class Section(models.Model):
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="sections")
+    name = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["area", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="unique_section_name_in_area")
+        ]
+
+    def __str__(self):
+        return f"{self.area} / {self.name}"
+
+
+class MeasureQuerySet(models.QuerySet):
+    def recompute_statuses(self):
+        """Judge every value of these measures and replace their statuses, in one transaction.
+
+        Idempotent: it rebuilds the statuses from the figures, so running it twice, or again
+        after a worker died halfway (the transaction rolled back), gives the same statuses.
+        Returns the number of statuses written.
+        """
+        from metrics.engine import recompute
+
+        return recompute(self)
+
+    def for_scorecard(self, area, period, user, columns=5):
+        """The area's active measures as scorecard rows for ``period``: the last ``columns``
+        periods' values, the status (value, target, RAG, directions) in ``period``, comparators
+        and the period's commentary. Four queries whatever the number of measures."""
+        periods = [period]
+        while len(periods) < columns:
+            periods.insert(0, periods[0].previous())
+        measures = list(
+            self.filter(area=area, active=True)
+            .select_related("section")
+            .prefetch_related("comparators")
+        )
+        statuses = MeasureStatus.objects.visible_to(user).filter(
+            measure__in=measures,
+            breakdown="",
+            period_kind=period.kind,
+            period_end__in=[p.end for p in periods],
+        )
+        by_key = {(s.measure_id, s.period_end): s for s in statuses}
+        notes = {
+            c.measure_id: c
+            for c in Commentary.objects.visible_to(user)
+            .filter(measure__in=measures, period_kind=period.kind, period_end=period.end)
+            .order_by("written_at")
+        }
+        for measure in measures:
+            measure.history = [by_key.get((measure.pk, p.end)) for p in periods]
+            measure.status = measure.history[-1]
+            measure.comment = notes.get(measure.pk)
+        return periods, measures
+
+
+class Measure(models.Model):
+    code = models.SlugField(max_length=40, unique=True, help_text="Short, stable identifier")
+    name = models.CharField(max_length=300)
+    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="measures")
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="measures", null=True, blank=True
+    )
+    definition = models.TextField(blank=True)
+    source = models.TextField(
+        blank=True, help_text="Where the figures come from (system, report, paper and lines)"
+    )
+    owner = models.CharField(max_length=200, blank=True)
+    unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PERCENT)
+    precision = models.PositiveSmallIntegerField(default=1, help_text="Decimal places to show")
+    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    reporting_basis = models.CharField(max_length=10, choices=ReportingBasis.choices)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    tolerance_kind = models.CharField(
+        max_length=10, choices=ToleranceKind.choices, default=ToleranceKind.RELATIVE
+    )
+    tolerance = models.DecimalField(
+        max_digits=10,
+        decimal_places=4,
+        default=calc.DEFAULT_TOLERANCE_PERCENT,
+        help_text="Worse than target by no more than this is amber (default 5% of the target)",
+    )
+    deadband_kind = models.CharField(
+        "direction-of-travel dead-band kind",
+        max_length=10,
+        choices=ToleranceKind.choices,
+        default=ToleranceKind.RELATIVE,
+    )
+    deadband = models.DecimalField(
+        "direction-of-travel dead-band",
+        max_digits=10,
+        decimal_places=4,
+        default=calc.DEFAULT_DEADBAND_PERCENT,
+        help_text="A change smaller than this is 'no significant change' (default 1%)",
+    )
+    judged = models.BooleanField(
+        default=True, help_text="Off for measures reported for information only"
+    )
+    spc_min_points = models.PositiveSmallIntegerField("SPC: points needed", default=12)
+    spc_run_length = models.PositiveSmallIntegerField("SPC: run length", default=7)
+    spc_trend_length = models.PositiveSmallIntegerField("SPC: trend length", default=7)
+    spc_screen_ranges = models.BooleanField("SPC: screen moving ranges", default=True)
+    spc_two_of_three_counts_beyond = models.BooleanField(
+        "SPC: two-of-three counts points beyond the limits", default=False
+    )
+    spc_baseline_points = models.PositiveSmallIntegerField(
+        "SPC: fix limits from the first n points", null=True, blank=True
+    )
+    active = models.BooleanField(default=True)
+    order = models.PositiveIntegerField(default=0)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area", "section__order", "order", "code"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("metrics:measure", args=[self.code])
+
+    def clean(self):
+        if self.section_id and self.area_id and self.section.area_id != self.area_id:
+            raise ValidationError({"section": "The section belongs to another service area."})
+        if self.unit == Unit.PERCENT and self.tolerance_kind == ToleranceKind.ABSOLUTE:
+            if self.tolerance is not None and self.tolerance > 100:
+                raise ValidationError({"tolerance": "A tolerance above 100 points is never met."})
+        try:
+            self.spc_settings()
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+    def spc_settings(self):
+        return calc.SpcSettings(
+            min_points=self.spc_min_points,
+            run_length=self.spc_run_length,
+            trend_length=self.spc_trend_length,
+            screen_ranges=self.spc_screen_ranges,
+            two_of_three_counts_beyond=self.spc_two_of_three_counts_beyond,
+            baseline_points=self.spc_baseline_points,
+        )
+
+    def format_value(self, value):
+        if value is None:
+            return "No value"
+        text = f"{value:,.{self.precision}f}"
+        return f"{text}%" if self.unit == Unit.PERCENT else text
+
+
+def validate_period_start(day):
+    if day and day.day != 1:
+        raise ValidationError("A period is named by the first day of the month it ends in.")
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        STRETCH = "stretch", "Stretch"
+        SHORT_TERM = "short_term", "Short-term"
+        BASELINE = "baseline", "Baseline"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="targets")
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.STANDARD)
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    effective_from = models.DateField(
+        validators=[validate_period_start],
+        help_text="First day of the first month (or period-end month) the target applies to",
+    )
+    effective_to = models.DateField(
+        null=True,
+        blank=True,
+        validators=[validate_period_start],
+        help_text="Last month it applies to; empty while in force",
+    )
+    source = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["measure", "effective_from"]
+
+    def __str__(self):
+        kind = self.get_kind_display()
+        return f"{self.measure.code} {kind} {self.value} from {self.effective_from:%b %Y}"
+
+    def clean(self):
+        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
+            raise ValidationError({"effective_to": "The target ends before it starts."})
+        if not self.measure_id or not self.effective_from:
+            return
+        measure = self.measure
+        if measure.unit == Unit.PERCENT and self.value is not None and not 0 <= self.value <= 100:
+            raise ValidationError({"value": "A percentage target must be between 0 and 100."})
+        if measure.frequency == Frequency.QUARTERLY and self.effective_from.month not in (
+            3,
+            6,
+            9,
+            12,
+        ):
+            raise ValidationError(
+                {
+                    "effective_from": f"{measure.code} is reported quarterly: a target starts at a "
+                    "quarter's end month (March, June, September or December)."
+                }
+            )
+        if measure.frequency == Frequency.ANNUAL and self.effective_from.month != 3:
+            raise ValidationError(
+                {
+                    "effective_from": f"{measure.code} is reported for financial years: a target "
+                    "starts in March."
+                }
+            )
+        far_future = date(9999, 12, 1)
+        overlapping = (
+            Target.objects.filter(measure=measure)
+            .exclude(pk=self.pk)
+            .filter(
+                effective_from__lte=self.effective_to or far_future,
+            )
+            .filter(
+                models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=self.effective_from)
+            )
+        )
+        clash = overlapping.first()
+        if clash:
+            raise ValidationError(
+                f"This target's months overlap another target of {measure.code} ({clash.value} "
+                f"from {clash.effective_from:%b %Y}"
+                f"{' to ' + format(clash.effective_to, '%b %Y') if clash.effective_to else ''}). "
+                "End that one first."
+            )
+
+
+class Comparator(models.Model):
+    class Kind(models.TextChoices):
+        STATISTICAL_NEIGHBOURS = "stat_neighbours", "Statistical neighbours"
+        ENGLAND = "england", "England"
+        REGION = "region", "Region"
+        PEER_GROUP = "peer_group", "Peer group"
+        OTHER = "other", "Other"
+
+    class Availability(models.TextChoices):
+        VALUE = "value", "Value"
+        NOT_AVAILABLE = "not_available", "Not available"
+        UNKNOWN = "unknown", "Unknown"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="comparators")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=200, blank=True)
+    availability = models.CharField(
+        max_length=15, choices=Availability.choices, default=Availability.VALUE
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    as_at = models.DateField(null=True, blank=True, help_text="The date the comparator describes")
+    period_label = models.CharField(max_length=40, blank=True, help_text="e.g. 2020/21")
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["measure", "kind", "-as_at"]
+
+    def __str__(self):
+        return f"{self.measure.code} {self.get_kind_display()}"
+
+    def clean(self):
+        if self.availability == self.Availability.VALUE and self.value is None:
+            raise ValidationError(
+                {"value": "Give the value, or say it is not available or unknown."}
+            )
+        if self.availability != self.Availability.VALUE and self.value is not None:
+            raise ValidationError({"value": "A comparator that is not available has no value."})
+        if (
+            self.value is not None
+            and self.measure_id
+            and self.measure.unit == Unit.PERCENT
+            and not 0 <= self.value <= 100
+        ):
+            raise ValidationError({"value": "A percentage must be between 0 and 100."})
+
+    @property
+    def as_text(self):
+        if self.availability == self.Availability.VALUE:
+            return self.measure.format_value(self.value)
+        return self.get_availability_display()
+
+
+class ObservationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Committee members see published values only; officers see drafts too."""
+        if user.has_perm("scrutiny.view_drafts"):
+            return self
+        return self.filter(published=True)
+
+    def whole_authority(self):
+        return self.filter(breakdown="")
+
+
+class Observation(models.Model):
+    class Quality(models.TextChoices):
+        NONE = "", "—"
+        PROVISIONAL = "provisional", "Provisional"
+        REVISED = "revised", "Revised"
+        SUPPRESSED = "suppressed", "Suppressed (small numbers)"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="observations")
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    period_end = models.DateField(validators=[validate_period_start])
+    breakdown = models.CharField(
+        max_length=120,
+        blank=True,
+        default="",
+        help_text="Locality, team or group; empty for the whole authority",
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    quality = models.CharField(max_length=12, choices=Quality.choices, blank=True, default="")
+    note = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    published = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ObservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measure", "breakdown", "period_kind", "period_end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period_kind", "period_end", "breakdown"],
+                name="one_value_per_measure_period_breakdown",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measure.code} {self.period} {self.breakdown or 'whole authority'}"
+
+    @property
+    def period(self):
+        return calc.Period(self.period_end, self.period_kind)
+
+    def clean(self):
+        if not self.measure_id:
+            return
+        if self.period_kind and self.period_end:
+            try:
+                self.period  # noqa: B018 - validates the month against the period kind
+            except ValueError as error:
+                raise ValidationError({"period_end": str(error)}) from None
+            if self.period_kind != self.measure.frequency:
+                raise ValidationError(
+                    {
+                        "period_kind": f"{self.measure.code} is reported "
+                        f"{self.measure.get_frequency_display().lower()}."
+                    }
+                )
+        if (
+            self.measure.unit == Unit.PERCENT
+            and self.value is not None
+            and not 0 <= self.value <= 100
+        ):
+            raise ValidationError({"value": "A percentage must be between 0 and 100."})
+        if self.numerator is not None and self.denominator is not None:
+            if self.numerator > self.denominator and self.measure.unit == Unit.PERCENT:
+                raise ValidationError(
+                    {"numerator": "The numerator is larger than the denominator."}
+                )
+
+
+class MeasureStatusQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Committee members see statuses of published values only; officers see drafts too."""
+        if user.has_perm("scrutiny.view_drafts"):
+            return self
+        return self.filter(published=True)
+
+    def whole_authority(self):
+        return self.filter(breakdown="", measure__active=True)
+
+    def exceptions_for(self, areas):
+        """The red and the declining measures in each area's latest period, worst first: one
+        query. Returns {area id: [status, ...]}."""
+        wanted = models.Q(pk__in=[])
+        for area in areas:
+            if area.period:
+                wanted |= models.Q(
+                    measure__area=area, period_kind=area.period.kind, period_end=area.period.end
+                )
+        found = {area.pk: [] for area in areas}
+        rows = (
+            self.filter(wanted)
+            .filter(models.Q(rag=Rag.RED) | models.Q(direction=Direction.DECLINING))
+            .select_related("measure", "measure__section")
+            .order_by("measure__area__order", "rag", "measure__section__order", "measure__order")
+        )
+        rank = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+        for status in rows:
+            found[status.measure.area_id].append(status)
+        for statuses in found.values():
+            statuses.sort(key=lambda s: (rank.get(s.rag, 3), s.direction != Direction.DECLINING))
+        return found
+
+    def rag_counts(self):
+        """{(area id, period kind, period end): {rag: count}} in one query."""
+        counts = {}
+        rows = (
+            self.order_by()
+            .values("measure__area_id", "period_kind", "period_end", "rag")
+            .annotate(n=models.Count("id"))
+        )
+        for row in rows:
+            key = (row["measure__area_id"], row["period_kind"], row["period_end"])
+            counts.setdefault(key, {})[row["rag"]] = row["n"]
+        return counts
+
+
+class MeasureStatus(models.Model):
+    """What the engine computed for one value: never typed, always recomputed from the figures."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="statuses")
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    period_end = models.DateField()
+    breakdown = models.CharField(max_length=120, blank=True, default="")
+    published = models.BooleanField(default=False)
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    target = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    target_kind = models.CharField(max_length=12, blank=True)
+    rag = models.CharField(max_length=16, choices=Rag.choices)
+    previous_value = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    direction = models.CharField(max_length=16, choices=Direction.choices)
+    year_ago_value = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    direction_year = models.CharField(max_length=16, choices=Direction.choices)
+    spc_variation = models.CharField(max_length=32, choices=Variation.choices)
+    spc_assurance = models.CharField(max_length=32, choices=Assurance.choices)
+    spc_signal = models.CharField(max_length=16, blank=True)
+    spc_mean = models.FloatField(null=True)
+    spc_lower = models.FloatField(null=True)
+    spc_upper = models.FloatField(null=True)
+    computed_at = models.DateTimeField()
+
+    objects = MeasureStatusQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measure", "breakdown", "period_kind", "period_end"]
+        verbose_name_plural = "measure statuses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period_kind", "period_end", "breakdown"],
+                name="one_status_per_measure_period_breakdown",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measure.code} {self.period}: {self.rag}"
+
+    @property
+    def period(self):
+        return calc.Period(self.period_end, self.period_kind)
+
+
+class Baseline(models.Model):
+    """A new SPC baseline: limits restart from this period, set by a person with a reason."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="baselines")
+    starts = models.DateField(validators=[validate_period_start])
+    reason = models.TextField()
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["measure", "starts"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "starts"], name="one_baseline_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.measure.code} baseline from {self.starts:%b %Y}"
+
+
+class CommentaryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.has_perm("scrutiny.view_drafts"):
+            return self
+        return self.filter(published=True)
+
+
+class Commentary(models.Model):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="commentary")
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    period_end = models.DateField(validators=[validate_period_start])
+    text = models.TextField()
+    source = models.TextField(blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now=True)
+    published = models.BooleanField(default=False)
+
+    objects = CommentaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["measure", "-period_end", "-written_at"]
+        verbose_name_plural = "commentary"
+
+    def __str__(self):
+        return f"{self.measure.code} {self.period_end:%b %Y}"
+
+    @property
+    def period(self):
+        return calc.Period(self.period_end, self.period_kind)

@@ -1,0 +1,50 @@
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from scrutiny.roles import role_of
+
+# (label, url name, capability needed or None, the url-name prefixes that make it current)
+NAVIGATION = [
+    ("Dashboard", "home", None, ("home",)),
+    ("Scorecards", "metrics:scorecards", None, ("metrics:scorecard", "metrics:measure")),
+    ("Upload", "metrics:upload", "scrutiny.upload_figures", ("metrics:upload",)),
+    (
+        "Improvement plan",
+        "improvement_plan:plan",
+        None,
+        ("improvement_plan:plan", "improvement_plan:workstream"),
+    ),
+    ("Risks", "improvement_plan:risks", None, ("improvement_plan:risk",)),
+    ("Meetings", "meetings", None, ("meeting",)),
+]
+
+
+def _navigation(request):
+    match = getattr(request, "resolver_match", None)
+    current = match.view_name if match else ""
+    items = []
+    for label, url_name, capability, prefixes in NAVIGATION:
+        if capability and not request.user.has_perm(capability):
+            continue
+        try:
+            href = reverse(url_name)
+        except NoReverseMatch:
+            continue  # the page is not built yet: never link to a 404
+        items.append(
+            {
+                "text": label,
+                "href": href,
+                "current": current.startswith(prefixes) if current else False,
+            }
+        )
+    return items
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    return {
+        "council_name": settings.COUNCIL_NAME,
+        "service_name": settings.SERVICE_NAME,
+        "navigation": _navigation(request) if user and user.is_authenticated else [],
+        "user_roles": role_of(user) if user and user.is_authenticated else [],
+    }

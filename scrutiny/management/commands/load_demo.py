@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Load the demo council (fixtures/) idempotently: running it twice changes nothing."
+
+    def handle(self, *args, **options):
+        from metrics.demo import load_scorecard
+
+        with transaction.atomic():
+            summary = load_scorecard()
+        for line in summary:
+            self.stdout.write(line)

@@ -1,0 +1,121 @@
+from django.db import models
+
+
+class Capability(models.Model):
+    """Holds the product's capabilities as permissions; it has no rows and no table.
+
+    The roles (groups) are made of these, and views check them with
+    ``user.has_perm("scrutiny.<codename>")``, so what a role may do is decided in one place:
+    ``scrutiny/roles.py``.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_published", "Read published figures, plans, risks and meeting packs"),
+            ("view_drafts", "See draft figures before they are published"),
+            ("ask_question", "Send questions to officers before a meeting"),
+            ("upload_figures", "Upload and correct figures"),
+            ("edit_measures", "Edit measures, targets and comparators"),
+            ("edit_commentary", "Write commentary on measures"),
+            ("publish_period", "Publish or withdraw a period's figures"),
+            ("update_plan", "Record improvement plan progress and action status"),
+            ("review_risks", "Record quarterly risk reviews"),
+            ("answer_question", "Draft answers to members' questions"),
+            ("sign_off", "Sign off plan updates and risk reviews, approve answers"),
+            ("manage_meetings", "Manage committees, meetings, work programme and packs"),
+        ]
+
+    def __str__(self):
+        return "Capabilities"
+
+
+class AuditEntry(models.Model):
+    """One change to a figure, target, setting, status or rating: who, when, old, new and why.
+
+    Entries are only ever added; nothing in the product edits or deletes them.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    action = models.CharField(max_length=20, default="change")
+    field = models.CharField(max_length=100, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+    context = models.CharField(
+        max_length=200, blank=True, help_text="Where the change came from: admin, upload 12, …"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.object_repr} {self.field}"
+
+    @classmethod
+    def record_deletion(cls, obj, *, user, reason="", context=""):
+        """An entry per stored field, old value kept, so a deleted object can be rebuilt."""
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type = ContentType.objects.get_for_model(obj)
+        return cls.objects.bulk_create(
+            cls(
+                user=user if user and user.is_authenticated else None,
+                content_type=content_type,
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:300],
+                action="delete",
+                field=field.name,
+                old_value=_text(getattr(obj, field.name)),
+                reason=reason,
+                context=context,
+            )
+            for field in obj._meta.concrete_fields
+        )
+
+    @classmethod
+    def record_changes(cls, obj, before, *, user, reason="", context="", fields=None):
+        """Add an entry for each field whose value differs between ``before`` (a copy of the
+        object as stored, or None for a new one) and ``obj``."""
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type = ContentType.objects.get_for_model(obj)
+        entries = []
+        for field in fields or [f.name for f in obj._meta.concrete_fields]:
+            if field in ("id", "updated_at", "updated_by", "written_at", "computed_at"):
+                continue
+            old = "" if before is None else _text(getattr(before, field))
+            new = _text(getattr(obj, field))
+            if before is not None and old == new:
+                continue
+            if before is None and new == "":
+                continue
+            entries.append(
+                cls(
+                    user=user if user and user.is_authenticated else None,
+                    content_type=content_type,
+                    object_id=str(obj.pk),
+                    object_repr=str(obj)[:300],
+                    action="add" if before is None else "change",
+                    field=field,
+                    old_value=old,
+                    new_value=new,
+                    reason=reason,
+                    context=context,
+                )
+            )
+        cls.objects.bulk_create(entries)
+        return entries
+
+
+def _text(value):
+    return "" if value is None else str(value)

@@ -1,0 +1,101 @@
+"""The five roles and what each may do.
+
+A role is a Django group whose permissions are the capabilities listed here. The groups are
+brought in line with this file after every ``migrate``, so a deployment never drifts from it.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+COMMITTEE_MEMBER = "Committee member"
+PERFORMANCE_OFFICER = "Performance officer"
+SERVICE_LEAD = "Service lead"
+DIRECTOR = "Director"
+ADMINISTRATOR = "Administrator"
+
+_READER = ["view_published"]
+_LEAD = [*_READER, "view_drafts", "update_plan", "review_risks", "answer_question"]
+
+ROLE_CAPABILITIES = {
+    COMMITTEE_MEMBER: [*_READER, "ask_question"],
+    PERFORMANCE_OFFICER: [
+        *_READER,
+        "view_drafts",
+        "upload_figures",
+        "edit_measures",
+        "edit_commentary",
+        "publish_period",
+    ],
+    SERVICE_LEAD: _LEAD,
+    DIRECTOR: [*_LEAD, "sign_off", "manage_meetings"],
+    ADMINISTRATOR: [
+        *_READER,
+        "view_drafts",
+        "manage_meetings",
+    ],
+}
+
+_METRICS_MODELS = [
+    "measure",
+    "target",
+    "comparator",
+    "observation",
+    "baseline",
+    "commentary",
+    "servicearea",
+    "section",
+]
+
+# Model permissions for the Django admin: officers keep measures, targets and comparators there;
+# administrators manage accounts. Both need is_staff as well (create_demo_users sets it).
+MODEL_PERMISSIONS = {
+    PERFORMANCE_OFFICER: [
+        *[
+            ("metrics", f"{action}_{model}")
+            for model in _METRICS_MODELS
+            for action in ("add", "change", "view")
+        ],
+        ("metrics", "view_measurestatus"),
+        ("scrutiny", "view_auditentry"),
+    ],
+    ADMINISTRATOR: [
+        ("auth", "add_user"),
+        ("auth", "change_user"),
+        ("auth", "view_user"),
+        ("auth", "delete_user"),
+        ("auth", "view_group"),
+        ("scrutiny", "view_auditentry"),
+    ],
+}
+STAFF_ROLES = set(MODEL_PERMISSIONS)
+
+ROLES = list(ROLE_CAPABILITIES)
+
+
+def sync_roles():
+    for role, capabilities in ROLE_CAPABILITIES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        permissions = list(
+            Permission.objects.filter(content_type__app_label="scrutiny", codename__in=capabilities)
+        )
+        for app_label, codename in MODEL_PERMISSIONS.get(role, []):
+            permissions.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)
+
+
+def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs):
+    # post_migrate fires once per app; the scrutiny app's permissions exist once it has fired for
+    # scrutiny, and re-syncing for each later app is cheap and idempotent.
+    if app_config is None or app_config.label != "scrutiny":
+        return
+    from django.contrib.auth.management import create_permissions
+
+    create_permissions(app_config, verbosity=0, using=using)
+    sync_roles()
+
+
+def role_of(user):
+    """The user's role names, in the order of ROLES."""
+    names = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+    return [role for role in ROLES if role in names]

@@ -1,0 +1,70 @@
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from metrics.models import MeasureStatus, ServiceArea
+from scrutiny.celery import app as celery_app
+
+
+def home(request):
+    if not request.user.has_perm("scrutiny.view_published"):
+        raise PermissionDenied
+    statuses = MeasureStatus.objects.whole_authority().visible_to(request.user)
+    areas = ServiceArea.objects.with_headlines(statuses)
+    exceptions = statuses.exceptions_for(areas)
+    return render(request, "scrutiny/home.html", {"areas": areas, "exceptions": exceptions})
+
+
+@login_not_required
+def accessibility(request):
+    return render(request, "scrutiny/accessibility.html")
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,), ""
+    except Exception as error:  # any failure means unhealthy; the message says which
+        return False, type(error).__name__
+
+
+def _broker_ok():
+    if celery_app.conf.task_always_eager:
+        return True, "eager (no broker)"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True, ""
+    except Exception as error:  # any failure means unhealthy; the message says which
+        return False, type(error).__name__
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    db_ok, db_detail = _database_ok()
+    broker_ok, broker_detail = _broker_ok()
+    body = {
+        "status": "ok" if db_ok and broker_ok else "unavailable",
+        "database": {"ok": db_ok, "detail": db_detail},
+        "broker": {"ok": broker_ok, "detail": broker_detail},
+    }
+    return JsonResponse(body, status=200 if db_ok and broker_ok else 503)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

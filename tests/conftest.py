@@ -1,0 +1,58 @@
+import os
+
+import pytest
+from django.core.management import call_command
+
+from scrutiny import roles
+from tests.factories import make_user
+
+ROLE_USERNAMES = {
+    roles.COMMITTEE_MEMBER: "member",
+    roles.PERFORMANCE_OFFICER: "officer",
+    roles.SERVICE_LEAD: "lead",
+    roles.DIRECTOR: "director",
+    roles.ADMINISTRATOR: "admin",
+}
+
+
+def services_required():
+    """make test starts real PostgreSQL and Redis; anywhere else such tests are skipped."""
+    return os.environ.get("CELERY_BROKER_URL", "").startswith("redis://")
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def users(db):
+    return {role: make_user(role=role, username=name) for role, name in ROLE_USERNAMES.items()}
+
+
+@pytest.fixture
+def client_for(client, users):
+    """A test client signed in as the given role."""
+
+    def sign_in(role):
+        client.force_login(users[role])
+        return client
+
+    return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs a third of a second per user; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in the test's process even when make test provides a real broker."""
+    from scrutiny.celery import app
+
+    was = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = was

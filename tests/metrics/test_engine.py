@@ -1,0 +1,141 @@
+"""The engine on the demo council and on made-up measures: statuses as the council's rules give."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+
+from metrics.models import Baseline, Measure, MeasureStatus, Polarity
+from tests.factories import make_measure, make_observation, make_target
+
+Q1 = date(2022, 6, 1)
+
+# What the Q1 2022/23 report says of each Children's Social Care measure, and what our rules give.
+COUNCIL_JUDGEMENTS = {
+    "CSC01": "red",
+    "CSC02": "amber",
+    "CSC03": "red",
+    "CSC04": "red",
+    "CSC05": "red",
+    "CSC06": "green",
+    "CSC07": "red",
+    "CSC08": "green",
+    "CSC09": "red",
+    "CSC10": "red",
+    "CSC11": "red",
+    "CSC12": "red",
+    "CSC13": "amber",
+    "CSC14": "red",
+    "CSC15": "red",
+    "CSC16": "amber",
+    "CSC17": "red",
+}
+
+
+def test_demo_scorecard_statuses_follow_the_councils_rules(demo):
+    found = dict(
+        MeasureStatus.objects.filter(
+            period_end=Q1, measure__area__slug="childrens-social-care"
+        ).values_list("measure__code", "rag")
+    )
+    assert found == COUNCIL_JUDGEMENTS
+
+
+def test_demo_headline_share_for_q1(demo):
+    from metrics.models import ServiceArea
+
+    (area,) = ServiceArea.objects.filter(slug="childrens-social-care").with_headlines(
+        MeasureStatus.objects.whole_authority()
+    )
+    assert area.period.label == "2022/23 Q1"
+    assert area.headline == {"judged": 17, "green": 2, "amber": 3, "red": 12, "share": 29.4}
+
+
+def test_demo_load_is_idempotent(demo):
+    before = list(MeasureStatus.objects.values_list("measure__code", "period_end", "rag", "value"))
+    counts = [Measure.objects.count(), MeasureStatus.objects.count()]
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert [Measure.objects.count(), MeasureStatus.objects.count()] == counts
+    after = list(MeasureStatus.objects.values_list("measure__code", "period_end", "rag", "value"))
+    assert sorted(after) == sorted(before)
+
+
+def test_the_target_in_force_for_each_period_is_used(db):
+    measure = make_measure(polarity=Polarity.BIGGER)
+    for period_end, value in [(date(2022, 3, 1), 80), (Q1, 80)]:
+        make_observation(measure=measure, period_end=period_end, value=value)
+    make_target(
+        measure=measure, value=82, effective_from=date(2021, 6, 1), effective_to=date(2022, 3, 1)
+    )
+    make_target(measure=measure, value=90, effective_from=Q1, kind="stretch")
+    Measure.objects.filter(pk=measure.pk).recompute_statuses()
+    statuses = {s.period_end: s for s in measure.statuses.all()}
+    assert statuses[date(2022, 3, 1)].rag == "amber"  # 80 against 82: within 4.1
+    assert statuses[date(2022, 3, 1)].target == Decimal("82")
+    assert statuses[Q1].rag == "red"  # 80 against the stretch 90: beyond 4.5
+    assert statuses[Q1].target_kind == "stretch"
+
+
+def test_recompute_twice_gives_the_same_statuses(db):
+    measure = make_measure()
+    make_observation(measure=measure, value=50)
+    make_target(measure=measure, value=60)
+    queryset = Measure.objects.filter(pk=measure.pk)
+    queryset.recompute_statuses()
+    first = list(MeasureStatus.objects.values("rag", "value", "target", "direction"))
+    queryset.recompute_statuses()
+    assert list(MeasureStatus.objects.values("rag", "value", "target", "direction")) == first
+    assert MeasureStatus.objects.count() == 1
+
+
+def test_a_recompute_killed_halfway_leaves_the_old_statuses(db, monkeypatch):
+    measure = make_measure()
+    observation = make_observation(measure=measure, value=50)
+    make_target(measure=measure, value=60)
+    queryset = Measure.objects.filter(pk=measure.pk)
+    queryset.recompute_statuses()
+    observation.value = 70
+    observation.save()
+
+    def die(*args, **kwargs):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(MeasureStatus.objects, "bulk_create", die)
+    with pytest.raises(SystemExit):
+        queryset.recompute_statuses()
+    assert MeasureStatus.objects.get().rag == "red"  # the old status, not half a new set
+    monkeypatch.undo()
+    queryset.recompute_statuses()
+    assert MeasureStatus.objects.get().rag == "green"
+
+
+def test_a_new_baseline_starts_new_spc_limits(db):
+    measure = make_measure(frequency="month")
+    values = [10, 12, 11, 13, 10, 12, 11, 13, 10, 12, 11, 13]
+    months = [date(2020 + (i // 12), i % 12 + 1, 1) for i in range(24)]
+    for month, value in zip(months, values + [v + 50 for v in values], strict=True):
+        make_observation(measure=measure, period_end=month, value=value)
+    queryset = Measure.objects.filter(pk=measure.pk)
+    queryset.recompute_statuses()
+    assert measure.statuses.get(period_end=months[-1]).spc_mean == pytest.approx(36.5)
+    Baseline.objects.create(measure=measure, starts=months[12], reason="New service model")
+    queryset.recompute_statuses()
+    latest = measure.statuses.get(period_end=months[-1])
+    assert latest.spc_mean == pytest.approx(61.5)
+    assert latest.spc_variation == "common_cause"
+
+
+def test_recompute_command_names_unknown_measures(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="NOPE"):
+        call_command("recompute", "--measure", "NOPE")
+
+
+def test_recompute_command_recomputes_one_measure(db, capsys):
+    measure = make_measure(code="ABC1")
+    make_observation(measure=measure, value=50)
+    call_command("recompute", "--measure", "ABC1")
+    assert "Recomputed 1 statuses for 1 measures" in capsys.readouterr().out
+    assert measure.statuses.get().rag == "missing_target"

@@ -1,0 +1,89 @@
+"""Every page, requested as anonymous and as each role: a login redirect, a 403 page or the page;
+never a 500. A new URL without a line here fails the test that lists them all."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from scrutiny import roles
+
+ALL = set(roles.ROLES)
+READERS = ALL  # every role reads published figures
+
+# url name -> (path, roles that get the page; the others get 403)
+PAGES = {
+    "home": ("/", READERS),
+    "metrics:scorecards": ("/scorecards/", READERS),
+    "metrics:scorecard": ("/scorecards/childrens-social-care/", READERS),
+    "metrics:measure": ("/measures/CSC05/", READERS),
+    "password_change": ("/accounts/password/", ALL),
+    "password_change_done": ("/accounts/password/done/", ALL),
+}
+PUBLIC = {
+    "login": "/accounts/login/",
+    "accessibility": "/accessibility/",
+    "healthz": "/healthz",
+}
+# POST-only or handled elsewhere.
+ELSEWHERE = {"logout"}
+
+
+def _named_urls(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.app_name == "admin":
+                continue
+            prefix = f"{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_urls(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_named_url_has_an_access_expectation():
+    named = set(_named_urls(get_resolver().url_patterns))
+    assert named - set(PAGES) - set(PUBLIC) - ELSEWHERE == set()
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_anonymous_visitors_are_sent_to_sign_in(client, demo, name):
+    path, _ = PAGES[name]
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_pages_need_no_sign_in(client, demo, name):
+    assert client.get(PUBLIC[name]).status_code == 200
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_each_role_gets_the_page_or_a_403(client_for, demo, role, name):
+    path, allowed = PAGES[name]
+    response = client_for(role).get(path)
+    if role in allowed:
+        assert response.status_code == 200, response.content[:500]
+    else:
+        assert response.status_code == 403
+        assert b"You do not have access to this page" in response.content
+
+
+def test_a_user_with_no_role_gets_403_not_an_error(client, db, demo):
+    from tests.factories import make_user
+
+    client.force_login(make_user())
+    response = client.get("/")
+    assert response.status_code == 403
+
+
+def test_unknown_pages_get_the_not_found_page(client_for, demo):
+    response = client_for(roles.DIRECTOR).get("/measures/NO-SUCH-MEASURE/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+
+
+def test_admin_is_for_administrators_and_performance_officers(client_for, demo):
+    assert client_for(roles.ADMINISTRATOR).get("/admin/").status_code == 200
+    assert client_for(roles.PERFORMANCE_OFFICER).get("/admin/metrics/target/").status_code == 200
+    response = client_for(roles.DIRECTOR).get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

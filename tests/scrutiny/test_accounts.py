@@ -1,0 +1,89 @@
+import pytest
+from django.test import override_settings
+
+from scrutiny import roles
+from tests.factories import make_user
+
+
+def test_signing_in_shows_the_dashboard_with_the_users_role(client, db, demo):
+    make_user(role=roles.COMMITTEE_MEMBER, username="cllr", password="a-long-enough-password")
+    response = client.post(
+        "/accounts/login/", {"username": "cllr", "password": "a-long-enough-password"}, follow=True
+    )
+    assert response.status_code == 200
+    assert b"Committee member" in response.content
+    assert b"Sign out" in response.content
+
+
+def test_a_wrong_password_says_so_without_saying_which_field(client, db):
+    make_user(role=roles.COMMITTEE_MEMBER, username="cllr", password="a-long-enough-password")
+    response = client.post("/accounts/login/", {"username": "cllr", "password": "wrong"})
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content
+    assert b"Enter a correct user name and password" in response.content
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_repeated_failed_sign_ins_are_locked_out(client, db):
+    make_user(role=roles.COMMITTEE_MEMBER, username="cllr", password="a-long-enough-password")
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "cllr", "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"username": "cllr", "password": "a-long-enough-password"}
+    )
+    assert response.status_code == 429
+    assert b"Too many attempts to sign in" in response.content
+
+
+def test_signing_out_is_a_post_and_ends_the_session(client, db):
+    user = make_user(role=roles.DIRECTOR)
+    client.force_login(user)
+    assert client.get("/accounts/logout/").status_code == 405
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_password_change(client, db):
+    user = make_user(role=roles.DIRECTOR, password="the-old-password-1")
+    client.force_login(user)
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "the-old-password-1",
+            "new_password1": "a-brand-new-passphrase-2",
+            "new_password2": "a-brand-new-passphrase-2",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("a-brand-new-passphrase-2")
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+def test_each_role_has_exactly_its_capabilities(db, role):
+    user = make_user(role=role)
+    capabilities = {
+        p.split(".", 1)[1]
+        for p in user.get_all_permissions()
+        if p.startswith("scrutiny.") and not p.endswith("_auditentry")
+    }
+    assert capabilities == set(roles.ROLE_CAPABILITIES[role])
+
+
+def test_only_directors_sign_off_and_only_officers_upload(db):
+    director = make_user(role=roles.DIRECTOR)
+    officer = make_user(role=roles.PERFORMANCE_OFFICER)
+    member = make_user(role=roles.COMMITTEE_MEMBER)
+    assert director.has_perm("scrutiny.sign_off") and not officer.has_perm("scrutiny.sign_off")
+    assert officer.has_perm("scrutiny.upload_figures")
+    assert not member.has_perm("scrutiny.upload_figures")
+    assert not member.has_perm("scrutiny.view_drafts")
+
+
+def test_demo_users_are_refused_when_debug_is_off(db, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="never created"):
+        call_command("create_demo_users")
