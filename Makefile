@@ -51,7 +51,7 @@ $(BUILD)/.built: node_modules/.installed $(VENV)/.installed static/scss/app.scss
 	touch $@
 
 bench: deps
-	$(PY) manage.py bench all
+	$(PY) manage.py bench engine
 
 clean:
 	rm -rf $(VENV) node_modules $(BUILD) staticfiles db.sqlite3

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
@@ -6,3 +7,12 @@ class LoginForm(AuthenticationForm):
         "invalid_login": "Enter a correct user name and password. Both are case-sensitive.",
         "inactive": "This account is disabled. Ask an administrator to enable it.",
     }
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="What is the token for?",
+        max_length=100,
+        help_text="For example, “Power BI report” or “monthly export script”.",
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-two-thirds"}),
+    )

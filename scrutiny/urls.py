@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from scrutiny import views
+from scrutiny.api import api
 from scrutiny.forms import LoginForm
 
 admin.site.site_header = "Children's services scrutiny: administration"
@@ -31,6 +32,8 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("account/tokens/", views.api_tokens, name="api_tokens"),
     path("admin/", admin.site.urls),
 ]
 

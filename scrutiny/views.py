@@ -1,13 +1,18 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from metrics.models import MeasureStatus, ServiceArea
 from scrutiny.celery import app as celery_app
+from scrutiny.forms import ApiTokenForm
+from scrutiny.models import ApiToken
 
 
 def home(request):
@@ -17,6 +22,31 @@ def home(request):
     areas = ServiceArea.objects.with_headlines(statuses)
     exceptions = statuses.exceptions_for(areas)
     return render(request, "scrutiny/home.html", {"areas": areas, "exceptions": exceptions})
+
+
+def api_tokens(request):
+    """A user's personal API tokens: create one (shown once), or revoke one."""
+    new_key = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and "revoke" in request.POST:
+        token = get_object_or_404(request.user.api_tokens.active(), pk=request.POST["revoke"])
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        messages.success(request, f"Token “{token.name}” revoked. It no longer works.")
+        return redirect("api_tokens")
+    if request.method == "POST" and form.is_valid():
+        _, new_key = ApiToken.issue(request.user, form.cleaned_data["name"])
+        form = ApiTokenForm()
+    return render(
+        request,
+        "scrutiny/api_tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "tokens": request.user.api_tokens.all(),
+            "breadcrumbs": [("Dashboard", reverse("home")), ("API tokens", None)],
+        },
+    )
 
 
 @login_not_required

@@ -17,6 +17,7 @@ PAGES = {
     "metrics:measure": ("/measures/CSC05/", READERS),
     "password_change": ("/accounts/password/", ALL),
     "password_change_done": ("/accounts/password/done/", ALL),
+    "api_tokens": ("/account/tokens/", ALL),
 }
 PUBLIC = {
     "login": "/accounts/login/",
@@ -30,8 +31,8 @@ ELSEWHERE = {"logout"}
 def _named_urls(patterns, namespace=""):
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.app_name == "admin":
-                continue
+            if pattern.app_name == "admin" or pattern.namespace == "api":
+                continue  # the admin has its own sign-in; the API is tested in test_api.py
             prefix = f"{pattern.namespace}:" if pattern.namespace else namespace
             yield from _named_urls(pattern.url_patterns, prefix)
         elif isinstance(pattern, URLPattern) and pattern.name:

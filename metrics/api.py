@@ -1,0 +1,328 @@
+from django.db.models import F, Prefetch
+from django.http import Http404
+from ninja import Router, Schema, Status
+
+from metrics import calculations as calc
+from metrics.models import Comparator, Measure, MeasureStatus, Observation, ServiceArea
+
+router = Router(tags=["measures"])
+
+
+class Message(Schema):
+    message: str
+
+
+class AreaOut(Schema):
+    slug: str
+    name: str
+    sections: list[str]
+
+
+class TargetOut(Schema):
+    kind: str
+    value: float
+    effective_from: str
+    effective_to: str | None
+    source: str
+
+
+class ComparatorOut(Schema):
+    kind: str
+    label: str
+    availability: str
+    value: float | None
+    as_at: str | None
+    period: str
+    source: str
+
+
+class ValueOut(Schema):
+    period: str
+    period_kind: str
+    period_label: str
+    breakdown: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    quality: str
+    published: bool
+
+
+class StatusOut(Schema):
+    period: str
+    period_kind: str
+    breakdown: str
+    value: float | None
+    target: float | None
+    target_kind: str
+    rag: str
+    direction: str
+    direction_year: str
+    spc_variation: str
+    spc_assurance: str
+    spc_signal: str
+    computed_at: str
+
+
+class MeasureSummary(Schema):
+    code: str
+    name: str
+    area: str
+    section: str | None
+    unit: str
+    precision: int
+    polarity: str
+    reporting_basis: str
+    frequency: str
+    active: bool
+
+
+class MeasureDetail(MeasureSummary):
+    definition: str
+    source: str
+    owner: str
+    tolerance_kind: str
+    tolerance: float
+    deadband_kind: str
+    deadband: float
+    targets: list[TargetOut]
+    comparators: list[ComparatorOut]
+    values: list[ValueOut]
+    statuses: list[StatusOut]
+
+
+class Headline(Schema):
+    judged: int
+    green: int
+    amber: int
+    red: int
+    better_or_within_tolerance_pct: float | None
+    previous_pct: float | None
+
+
+class ScorecardMeasure(Schema):
+    code: str
+    name: str
+    value: float | None
+    target: float | None
+    rag: str
+    direction: str
+    direction_year: str
+    spc_variation: str
+    spc_assurance: str
+    comparator: ComparatorOut | None
+
+
+class ScorecardOut(Schema):
+    area: str
+    period: str
+    headline: Headline
+    measures: list[ScorecardMeasure]
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _day(value):
+    return value.isoformat() if value else None
+
+
+def _summary(measure):
+    return {
+        "code": measure.code,
+        "name": measure.name,
+        "area": measure.area.slug,
+        "section": measure.section.name if measure.section else None,
+        "unit": measure.unit,
+        "precision": measure.precision,
+        "polarity": measure.polarity,
+        "reporting_basis": measure.reporting_basis,
+        "frequency": measure.frequency,
+        "active": measure.active,
+    }
+
+
+def _comparator(comparator):
+    return {
+        "kind": comparator.kind,
+        "label": comparator.label,
+        "availability": comparator.availability,
+        "value": _number(comparator.value),
+        "as_at": _day(comparator.as_at),
+        "period": comparator.period_label,
+        "source": comparator.source,
+    }
+
+
+@router.get("/areas", response=list[AreaOut], summary="Service areas and their sections")
+def areas(request):
+    return [
+        {"slug": area.slug, "name": area.name, "sections": [s.name for s in area.sections.all()]}
+        for area in ServiceArea.objects.prefetch_related("sections")
+    ]
+
+
+@router.get("/measures", response=list[MeasureSummary], summary="Every measure")
+def measures(request):
+    return [_summary(m) for m in Measure.objects.select_related("area", "section").order_by("code")]
+
+
+@router.get(
+    "/measures/{code}",
+    response={200: MeasureDetail, 404: Message},
+    summary="One measure: definition, targets, comparators, values and statuses",
+)
+def measure(request, code: str):
+    found = (
+        Measure.objects.select_related("area", "section")
+        .prefetch_related("targets", "comparators")
+        .filter(code=code)
+        .first()
+    )
+    if found is None:
+        raise Http404(f"No measure with code {code!r}.")
+    values = Observation.objects.visible_to(request.user).filter(measure=found)
+    statuses = MeasureStatus.objects.visible_to(request.user).filter(measure=found)
+    return {
+        **_summary(found),
+        "definition": found.definition,
+        "source": found.source,
+        "owner": found.owner,
+        "tolerance_kind": found.tolerance_kind,
+        "tolerance": float(found.tolerance),
+        "deadband_kind": found.deadband_kind,
+        "deadband": float(found.deadband),
+        "targets": [
+            {
+                "kind": t.kind,
+                "value": float(t.value),
+                "effective_from": _day(t.effective_from),
+                "effective_to": _day(t.effective_to),
+                "source": t.source,
+            }
+            for t in found.targets.all()
+        ],
+        "comparators": [_comparator(c) for c in found.comparators.all()],
+        "values": [
+            {
+                "period": v.period.key,
+                "period_kind": v.period_kind,
+                "period_label": v.period.label,
+                "breakdown": v.breakdown,
+                "value": _number(v.value),
+                "numerator": _number(v.numerator),
+                "denominator": _number(v.denominator),
+                "quality": v.quality,
+                "published": v.published,
+            }
+            for v in values
+        ],
+        "statuses": [
+            {
+                "period": s.period.key,
+                "period_kind": s.period_kind,
+                "breakdown": s.breakdown,
+                "value": _number(s.value),
+                "target": _number(s.target),
+                "target_kind": s.target_kind,
+                "rag": s.rag,
+                "direction": s.direction,
+                "direction_year": s.direction_year,
+                "spc_variation": s.spc_variation,
+                "spc_assurance": s.spc_assurance,
+                "spc_signal": s.spc_signal,
+                "computed_at": s.computed_at.isoformat(),
+            }
+            for s in statuses
+        ],
+    }
+
+
+def _month(text):
+    try:
+        period = calc.parse_period(text)
+    except ValueError:
+        period = None
+    if period is None or period.kind != calc.MONTH or len(text.strip()) != 7:
+        raise ValueError(
+            f"period must be YYYY-MM, the month a reporting period ends in; got {text!r}"
+        )
+    return period.end
+
+
+def _headline_for(area, month, user):
+    """Counts and share for the area's measures whose period ends in ``month``."""
+    statuses = (
+        MeasureStatus.objects.whole_authority()
+        .visible_to(user)
+        .filter(measure__area=area, period_end=month, period_kind=F("measure__frequency"))
+    )
+    rags = list(statuses.values_list("rag", flat=True))
+    return calc.headline_from_counts(rags.count("green"), rags.count("amber"), rags.count("red"))
+
+
+@router.get(
+    "/scorecard",
+    response={200: ScorecardOut, 400: Message, 404: Message},
+    summary="A service area's scorecard for the period ending in a month",
+)
+def scorecard(request, area: str, period: str):
+    found = ServiceArea.objects.filter(slug=area).first()
+    if found is None:
+        return Status(404, {"message": f"No service area {area!r}."})
+    try:
+        month = _month(period)
+    except ValueError as error:
+        return Status(400, {"message": str(error)})
+    measures = list(
+        Measure.objects.filter(area=found, active=True)
+        .select_related("section")
+        .prefetch_related(Prefetch("comparators", queryset=Comparator.objects.order_by("-as_at")))
+    )
+    statuses = {
+        s.measure_id: s
+        for s in MeasureStatus.objects.whole_authority()
+        .visible_to(request.user)
+        .filter(measure__in=measures, period_end=month, period_kind=F("measure__frequency"))
+    }
+    headline = _headline_for(found, month, request.user)
+    previous = _previous_headline(found, month, measures, request.user)
+    rows = []
+    for m in measures:
+        status = statuses.get(m.pk)
+        comparators = list(m.comparators.all())
+        rows.append(
+            {
+                "code": m.code,
+                "name": m.name,
+                "value": _number(status.value) if status else None,
+                "target": _number(status.target) if status else None,
+                "rag": status.rag if status else "no_value",
+                "direction": status.direction if status else "not_comparable",
+                "direction_year": status.direction_year if status else "not_comparable",
+                "spc_variation": status.spc_variation if status else "not_enough_data",
+                "spc_assurance": status.spc_assurance if status else "not_enough_data",
+                "comparator": _comparator(comparators[0]) if comparators else None,
+            }
+        )
+    return {
+        "area": found.slug,
+        "period": month.strftime("%Y-%m"),
+        "headline": {
+            "judged": headline["judged"],
+            "green": headline["green"],
+            "amber": headline["amber"],
+            "red": headline["red"],
+            "better_or_within_tolerance_pct": headline["share"],
+            "previous_pct": previous["share"],
+        },
+        "measures": rows,
+    }
+
+
+def _previous_headline(area, month, measures, user):
+    """The share for the period before, by the area's usual reporting frequency."""
+    frequencies = [m.frequency for m in measures] or [calc.QUARTER]
+    kind = max(set(frequencies), key=frequencies.count)
+    return _headline_for(area, calc.add_months(month, -calc.MONTHS_IN[kind]), user)

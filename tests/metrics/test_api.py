@@ -1,0 +1,141 @@
+"""The read-only JSON API: the scorecard as the council judges it, published figures only for
+committee members, clear JSON errors, and personal tokens that can be revoked."""
+
+import json
+
+import pytest
+
+from scrutiny import roles
+from scrutiny.models import ApiToken
+from tests.factories import make_measure, make_observation, make_target, make_user
+
+
+def get(client, url, **headers):
+    response = client.get(url, **headers)
+    return response.status_code, json.loads(response.content)
+
+
+def test_scorecard_for_childrens_social_care_at_2022_06(client_for, demo):
+    status, body = get(
+        client_for(roles.COMMITTEE_MEMBER),
+        "/api/v1/scorecard?area=childrens-social-care&period=2022-06",
+    )
+    assert status == 200
+    assert body["area"] == "childrens-social-care" and body["period"] == "2022-06"
+    assert body["headline"] == {
+        "judged": 17,
+        "green": 2,
+        "amber": 3,
+        "red": 12,
+        "better_or_within_tolerance_pct": 29.4,
+        "previous_pct": None,
+    }
+    by_code = {m["code"]: m for m in body["measures"]}
+    visits = by_code["CSC05"]
+    assert (visits["value"], visits["target"], visits["rag"], visits["direction"]) == (
+        68.9,
+        85.0,
+        "red",
+        "improving",
+    )
+    assert by_code["CSC13"]["rag"] == "amber"
+    assert by_code["CSC03"]["comparator"]["value"] == 21.3
+    assert by_code["CSC03"]["comparator"]["as_at"] == "2021-03-01"
+    assert by_code["CSC14"]["comparator"]["availability"] == "unknown"
+    assert by_code["CSC01"]["comparator"]["availability"] == "not_available"
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "text"),
+    [
+        ("/api/v1/scorecard?area=nowhere&period=2022-06", 404, "No service area"),
+        ("/api/v1/scorecard?area=childrens-social-care&period=June", 400, "YYYY-MM"),
+        ("/api/v1/scorecard?area=childrens-social-care&period=2022-13", 400, "YYYY-MM"),
+        ("/api/v1/scorecard?area=childrens-social-care&period=2022/23", 400, "YYYY-MM"),
+        ("/api/v1/measures/NOPE", 404, "No measure with code"),
+    ],
+)
+def test_errors_are_json_with_a_message(client_for, demo, url, status, text):
+    code, body = get(client_for(roles.DIRECTOR), url)
+    assert code == status
+    assert text in body["message"]
+
+
+def test_a_missing_parameter_is_a_json_error(client_for, demo):
+    code, body = get(client_for(roles.DIRECTOR), "/api/v1/scorecard?area=childrens-social-care")
+    assert code == 422
+    assert "period" in json.dumps(body)
+
+
+def test_areas_and_measures(client_for, demo):
+    client = client_for(roles.COMMITTEE_MEMBER)
+    _, areas = get(client, "/api/v1/areas")
+    social_care = next(a for a in areas if a["slug"] == "childrens-social-care")
+    assert "Contact Activity" in social_care["sections"]
+    _, measures = get(client, "/api/v1/measures")
+    assert {"CSC05", "GCC05b"} <= {m["code"] for m in measures}
+    _, detail = get(client, "/api/v1/measures/CSC08")
+    assert detail["targets"][0]["kind"] == "stretch"
+    assert [v["value"] for v in detail["values"]] == [28.4, 27.4, 27.3, 29.5, 23.2]
+    assert detail["statuses"][-1]["rag"] == "green"
+
+
+def test_committee_members_see_published_values_only(client_for, db):
+    measure = make_measure(code="DRAFTY")
+    make_target(measure=measure, value=50)
+    make_observation(measure=measure, value=40, published=True)
+    from datetime import date
+
+    make_observation(measure=measure, value=60, published=False, period_end=date(2022, 9, 1))
+    measure.__class__.objects.filter(pk=measure.pk).recompute_statuses()
+    _, member_view = get(client_for(roles.COMMITTEE_MEMBER), "/api/v1/measures/DRAFTY")
+    assert [v["value"] for v in member_view["values"]] == [40.0]
+    assert len(member_view["statuses"]) == 1
+    _, officer_view = get(client_for(roles.PERFORMANCE_OFFICER), "/api/v1/measures/DRAFTY")
+    assert [v["value"] for v in officer_view["values"]] == [40.0, 60.0]
+
+
+def test_anonymous_requests_get_401_json(client, demo):
+    response = client.get("/api/v1/areas")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_personal_token_works_until_revoked(client, db, demo):
+    user = make_user(role=roles.COMMITTEE_MEMBER, username="cllr")
+    client.force_login(user)
+    page = client.post("/account/tokens/", {"name": "Power BI"})
+    key = page.context["new_key"]
+    assert key and key.encode() in page.content
+    client.logout()
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert client.get("/api/v1/areas", **auth).status_code == 200
+    assert ApiToken.objects.get().last_used_at is not None
+    assert client.get("/api/v1/areas", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+
+    client.force_login(user)
+    client.post("/account/tokens/", {"revoke": ApiToken.objects.get().pk})
+    client.logout()
+    assert client.get("/api/v1/areas", **auth).status_code == 401
+
+
+def test_nobody_can_revoke_another_users_token(client, db):
+    owner = make_user(role=roles.DIRECTOR)
+    token, _ = ApiToken.issue(owner, "script")
+    client.force_login(make_user(role=roles.DIRECTOR))
+    assert client.post("/account/tokens/", {"revoke": token.pk}).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_the_openapi_schema_describes_the_api(client, db):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = json.loads(response.content)["paths"]
+    assert {
+        "/api/v1/areas",
+        "/api/v1/measures",
+        "/api/v1/measures/{code}",
+        "/api/v1/scorecard",
+    } <= set(paths)
