@@ -6,12 +6,14 @@ Loading twice changes nothing.
 """
 
 import csv
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 
+from metrics import calculations as calc
 from metrics.models import (
     Commentary,
     Comparator,
@@ -30,6 +32,10 @@ FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "gloucestershire-2022"
 PAPER = (
     "Children and Families Overview and Scrutiny Committee, 15 September 2022: Continuous "
     "Improvement Board Performance and Risk Report, Quarter 1 2022/23"
+)
+PLAN_PAPER = (
+    "Children and Families Overview and Scrutiny Committee, 15 September 2022: Children's "
+    "Services Continuous Improvement Plan v2.0"
 )
 QUARTERS = [
     ("Jun21", date(2021, 6, 1)),
@@ -85,6 +91,130 @@ def _source(lines):
 def _precision(row):
     decimals = [len(row[c].rstrip("%").split(".")[1]) for c, _ in QUARTERS if "." in row[c]]
     return max(decimals, default=0)
+
+
+def load_earlier_targets():
+    """Targets for Q4 2021/22 that the plan's monthly metrics give for the same measures."""
+    rows = csv.DictReader(open(FIXTURES / "scorecard_earlier_targets.csv", encoding="utf-8"))
+    for row in rows:
+        measure = Measure.objects.get(code=row["measure_code"])
+        month = calc.parse_period(row["period"]).end
+        Target.objects.update_or_create(
+            measure=measure,
+            effective_from=month,
+            defaults={
+                "effective_to": month,
+                "value": _number(row["target"]),
+                "kind": row["kind"],
+                "source": f"{PLAN_PAPER}, metric {row['plan_metric_id']} "
+                f"(lines {row['source_lines']} of the extracted pack)",
+                "note": row["note"],
+            },
+        )
+
+
+def load_plan_metrics():
+    """The improvement plan's monthly metrics that are measures, in an area of their own."""
+    plan = json.load(open(FIXTURES / "improvement_plan_v2.json", encoding="utf-8"))
+    titles = {w["number"]: w["title"] for p in plan["priorities"] for w in p["workstreams"]}
+    choices = {
+        row["metric_id"]: row
+        for row in csv.DictReader(open(FIXTURES / "plan_metric_measures.csv", encoding="utf-8"))
+    }
+    monthly = {}
+    for row in csv.DictReader(open(FIXTURES / "improvement_plan_metrics.csv", encoding="utf-8")):
+        if row["month"]:
+            monthly.setdefault(row["metric_id"], []).append(row)
+    area, _ = ServiceArea.objects.update_or_create(
+        slug="improvement-plan-metrics",
+        defaults={
+            "name": "Improvement plan metrics",
+            "order": 3,
+            "description": "The monthly metrics of the Continuous Improvement Plan v2.0",
+        },
+    )
+    measures = []
+    for order, (metric_id, rows) in enumerate(monthly.items()):
+        choice = choices[metric_id]
+        if choice["load_as_measure"] != "yes":
+            continue
+        number = metric_id.split("-")[0]
+        section, _ = Section.objects.update_or_create(
+            area=area,
+            name=f"{number} {titles[number]}",
+            defaults={"order": int(number.replace(".", ""))},
+        )
+        texts = [r["actual"] for r in rows] + [r["target"] for r in rows]
+        decimals = [len(t.rstrip("%").split(".")[1]) for t in texts if "." in t]
+        measure, _ = Measure.objects.update_or_create(
+            code="CIP-" + metric_id.replace(".", "-"),
+            defaults={
+                "name": rows[0]["metric"],
+                "area": area,
+                "section": section,
+                "source": f"{PLAN_PAPER}, metric {metric_id} "
+                f"(lines {rows[0]['source_lines']} of the extracted pack)",
+                "definition": choice["note"],
+                "unit": UNITS[choice["unit"]],
+                "precision": max(decimals, default=0),
+                "polarity": POLARITIES[choice["polarity"]],
+                "reporting_basis": ReportingBasis.ROLLING_YEAR
+                if "(Rolling Year)" in rows[0]["metric"]
+                else ReportingBasis.NOT_STATED,
+                "frequency": Frequency.MONTHLY,
+                "order": order,
+            },
+        )
+        measures.append(measure)
+        note = rows[0]["note"]
+        for row in rows:
+            Observation.objects.update_or_create(
+                measure=measure,
+                period_kind=Frequency.MONTHLY,
+                period_end=calc.parse_period(row["month"]).end,
+                breakdown="",
+                defaults={
+                    "value": _number(row["actual"]),
+                    "published": True,
+                    "quality": ""
+                    if row["mapping_confidence"] == "high"
+                    else Observation.Quality.PROVISIONAL,
+                    "note": note,
+                    "source": measure.source,
+                },
+            )
+        for start, end, value in _target_runs(rows):
+            stretch = choice["stretch_from_april_2022"] and start >= date(2022, 4, 1)
+            Target.objects.update_or_create(
+                measure=measure,
+                effective_from=start,
+                defaults={
+                    "effective_to": end,
+                    "value": value,
+                    "kind": Target.Kind.STRETCH if stretch else Target.Kind.STANDARD,
+                    "source": measure.source
+                    + (f"; {choice['stretch_from_april_2022']}" if stretch else ""),
+                },
+            )
+    return measures
+
+
+def _target_runs(rows):
+    """Consecutive months with the same target, as (first month, last month or None, value);
+    the last run stays in force."""
+    runs = []
+    for row in rows:
+        value = _number(row["target"])
+        month = calc.parse_period(row["month"]).end
+        if value is None:
+            continue
+        if runs and runs[-1][2] == value:
+            runs[-1][1] = month
+        else:
+            runs.append([month, month, value])
+    if runs:
+        runs[-1][1] = None
+    return [tuple(run) for run in runs]
 
 
 def load_scorecard():
@@ -180,9 +310,11 @@ def load_scorecard():
                     "source": _source(row["source_lines"]),
                 },
             )
-    Measure.objects.filter(pk__in=[m.pk for m in measures]).recompute_statuses()
+    load_earlier_targets()
+    plan_measures = load_plan_metrics()
+    Measure.objects.filter(pk__in=[m.pk for m in measures + plan_measures]).recompute_statuses()
     return [
-        f"Scorecard: {len(measures)} measures in "
-        f"{ServiceArea.objects.count()} service areas, "
+        f"Scorecard: {len(measures)} measures; improvement plan: {len(plan_measures)} monthly "
+        f"measures; {ServiceArea.objects.count()} service areas, "
         f"{Observation.objects.count()} values, {Target.objects.count()} targets."
     ]

@@ -21,6 +21,7 @@ class ReportingBasis(models.TextChoices):
     LATEST_QUARTER = "quarter", "Latest Quarter"
     SNAPSHOT = "snapshot", "Snapshot"
     FORECAST = "forecast", "Forecast"
+    NOT_STATED = "", "Not stated"
 
 
 class Frequency(models.TextChoices):
@@ -202,7 +203,9 @@ class Measure(models.Model):
     unit = models.CharField(max_length=20, choices=Unit.choices, default=Unit.PERCENT)
     precision = models.PositiveSmallIntegerField(default=1, help_text="Decimal places to show")
     polarity = models.CharField(max_length=10, choices=Polarity.choices)
-    reporting_basis = models.CharField(max_length=10, choices=ReportingBasis.choices)
+    reporting_basis = models.CharField(
+        max_length=10, choices=ReportingBasis.choices, blank=True, default=""
+    )
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
     tolerance_kind = models.CharField(
         max_length=10, choices=ToleranceKind.choices, default=ToleranceKind.RELATIVE

@@ -39,7 +39,8 @@ def scorecard(request, slug):
     problem = ""
     if request.GET.get("period"):
         try:
-            period = calc.parse_period(request.GET["period"], kind=Frequency.QUARTERLY)
+            kind = area.period.kind if area.period else Frequency.QUARTERLY
+            period = calc.parse_period(request.GET["period"], kind=kind)
         except ValueError as error:
             problem = str(error)
     measures = []

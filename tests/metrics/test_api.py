@@ -28,7 +28,7 @@ def test_scorecard_for_childrens_social_care_at_2022_06(client_for, demo):
         "amber": 3,
         "red": 12,
         "better_or_within_tolerance_pct": 29.4,
-        "previous_pct": None,
+        "previous_pct": 42.9,
     }
     by_code = {m["code"]: m for m in body["measures"]}
     visits = by_code["CSC05"]
@@ -75,7 +75,10 @@ def test_areas_and_measures(client_for, demo):
     _, measures = get(client, "/api/v1/measures")
     assert {"CSC05", "GCC05b"} <= {m["code"] for m in measures}
     _, detail = get(client, "/api/v1/measures/CSC08")
-    assert detail["targets"][0]["kind"] == "stretch"
+    assert [(t["kind"], t["value"]) for t in detail["targets"]] == [
+        ("standard", 25.0),
+        ("stretch", 23.5),
+    ]
     assert [v["value"] for v in detail["values"]] == [28.4, 27.4, 27.3, 29.5, 23.2]
     assert detail["statuses"][-1]["rag"] == "green"
 
