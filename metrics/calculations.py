@@ -154,9 +154,7 @@ def parse_period(text: str, kind: str | None = None) -> Period:
             start = int(parts["fy"])
             following = int(parts["fy2"])
             if following % 100 != (start + 1) % 100:
-                raise ValueError(
-                    f"{text!r} is not a financial year: the second year must follow the first"
-                )
+                continue  # not a financial year (the second year must follow the first)
             if found_kind == QUARTER:
                 return quarter_period(start, int(parts["q"]))
             return Period(date(start + 1, 3, 1), YEAR)

@@ -244,6 +244,11 @@ class Measure(models.Model):
     )
     active = models.BooleanField(default=True)
     order = models.PositiveIntegerField(default=0)
+    figures_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up with every committed change to the measure's figures",
+    )
 
     objects = MeasureQuerySet.as_manager()
 
@@ -644,6 +649,137 @@ class Commentary(models.Model):
 
     def __str__(self):
         return f"{self.measure.code} {self.period_end:%b %Y}"
+
+    @property
+    def period(self):
+        return calc.Period(self.period_end, self.period_kind)
+
+
+def upload_path(upload, filename):
+    return f"uploads/{upload.uploaded_at:%Y/%m}/{upload.sha256[:16]}-{filename[-100:]}"
+
+
+class Upload(models.Model):
+    """A file of figures: checked, previewed, then committed in one transaction, or discarded."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", "Being checked"
+        INVALID = "invalid", "Has problems"
+        READY = "ready", "Ready to confirm"
+        COMMITTED = "committed", "Loaded"
+        DISCARDED = "discarded", "Discarded"
+        ROLLED_BACK = "rolled_back", "Rolled back"
+
+    file = models.FileField(upload_to=upload_path)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CHECKING)
+    stage = models.CharField(max_length=100, blank=True)
+    percent = models.PositiveSmallIntegerField(default=0)
+    layout = models.CharField(max_length=10, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    new_count = models.PositiveIntegerField(default=0)
+    changed_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    statuses_ready_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rollback_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"Upload {self.pk}: {self.original_name}"
+
+    def get_absolute_url(self):
+        return reverse("metrics:upload_detail", args=[self.pk])
+
+
+class ObservationChange(models.Model):
+    """The audit trail of figures: every value added, changed, removed or restored, with who,
+    when, the old and new values, why, and the upload it came with."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "Added"
+        CHANGE = "change", "Changed"
+        DELETE = "delete", "Removed"
+        ROLLBACK = "rollback", "Restored by a rollback"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="changes")
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    period_end = models.DateField()
+    breakdown = models.CharField(max_length=120, blank=True, default="")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    old_value = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    new_value = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    old_numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    new_numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    old_denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    new_denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    old_note = models.TextField(blank=True)
+    new_note = models.TextField(blank=True)
+    existed_before = models.BooleanField(default=False)
+    was_published = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    upload = models.ForeignKey(
+        Upload, on_delete=models.PROTECT, null=True, blank=True, related_name="changes"
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["measure", "period_kind", "period_end", "breakdown"]),
+        ]
+
+    def __str__(self):
+        return f"{self.measure_id} {self.period_end:%Y-%m} {self.action}"
+
+    @property
+    def period(self):
+        return calc.Period(self.period_end, self.period_kind)
+
+
+class Publication(models.Model):
+    """Publishing (or withdrawing) a period's figures for a service area, kept as a log."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", "Published"
+        WITHDRAW = "withdraw", "Withdrawn"
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.PROTECT, related_name="publications")
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    period_end = models.DateField()
+    action = models.CharField(max_length=10, choices=Action.choices)
+    figures = models.PositiveIntegerField(default=0)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.area} {self.period_end:%Y-%m} {self.action}"
 
     @property
     def period(self):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics import views
+from metrics import upload_views, views
 
 app_name = "metrics"
 
@@ -8,4 +8,14 @@ urlpatterns = [
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards/<slug:slug>/", views.scorecard, name="scorecard"),
     path("measures/<slug:code>/", views.measure, name="measure"),
+    path("measures/<slug:code>/correct/", upload_views.correct, name="correct"),
+    path("upload/", upload_views.upload, name="upload"),
+    path("upload/template.xlsx", upload_views.template_xlsx, name="template_xlsx"),
+    path("upload/template.csv", upload_views.template_csv, name="template_csv"),
+    path("upload/<int:pk>/", upload_views.upload_detail, name="upload_detail"),
+    path("upload/<int:pk>/problems.csv", upload_views.problems_csv, name="upload_problems"),
+    path("upload/<int:pk>/confirm/", upload_views.upload_confirm, name="upload_confirm"),
+    path("upload/<int:pk>/discard/", upload_views.upload_discard, name="upload_discard"),
+    path("upload/<int:pk>/rollback/", upload_views.upload_rollback, name="upload_rollback"),
+    path("publish/", upload_views.publication, name="publication"),
 ]

@@ -79,11 +79,15 @@ def measure(request, code):
         .order_by("period_kind", "period_end")
     )
     commentary = measure.commentary.visible_to(request.user)
+    history = []
+    if request.user.has_perm("scrutiny.view_drafts"):
+        history = measure.changes.select_related("changed_by", "upload")[:100]
     return render(
         request,
         "metrics/measure.html",
         {
             "measure": measure,
+            "history": history,
             "statuses": statuses,
             "latest": statuses[-1] if statuses else None,
             "targets": measure.targets.all(),

@@ -8,6 +8,7 @@ from scrutiny import roles
 
 ALL = set(roles.ROLES)
 READERS = ALL  # every role reads published figures
+OFFICERS = {roles.PERFORMANCE_OFFICER}
 
 # url name -> (path, roles that get the page; the others get 403)
 PAGES = {
@@ -18,6 +19,19 @@ PAGES = {
     "password_change": ("/accounts/password/", ALL),
     "password_change_done": ("/accounts/password/done/", ALL),
     "api_tokens": ("/account/tokens/", ALL),
+    "metrics:upload": ("/upload/", OFFICERS),
+    "metrics:template_xlsx": ("/upload/template.xlsx", OFFICERS),
+    "metrics:template_csv": ("/upload/template.csv", OFFICERS),
+    "metrics:upload_detail": ("/upload/{upload}/", OFFICERS),
+    "metrics:upload_problems": ("/upload/{upload}/problems.csv", OFFICERS),
+    "metrics:publication": ("/publish/", OFFICERS),
+    "metrics:correct": ("/measures/CSC05/correct/", OFFICERS),
+}
+# POST-only: anyone else gets 403, a GET gets 405.
+ACTIONS = {
+    "metrics:upload_confirm": "/upload/{upload}/confirm/",
+    "metrics:upload_discard": "/upload/{upload}/discard/",
+    "metrics:upload_rollback": "/upload/{upload}/rollback/",
 }
 PUBLIC = {
     "login": "/accounts/login/",
@@ -41,27 +55,45 @@ def _named_urls(patterns, namespace=""):
 
 def test_every_named_url_has_an_access_expectation():
     named = set(_named_urls(get_resolver().url_patterns))
-    assert named - set(PAGES) - set(PUBLIC) - ELSEWHERE == set()
+    assert named - set(PAGES) - set(PUBLIC) - set(ACTIONS) - ELSEWHERE == set()
+
+
+@pytest.fixture
+def site(db):
+    """The few rows the pages need; the demo council would make this test five times slower."""
+    from tests.factories import make_area, make_measure, make_observation
+
+    area = make_area(slug="childrens-social-care", name="Children's Social Care")
+    make_observation(measure=make_measure(area=area, code="CSC05"), value=68.9)
+
+
+@pytest.fixture
+def upload(site):
+    from metrics.loading import receive
+    from tests.factories import make_user
+
+    officer = make_user(role=roles.PERFORMANCE_OFFICER)
+    return receive(b"measure_code,period,value\nNOPE,2022-09,1\n", "bad.csv", officer).pk
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_anonymous_visitors_are_sent_to_sign_in(client, demo, name):
+def test_anonymous_visitors_are_sent_to_sign_in(client, upload, name):
     path, _ = PAGES[name]
-    response = client.get(path)
+    response = client.get(path.format(upload=upload))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))
-def test_public_pages_need_no_sign_in(client, demo, name):
+def test_public_pages_need_no_sign_in(client, site, name):
     assert client.get(PUBLIC[name]).status_code == 200
 
 
 @pytest.mark.parametrize("role", roles.ROLES)
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_each_role_gets_the_page_or_a_403(client_for, demo, role, name):
+def test_each_role_gets_the_page_or_a_403(client_for, upload, role, name):
     path, allowed = PAGES[name]
-    response = client_for(role).get(path)
+    response = client_for(role).get(path.format(upload=upload))
     if role in allowed:
         assert response.status_code == 200, response.content[:500]
     else:
@@ -69,7 +101,19 @@ def test_each_role_gets_the_page_or_a_403(client_for, demo, role, name):
         assert b"You do not have access to this page" in response.content
 
 
-def test_a_user_with_no_role_gets_403_not_an_error(client, db, demo):
+@pytest.mark.parametrize("role", sorted(set(roles.ROLES) - OFFICERS))
+@pytest.mark.parametrize("name", sorted(ACTIONS))
+def test_upload_actions_are_for_officers_only(client_for, upload, role, name):
+    assert client_for(role).post(ACTIONS[name].format(upload=upload)).status_code == 403
+
+
+@pytest.mark.parametrize("name", sorted(ACTIONS))
+def test_upload_actions_need_a_post(client_for, upload, name):
+    client = client_for(roles.PERFORMANCE_OFFICER)
+    assert client.get(ACTIONS[name].format(upload=upload)).status_code == 405
+
+
+def test_a_user_with_no_role_gets_403_not_an_error(client, site):
     from tests.factories import make_user
 
     client.force_login(make_user())
@@ -77,13 +121,13 @@ def test_a_user_with_no_role_gets_403_not_an_error(client, db, demo):
     assert response.status_code == 403
 
 
-def test_unknown_pages_get_the_not_found_page(client_for, demo):
+def test_unknown_pages_get_the_not_found_page(client_for, site):
     response = client_for(roles.DIRECTOR).get("/measures/NO-SUCH-MEASURE/")
     assert response.status_code == 404
     assert b"Page not found" in response.content
 
 
-def test_admin_is_for_administrators_and_performance_officers(client_for, demo):
+def test_admin_is_for_administrators_and_performance_officers(client_for, site):
     assert client_for(roles.ADMINISTRATOR).get("/admin/").status_code == 200
     assert client_for(roles.PERFORMANCE_OFFICER).get("/admin/metrics/target/").status_code == 200
     response = client_for(roles.DIRECTOR).get("/admin/")

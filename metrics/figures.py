@@ -1,0 +1,587 @@
+"""Reading and checking a file of figures, before anything is written.
+
+A file is CSV (UTF-8 with or without BOM, or Windows-1252) or XLSX, in one of two layouts:
+
+- *long*: one row per figure, columns ``measure_code, period, area, value, numerator,
+  denominator, note`` (``area`` empty for the whole authority);
+- *wide*: one row per measure as in the council's scorecard, ``measure_code`` then one column
+  per period (``Jun22``, ``2022-06``, ``2022/23 Q1``); an optional ``measure_name`` and ``area``.
+
+``check`` returns the clean figures and every problem found, each with the row and column it is
+in and what to do about it. No Django here: the measures are passed in as a catalogue.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import pandas as pd
+
+from metrics import calculations as calc
+
+LONG_COLUMNS = ["measure_code", "period", "area", "value", "numerator", "denominator", "note"]
+REQUIRED_LONG = ["measure_code", "period", "value"]
+WIDE_FIXED = ["measure_code", "measure_name", "area"]
+ALIASES = {
+    "code": "measure_code",
+    "measure": "measure_code",
+    "measure code": "measure_code",
+    "breakdown": "area",
+    "locality": "area",
+    "name": "measure_name",
+    "measure name": "measure_name",
+    "comment": "note",
+    "notes": "note",
+}
+MAX_VALUE = Decimal("9999999999")  # the database keeps 14 digits, 4 after the point
+XLSX_MAX_UNCOMPRESSED = 400 * 1024 * 1024
+XLSX_MAX_RATIO = 200
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None  # the row as a spreadsheet numbers it: the header is row 1
+    column: str  # "B (period)", or "" for the whole file
+    field: str
+    message: str
+
+    def as_dict(self):
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class MeasureInfo:
+    id: int
+    code: str
+    frequency: str
+    unit: str
+    active: bool = True
+
+
+class FileRejected(Exception):
+    """The file cannot be read at all: the problems say why."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+def _file_problem(message):
+    return FileRejected([Problem(None, "", "file", message)])
+
+
+def column_letter(index):
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def read_table(name, data, max_bytes):
+    """The file as a DataFrame of strings with its header, or FileRejected."""
+    if len(data) > max_bytes:
+        raise _file_problem(
+            f"The file is {len(data) / 1048576:.1f} MB; the largest accepted is "
+            f"{max_bytes / 1048576:.0f} MB. Split it into smaller files."
+        )
+    if not data.strip():
+        raise _file_problem("The file is empty.")
+    lower = (name or "").lower()
+    if data[:4] == b"PK\x03\x04" or lower.endswith((".xlsx", ".xlsm")):
+        return _read_xlsx(data)
+    if (
+        lower.endswith((".xls", ".ods", ".numbers"))
+        or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    ):
+        raise _file_problem(
+            "Save the file as .xlsx or .csv: other spreadsheet formats are not read."
+        )
+    return _read_csv(data)
+
+
+def _decode(data):
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _file_problem(
+            "The file is not text in UTF-8 or Windows-1252. Save it as CSV (UTF-8) or XLSX."
+        ) from None
+
+
+def _read_csv(data):
+    text = _decode(data)
+    if "\x00" in text:
+        raise _file_problem("The file is not a CSV file (it contains binary data).")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            keep_default_na=False,
+            sep=delimiter,
+            skipinitialspace=True,
+            engine="c",
+        )
+    except pd.errors.EmptyDataError:
+        raise _file_problem("The file is empty.") from None
+    except (pd.errors.ParserError, ValueError) as error:
+        raise _file_problem(f"The file could not be read as CSV: {error}".strip()) from None
+    return frame
+
+
+def _read_xlsx(data):
+    from openpyxl import load_workbook
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise _file_problem("The file is not a valid XLSX workbook.") from None
+    names = {entry.filename for entry in entries}
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise _file_problem("The workbook contains macros. Save it as a plain .xlsx workbook.")
+    if any(n.startswith("xl/externalLinks/") for n in names):
+        raise _file_problem(
+            "The workbook links to other files. Paste the values in and remove the links."
+        )
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > XLSX_MAX_UNCOMPRESSED or unpacked > XLSX_MAX_RATIO * max(len(data), 1):
+        raise _file_problem(
+            "The workbook unpacks to far more than its size; it is refused as unsafe."
+        )
+    try:
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise _file_problem("The workbook could not be opened. Save it again as .xlsx.") from None
+    sheet_name = "Figures" if "Figures" in values.sheetnames else values.sheetnames[0]
+    rows = []
+    problems = []
+    for row_number, (formula_row, value_row) in enumerate(
+        zip(
+            formulas[sheet_name].iter_rows(),
+            values[sheet_name].iter_rows(values_only=True),
+            strict=False,
+        ),
+        start=1,
+    ):
+        cells = []
+        for index, (formula_cell, value) in enumerate(zip(formula_row, value_row, strict=False)):
+            if getattr(formula_cell, "data_type", None) == "f" and value is None:
+                problems.append(
+                    Problem(
+                        row_number,
+                        column_letter(index),
+                        "cell",
+                        "This cell holds a formula with no saved result. Type the value in, or "
+                        "open and save the workbook in Excel so that the result is kept.",
+                    )
+                )
+            cells.append(_cell_text(value))
+        rows.append(cells)
+    formulas.close()
+    values.close()
+    if problems:
+        raise FileRejected(problems)
+    while rows and not any(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise _file_problem("The file is empty.")
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    header = rows[0]
+    while header and header[-1] == "" and all(r[len(header) - 1] == "" for r in rows):
+        header = header[:-1]
+    width = len(header)
+    return pd.DataFrame([r[:width] for r in rows[1:]], columns=header, dtype=str)
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m")
+    return str(value).strip()
+
+
+# Checking -------------------------------------------------------------------------------------
+
+
+def _canonical(header):
+    key = " ".join(str(header).strip().lower().replace("_", " ").split())
+    key = ALIASES.get(key, key)
+    return key.replace(" ", "_")
+
+
+def _looks_like_period(header):
+    try:
+        calc.parse_period(header)
+        return True
+    except ValueError:
+        return False
+
+
+def check(frame, catalogue, today=None):
+    """Clean figures and problems. ``catalogue`` maps measure code to MeasureInfo.
+
+    Returns ``(figures, problems, layout)``: ``figures`` is a DataFrame with columns
+    measure_id, period_kind, period_end, breakdown, value, numerator, denominator, note, row
+    (Decimals for the numbers), holding only rows with no problem.
+    """
+    today = today or date.today()
+    problems = []
+    headers = [str(h) for h in frame.columns]
+    canonical = [_canonical(h) for h in headers]
+    where = {name: i for i, name in enumerate(canonical)}
+
+    def col(name):
+        index = where[name]
+        return f"{column_letter(index)} ({headers[index]})"
+
+    if len(set(canonical)) != len(canonical):
+        repeated = sorted({c for c in canonical if canonical.count(c) > 1})
+        return None, [Problem(1, "", "header", f"Column {', '.join(repeated)} appears twice.")], ""
+    if "measure_code" not in where:
+        return (
+            None,
+            [
+                Problem(
+                    1,
+                    "",
+                    "header",
+                    "There is no measure_code column. The first row must name the columns: "
+                    + ", ".join(LONG_COLUMNS)
+                    + " (or measure_code then one column per period).",
+                )
+            ],
+            "",
+        )
+    if "period" in where or "value" in where:
+        layout = "long"
+        for i, name in enumerate(canonical):
+            if name not in LONG_COLUMNS:
+                problems.append(
+                    Problem(
+                        1,
+                        f"{column_letter(i)} ({headers[i]})",
+                        "header",
+                        f"Unknown column '{headers[i]}'. "
+                        f"The columns are: {', '.join(LONG_COLUMNS)}.",
+                    )
+                )
+        for name in REQUIRED_LONG:
+            if name not in where:
+                problems.append(Problem(1, "", "header", f"The {name} column is missing."))
+        if problems:
+            return None, problems, layout
+        long = pd.DataFrame(
+            {name: (frame.iloc[:, where[name]] if name in where else "") for name in LONG_COLUMNS}
+        )
+        long["row"] = np.arange(2, len(frame) + 2)
+        long["_col_period"] = col("period")
+        long["_col_value"] = col("value")
+        long["_col_code"] = col("measure_code")
+        long["_col_numerator"] = col("numerator") if "numerator" in where else ""
+        long["_col_denominator"] = col("denominator") if "denominator" in where else ""
+    else:
+        layout = "wide"
+        period_columns = []
+        for i, name in enumerate(canonical):
+            if name in WIDE_FIXED:
+                continue
+            if _looks_like_period(headers[i]):
+                period_columns.append(i)
+            else:
+                problems.append(
+                    Problem(
+                        1,
+                        f"{column_letter(i)} ({headers[i]})",
+                        "header",
+                        f"Unknown column '{headers[i]}': in a wide file every column after "
+                        "measure_code, measure_name and area is a period such as Jun22, 2022-06 "
+                        "or 2022/23 Q1.",
+                    )
+                )
+        if not period_columns and not problems:
+            problems.append(Problem(1, "", "header", "There are no period columns."))
+        if problems:
+            return None, problems, layout
+        parts = []
+        for i in period_columns:
+            part = pd.DataFrame(
+                {
+                    "measure_code": frame.iloc[:, where["measure_code"]],
+                    "period": headers[i],
+                    "area": frame.iloc[:, where["area"]] if "area" in where else "",
+                    "value": frame.iloc[:, i],
+                    "numerator": "",
+                    "denominator": "",
+                    "note": "",
+                    "row": np.arange(2, len(frame) + 2),
+                    "_col_period": f"{column_letter(i)} ({headers[i]})",
+                    "_col_value": f"{column_letter(i)} ({headers[i]})",
+                    "_col_code": col("measure_code"),
+                    "_col_numerator": "",
+                    "_col_denominator": "",
+                }
+            )
+            parts.append(part[part["value"].str.strip() != ""])
+        long = pd.concat(parts, ignore_index=True)
+    if long.empty:
+        return None, [Problem(None, "", "file", "The file has no figures in it.")], layout
+    figures, row_problems = _check_rows(long, catalogue, today)
+    return figures, problems + row_problems, layout
+
+
+def _problems(mask, frame, column_key, field, message):
+    """A Problem for each row where ``mask`` is true; ``message`` may be a Series."""
+    chosen = frame[mask]
+    texts = message[mask] if isinstance(message, pd.Series) else None
+    return [
+        Problem(int(row), column, field, texts.loc[i] if texts is not None else message)
+        for i, row, column in zip(chosen.index, chosen["row"], chosen[column_key], strict=True)
+    ]
+
+
+def _numbers(series):
+    """(Decimal or None per row, ok mask, problem text per row)."""
+    text = series.fillna("").astype(str).str.strip()
+    percent = text.str.endswith("%")
+    bare = text.str.rstrip("%").str.strip()
+    looks = bare.str.match(_NUMBER) & (bare != "") & (bare != ".")
+    empty = bare == ""
+    values = [None] * len(bare)
+    ok = np.array(looks, dtype=bool)
+    for position in np.flatnonzero(ok):
+        try:
+            number = Decimal(bare.iat[position].replace(",", ""))
+        except InvalidOperation:
+            ok[position] = False
+            continue
+        if abs(number) > MAX_VALUE or number.as_tuple().exponent < -4:
+            ok[position] = False
+            continue
+        values[position] = number
+    return (
+        pd.Series(values, index=series.index, dtype=object),
+        pd.Series(ok, index=series.index),
+        empty,
+        percent,
+    )
+
+
+def _check_rows(long, catalogue, today):
+    problems = []
+    long = long.copy()
+    for name in ("measure_code", "period", "area", "note"):
+        long[name] = long[name].fillna("").astype(str).str.strip()
+    codes = long["measure_code"]
+    known = codes.isin(list(catalogue))
+    problems += _problems(
+        codes == "", long, "_col_code", "measure_code", "The measure code is empty."
+    )
+    unknown = (codes != "") & ~known
+    problems += _problems(
+        unknown,
+        long,
+        "_col_code",
+        "measure_code",
+        "Unknown measure code '" + codes.str.slice(0, 60) + "'. Download the template for the "
+        "list of measure codes.",
+    )
+    bad = ~known
+
+    # Periods: read each distinct text once, by the measure's own frequency.
+    frequency = codes.map({c: m.frequency for c, m in catalogue.items()})
+    period_kind = pd.Series("", index=long.index, dtype=object)
+    period_end = pd.Series(None, index=long.index, dtype=object)
+    period_problem = pd.Series("", index=long.index, dtype=object)
+    cache = {}
+    for i in np.flatnonzero(known.to_numpy()):
+        index = long.index[i]
+        key = (long.at[index, "period"], frequency.at[index])
+        if key not in cache:
+            cache[key] = read_period(*key, today)
+        kind, end, message = cache[key]
+        period_kind.at[index], period_end.at[index], period_problem.at[index] = kind, end, message
+    has_period_problem = known & (period_problem != "")
+    problems += _problems(has_period_problem, long, "_col_period", "period", period_problem)
+    bad |= has_period_problem
+
+    values, value_ok, value_empty, _ = _numbers(long["value"])
+    problems += _problems(
+        value_empty,
+        long,
+        "_col_value",
+        "value",
+        "The value is empty. Leave the row out if there is no figure.",
+    )
+    not_number = ~value_ok & ~value_empty
+    problems += _problems(
+        not_number,
+        long,
+        "_col_value",
+        "value",
+        "'" + long["value"].astype(str).str.slice(0, 40) + "' is not a number (use digits, an "
+        "optional decimal point and at most 4 decimal places).",
+    )
+    bad |= ~value_ok
+    numerators, numerator_ok, numerator_empty, _ = _numbers(long["numerator"])
+    denominators, denominator_ok, denominator_empty, _ = _numbers(long["denominator"])
+    for name, ok, empty in (
+        ("numerator", numerator_ok, numerator_empty),
+        ("denominator", denominator_ok, denominator_empty),
+    ):
+        wrong = ~ok & ~empty
+        problems += _problems(
+            wrong,
+            long,
+            f"_col_{name}",
+            name,
+            "'" + long[name].astype(str).str.slice(0, 40) + "' is not a number.",
+        )
+        bad |= wrong
+
+    unit = codes.map({c: m.unit for c, m in catalogue.items()})
+    is_percent = unit == "percent"
+    value_float = values.map(lambda v: float(v) if v is not None else np.nan).astype(float)
+    outside = is_percent & value_ok & ((value_float < 0) | (value_float > 100))
+    problems += _problems(
+        outside, long, "_col_value", "value", "A percentage must be between 0 and 100."
+    )
+    bad |= outside
+
+    both = numerator_ok & denominator_ok
+    num = numerators.map(lambda v: float(v) if v is not None else np.nan).astype(float)
+    den = denominators.map(lambda v: float(v) if v is not None else np.nan).astype(float)
+    above = both & is_percent & (den != 0) & (num > den)
+    problems += _problems(
+        above, long, "_col_numerator", "numerator", "The numerator is larger than the denominator."
+    )
+    zero = both & (den == 0)
+    problems += _problems(zero, long, "_col_denominator", "denominator", "The denominator is zero.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = np.where(is_percent, 100.0 * num / den, num / den)
+    decimals = long["value"].astype(str).str.rstrip("%").str.partition(".")[2].str.len()
+    allowed = 0.5 * 10.0 ** (-decimals.astype(float)) + 1e-9
+    mismatch = both & value_ok & ~above & ~zero & (np.abs(value_float - expected) > allowed)
+    problems += _problems(
+        mismatch,
+        long,
+        "_col_value",
+        "value",
+        "The value is not the numerator divided by the denominator (that gives "
+        + pd.Series(expected, index=long.index).round(4).astype(str)
+        + (np.where(is_percent, "%", ""))
+        + ").",
+    )
+    bad |= above | zero | mismatch
+
+    key = pd.DataFrame(
+        {"code": codes, "kind": period_kind, "end": period_end.astype(str), "area": long["area"]}
+    )
+    duplicated = ~bad & key.duplicated(keep=False) & known & ~has_period_problem
+    if duplicated.any():
+        first_row = (
+            long.loc[duplicated]
+            .groupby([key["code"], key["kind"], key["end"], key["area"]])["row"]
+            .transform("min")
+        )
+        message = pd.Series("", index=long.index, dtype=object)
+        message[duplicated] = (
+            "This figure is in the file twice (first at row " + first_row.astype(str) + ")."
+        )
+        problems += _problems(
+            duplicated & (long["row"] != first_row.reindex(long.index)),
+            long,
+            "_col_value",
+            "value",
+            message,
+        )
+        bad |= duplicated
+    problems.sort(key=lambda p: (p.row or 0, p.column))
+    clean = long[~bad]
+    figures = pd.DataFrame(
+        {
+            "measure_id": clean["measure_code"].map({c: m.id for c, m in catalogue.items()}),
+            "period_kind": period_kind[~bad],
+            "period_end": period_end[~bad],
+            "breakdown": clean["area"],
+            "value": values[~bad],
+            "numerator": numerators[~bad],
+            "denominator": denominators[~bad],
+            "note": clean["note"],
+            "row": clean["row"],
+        }
+    )
+    return figures, problems
+
+
+KIND_NAMES = {calc.MONTH: "month", calc.QUARTER: "quarter", calc.YEAR: "financial year"}
+FREQUENCY_NAMES = {calc.MONTH: "monthly", calc.QUARTER: "quarterly", calc.YEAR: "yearly"}
+
+
+def read_period(text, frequency, today):
+    """(kind, end month, problem) for a period written in a file, for a measure reported at
+    ``frequency``. A month names the quarter or financial year that ends in it."""
+    if not text:
+        return "", None, "The period is empty."
+    try:
+        period = calc.parse_period(text)
+    except ValueError as error:
+        return "", None, str(error)
+    if period.kind == calc.MONTH and frequency != calc.MONTH:
+        try:
+            period = calc.Period(period.end, frequency)
+        except ValueError:
+            return (
+                "",
+                None,
+                (
+                    f"This measure is reported {FREQUENCY_NAMES[frequency]}: '{text}' is not the "
+                    f"last month of a {KIND_NAMES[frequency]}."
+                ),
+            )
+    if period.kind != frequency:
+        return (
+            "",
+            None,
+            (
+                f"'{text}' is a {KIND_NAMES[period.kind]}, but this measure is reported "
+                f"{FREQUENCY_NAMES[frequency]}."
+            ),
+        )
+    if period.end > date(today.year, today.month, 1):
+        return (
+            "",
+            None,
+            (f"{period.label} has not ended yet: figures can only be loaded for past periods."),
+        )
+    return period.kind, period.end, ""

@@ -1,0 +1,527 @@
+"""Loading figures: check a file, preview what it changes, commit it in one transaction, roll
+it back, correct one value, publish or withdraw a period. Every change to a figure is written to
+ObservationChange, the figures' audit trail. Used by the upload pages, `manage.py
+import_figures` and the benchmark alike, so they all follow the same path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from decimal import Decimal
+
+import pandas as pd
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from metrics import calculations as calc
+from metrics import figures as reading
+from metrics.models import (
+    Commentary,
+    Measure,
+    Observation,
+    ObservationChange,
+    Publication,
+    Upload,
+)
+
+logger = logging.getLogger(__name__)
+KEY = ["measure_id", "period_kind", "period_end", "breakdown"]
+PROBLEMS_KEPT = 10_000
+CHANGES_SHOWN = 500
+BATCH = 5_000
+
+
+class Refused(Exception):
+    """The change cannot be made as asked; the message says why and what to do."""
+
+
+def catalogue():
+    return {
+        code: reading.MeasureInfo(id=pk, code=code, frequency=frequency, unit=unit, active=active)
+        for pk, code, frequency, unit, active in Measure.objects.values_list(
+            "pk", "code", "frequency", "unit", "active"
+        )
+    }
+
+
+def receive(data, name, user):
+    """Keep an uploaded file as a new Upload, to be checked."""
+    digest = hashlib.sha256(data).hexdigest()
+    upload = Upload(
+        original_name=name[:255],
+        size=len(data),
+        sha256=digest,
+        uploaded_by=user,
+        uploaded_at=timezone.now(),
+        stage="Waiting to be checked",
+    )
+    upload.file.save(name[-100:] or "figures", ContentFile(data), save=False)
+    upload.save()
+    return upload
+
+
+def _progress(upload, stage, percent):
+    Upload.objects.filter(pk=upload.pk).update(stage=stage, percent=percent)
+
+
+def read_and_check(data, name, today=None):
+    """(figures, problems, layout) for a file's bytes; figures is None when unreadable."""
+    try:
+        table = reading.read_table(name, data, settings.UPLOAD_MAX_BYTES)
+    except reading.FileRejected as rejected:
+        return None, rejected.problems, ""
+    return reading.check(table, catalogue(), today=today)
+
+
+def check_upload(upload):
+    """Check an upload's file and, when it is clean, preview what it would change."""
+    if upload.status != Upload.Status.CHECKING:
+        return upload
+    _progress(upload, "Reading the file", 10)
+    data = upload.file.open("rb").read()
+    upload.file.close()
+    _progress(upload, "Checking every figure", 30)
+    try:
+        figures, problems, layout = read_and_check(data, upload.original_name)
+    except Exception:  # a file we failed to foresee must still get an answer, never hang
+        logger.exception("Upload %s could not be checked", upload.pk)
+        figures, layout = None, ""
+        problems = [
+            reading.Problem(
+                None,
+                "",
+                "file",
+                "The file could not be read. Check it opens in a spreadsheet, save it as CSV or "
+                "XLSX, and upload it again. If this keeps happening, tell the service's support "
+                f"team the upload number ({upload.pk}).",
+            )
+        ]
+    upload.layout = layout
+    upload.rows = 0 if figures is None else len(figures) + len(problems)
+    if problems:
+        upload.status = Upload.Status.INVALID
+        upload.problem_count = len(problems)
+        upload.problems = [p.as_dict() for p in problems[:PROBLEMS_KEPT]]
+        upload.stage, upload.percent = "Checked", 100
+        upload.save()
+        return upload
+    _progress(upload, "Comparing with the figures already loaded", 70)
+    diff = compare(figures)
+    upload.rows = len(figures)
+    upload.new_count = int(diff["is_new"].sum())
+    upload.changed_count = int(diff["is_changed"].sum())
+    upload.unchanged_count = len(diff) - upload.new_count - upload.changed_count
+    upload.summary = _summary(diff)
+    upload.status = Upload.Status.READY
+    upload.stage, upload.percent = "Checked", 100
+    upload.save()
+    return upload
+
+
+def _same(a, b):
+    if a is None or (isinstance(a, float) and pd.isna(a)):
+        return b is None or (isinstance(b, float) and pd.isna(b))
+    if b is None or (isinstance(b, float) and pd.isna(b)):
+        return False
+    return Decimal(a) == Decimal(b)
+
+
+def compare(figures):
+    """The figures with the stored observation each would replace, and whether it is new,
+    changed or unchanged."""
+    measure_ids = sorted({int(i) for i in figures["measure_id"].unique()})
+    existing = pd.DataFrame.from_records(
+        Observation.objects.filter(measure_id__in=measure_ids)
+        .order_by()
+        .values_list(
+            "id",
+            "measure_id",
+            "period_kind",
+            "period_end",
+            "breakdown",
+            "value",
+            "numerator",
+            "denominator",
+            "note",
+            "published",
+        ),
+        columns=[
+            "observation_id",
+            "measure_id",
+            "period_kind",
+            "period_end",
+            "breakdown",
+            "old_value",
+            "old_numerator",
+            "old_denominator",
+            "old_note",
+            "was_published",
+        ],
+    )
+    figures = figures.copy()
+    figures["measure_id"] = figures["measure_id"].astype(int)
+    diff = figures.merge(existing, on=KEY, how="left")
+    diff["is_new"] = diff["observation_id"].isna()
+    changed = [
+        not (_same(v, ov) and _same(n, on) and _same(d, od) and (nt or "") == (ont or ""))
+        for v, ov, n, on, d, od, nt, ont in zip(
+            diff["value"],
+            diff["old_value"],
+            diff["numerator"],
+            diff["old_numerator"],
+            diff["denominator"],
+            diff["old_denominator"],
+            diff["note"],
+            diff["old_note"],
+            strict=True,
+        )
+    ]
+    diff["is_changed"] = ~diff["is_new"] & pd.Series(changed, index=diff.index)
+    diff["was_published"] = diff["was_published"].fillna(False).astype(bool)
+    return diff
+
+
+def _summary(diff):
+    codes = dict(
+        Measure.objects.filter(pk__in=diff["measure_id"].unique().tolist()).values_list(
+            "pk", "code"
+        )
+    )
+    changed = diff[diff["is_changed"]].sort_values(
+        ["was_published", "row"], ascending=[False, True]
+    )
+    shown = [
+        {
+            "row": int(r.row),
+            "measure": codes[r.measure_id],
+            "period": calc.Period(r.period_end, r.period_kind).label,
+            "breakdown": r.breakdown,
+            "old": None if pd.isna(r.old_value) else str(r.old_value),
+            "new": None if r.value is None else str(r.value),
+            "published": bool(r.was_published),
+        }
+        for r in changed.head(CHANGES_SHOWN).itertuples()
+    ]
+    versions = dict(Measure.objects.filter(pk__in=list(codes)).values_list("pk", "figures_version"))
+    return {
+        "changes": shown,
+        "published_changes": int((diff["is_changed"] & diff["was_published"]).sum()),
+        "measures": sorted(codes.values()),
+        "versions": {str(k): v for k, v in versions.items()},
+    }
+
+
+def commit(upload, user, reason=""):
+    """Write a checked upload's figures in one transaction: all or nothing."""
+    if upload.status != Upload.Status.READY:
+        raise Refused("Only a checked file that is ready can be loaded.")
+    reason = (reason or "").strip()
+    if upload.summary.get("published_changes") and not reason:
+        raise Refused("Give a reason: this file changes figures that have already been published.")
+    data = upload.file.open("rb").read()
+    upload.file.close()
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != Upload.Status.READY:
+            raise Refused("This file has already been loaded or discarded.")
+        figures, problems, _ = read_and_check(data, upload.original_name)
+        if problems:
+            raise Refused(
+                "The file no longer passes its checks (a measure may have changed). "
+                "Upload it again to see why."
+            )
+        _lock_measures(figures["measure_id"].unique(), upload.summary.get("versions", {}))
+        diff = compare(figures)
+        counts = _write(diff, user=user, reason=reason, upload=upload)
+        upload.status = Upload.Status.COMMITTED
+        upload.committed_at = timezone.now()
+        upload.committed_by = user
+        upload.reason = reason
+        upload.new_count, upload.changed_count, upload.unchanged_count = counts
+        upload.stage, upload.percent = "Working out the statuses", 0
+        upload.save()
+        _recompute_after(upload, diff["measure_id"].unique())
+    return upload
+
+
+def _lock_measures(measure_ids, versions):
+    """Lock the measures' rows so that a second load of the same figures waits, then refuse
+    it if the figures changed since it was previewed: no update is ever lost."""
+    ids = sorted(int(i) for i in measure_ids)
+    rows = list(
+        Measure.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "code", "figures_version")
+    )
+    moved = [code for pk, code, version in rows if versions.get(str(pk), version) != version]
+    if moved:
+        raise Refused(
+            f"Figures for {', '.join(moved[:5])}{' and others' if len(moved) > 5 else ''} were "
+            "changed by someone else after this file was checked. Nothing was loaded: upload "
+            "the file again to see the changes it would make now."
+        )
+    Measure.objects.filter(pk__in=ids).update(figures_version=F("figures_version") + 1)
+
+
+def _write(diff, *, user, reason, upload=None):
+    now = timezone.now()
+    new = diff[diff["is_new"]]
+    changed = diff[diff["is_changed"]]
+    Observation.objects.bulk_create(
+        (
+            Observation(
+                measure_id=int(r.measure_id),
+                period_kind=r.period_kind,
+                period_end=r.period_end,
+                breakdown=r.breakdown,
+                value=r.value,
+                numerator=r.numerator,
+                denominator=r.denominator,
+                note=r.note,
+                published=False,
+                updated_by=user,
+                source=f"Upload {upload.pk}: {upload.original_name}" if upload else "",
+            )
+            for r in new.itertuples()
+        ),
+        batch_size=BATCH,
+    )
+    updates = []
+    for r in changed.itertuples():
+        observation = Observation(
+            pk=int(r.observation_id),
+            value=r.value,
+            numerator=r.numerator,
+            denominator=r.denominator,
+            note=r.note,
+            updated_by=user,
+            updated_at=now,
+            quality=Observation.Quality.REVISED if r.was_published else "",
+        )
+        updates.append(observation)
+    Observation.objects.bulk_update(
+        updates,
+        ["value", "numerator", "denominator", "note", "updated_by", "updated_at", "quality"],
+        batch_size=BATCH,
+    )
+    ObservationChange.objects.bulk_create(
+        (
+            ObservationChange(
+                measure_id=int(r.measure_id),
+                period_kind=r.period_kind,
+                period_end=r.period_end,
+                breakdown=r.breakdown,
+                action=ObservationChange.Action.ADD
+                if r.is_new
+                else ObservationChange.Action.CHANGE,
+                old_value=None if r.is_new else _decimal(r.old_value),
+                new_value=r.value,
+                old_numerator=None if r.is_new else _decimal(r.old_numerator),
+                new_numerator=r.numerator,
+                old_denominator=None if r.is_new else _decimal(r.old_denominator),
+                new_denominator=r.denominator,
+                old_note="" if r.is_new else (r.old_note or ""),
+                new_note=r.note or "",
+                existed_before=not r.is_new,
+                was_published=bool(r.was_published),
+                reason=reason,
+                upload=upload,
+                changed_by=user,
+                changed_at=now,
+            )
+            for r in pd.concat([new, changed]).itertuples()
+        ),
+        batch_size=BATCH,
+    )
+    return len(new), len(changed), len(diff) - len(new) - len(changed)
+
+
+def _decimal(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value
+
+
+def _recompute_after(upload, measure_ids):
+    from metrics.tasks import recompute_after_upload
+
+    recompute_after_upload.delay_on_commit(upload.pk, [int(i) for i in measure_ids])
+
+
+def discard(upload):
+    if upload.status not in (Upload.Status.READY, Upload.Status.INVALID, Upload.Status.CHECKING):
+        raise Refused("Only a file that has not been loaded can be discarded.")
+    upload.status = Upload.Status.DISCARDED
+    upload.save(update_fields=["status"])
+
+
+def roll_back(upload, user, reason):
+    """Put back every figure the upload changed, as it was; the rollback is audited too."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Give a reason for rolling back this upload.")
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != Upload.Status.COMMITTED:
+            raise Refused("Only a loaded file can be rolled back.")
+        changes = list(locked.changes.exclude(action=ObservationChange.Action.ROLLBACK))
+        measure_ids = sorted({c.measure_id for c in changes})
+        list(Measure.objects.select_for_update().filter(pk__in=measure_ids).order_by("pk"))
+        last = max((c.pk for c in changes), default=0)
+        later = ObservationChange.objects.filter(pk__gt=last, measure_id__in=measure_ids).exclude(
+            upload=locked
+        )
+        touched = {(c.measure_id, c.period_kind, c.period_end, c.breakdown) for c in changes}
+        clash = next(
+            (
+                c
+                for c in later.select_related("upload", "changed_by")
+                if (c.measure_id, c.period_kind, c.period_end, c.breakdown) in touched
+            ),
+            None,
+        )
+        if clash:
+            source = f"upload {clash.upload_id}" if clash.upload_id else "a correction"
+            raise Refused(
+                f"Some of these figures were changed again afterwards ({source} by "
+                f"{clash.changed_by} on {clash.changed_at:%d %b %Y %H:%M}). Roll that back or "
+                "correct the figures by hand instead."
+            )
+        now = timezone.now()
+        restored = []
+        for change in changes:
+            observation = Observation.objects.get(
+                measure_id=change.measure_id,
+                period_kind=change.period_kind,
+                period_end=change.period_end,
+                breakdown=change.breakdown,
+            )
+            restored.append(
+                ObservationChange(
+                    measure_id=change.measure_id,
+                    period_kind=change.period_kind,
+                    period_end=change.period_end,
+                    breakdown=change.breakdown,
+                    action=ObservationChange.Action.ROLLBACK,
+                    old_value=observation.value,
+                    new_value=change.old_value,
+                    old_numerator=observation.numerator,
+                    new_numerator=change.old_numerator,
+                    old_denominator=observation.denominator,
+                    new_denominator=change.old_denominator,
+                    old_note=observation.note,
+                    new_note=change.old_note,
+                    existed_before=True,
+                    was_published=observation.published,
+                    reason=reason,
+                    upload=locked,
+                    changed_by=user,
+                    changed_at=now,
+                )
+            )
+            if not change.existed_before:
+                observation.delete()
+                continue
+            observation.value = change.old_value
+            observation.numerator = change.old_numerator
+            observation.denominator = change.old_denominator
+            observation.note = change.old_note
+            observation.updated_by = user
+            observation.save()
+        ObservationChange.objects.bulk_create(restored, batch_size=BATCH)
+        Measure.objects.filter(pk__in=measure_ids).update(figures_version=F("figures_version") + 1)
+        locked.status = Upload.Status.ROLLED_BACK
+        locked.rolled_back_at = now
+        locked.rolled_back_by = user
+        locked.rollback_reason = reason
+        locked.save()
+        _recompute_measures(measure_ids)
+    return locked
+
+
+def _recompute_measures(measure_ids):
+    from metrics.tasks import recompute_statuses
+
+    recompute_statuses.delay_on_commit([int(i) for i in measure_ids])
+
+
+def correct(
+    measure, period, breakdown, *, value, numerator=None, denominator=None, note="", user, reason
+):
+    """Correct or add one figure, with the same checks as a file and the same trail."""
+    row = {
+        "measure_code": measure.code,
+        "period": period.key,
+        "area": breakdown,
+        "value": "" if value is None else str(value),
+        "numerator": "" if numerator is None else str(numerator),
+        "denominator": "" if denominator is None else str(denominator),
+        "note": note,
+    }
+    table = pd.DataFrame([row], dtype=str)
+    figures, problems, _ = reading.check(table, catalogue())
+    if problems:
+        raise Refused(" ".join(p.message for p in problems))
+    with transaction.atomic():
+        versions = {str(measure.pk): Measure.objects.get(pk=measure.pk).figures_version}
+        _lock_measures([measure.pk], versions)
+        diff = compare(figures)
+        if diff["is_changed"].any() and diff["was_published"].any() and not reason.strip():
+            raise Refused("Give a reason: this figure has already been published.")
+        if not reason.strip():
+            raise Refused("Give a reason for the correction.")
+        counts = _write(diff, user=user, reason=reason.strip())
+        _recompute_measures([measure.pk])
+    return counts
+
+
+def publish(area, period, user):
+    with transaction.atomic():
+        figures = Observation.objects.filter(
+            measure__area=area, period_kind=period.kind, period_end=period.end, published=False
+        )
+        count = figures.update(published=True)
+        Commentary.objects.filter(
+            measure__area=area, period_kind=period.kind, period_end=period.end
+        ).update(published=True)
+        Publication.objects.create(
+            area=area,
+            period_kind=period.kind,
+            period_end=period.end,
+            action=Publication.Action.PUBLISH,
+            figures=count,
+            by=user,
+            at=timezone.now(),
+        )
+        _recompute_measures(area.measures.values_list("pk", flat=True))
+    return count
+
+
+def withdraw(area, period, user, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Give a reason for withdrawing published figures.")
+    with transaction.atomic():
+        count = Observation.objects.filter(
+            measure__area=area, period_kind=period.kind, period_end=period.end, published=True
+        ).update(published=False)
+        Commentary.objects.filter(
+            measure__area=area, period_kind=period.kind, period_end=period.end
+        ).update(published=False)
+        Publication.objects.create(
+            area=area,
+            period_kind=period.kind,
+            period_end=period.end,
+            action=Publication.Action.WITHDRAW,
+            figures=count,
+            reason=reason,
+            by=user,
+            at=timezone.now(),
+        )
+        _recompute_measures(area.measures.values_list("pk", flat=True))
+    return count

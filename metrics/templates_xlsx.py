@@ -1,0 +1,145 @@
+"""The ready-made templates for loading figures: XLSX (with drop-downs and instructions) and CSV."""
+
+import csv
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from metrics import calculations as calc
+from metrics.figures import LONG_COLUMNS
+from metrics.models import Measure, Observation
+
+DUE_PER_MEASURE = 4
+
+
+def due_rows(today=None):
+    """(measure, period) for each period that has ended and has no whole-authority figure,
+    after each active measure's latest one: at most four per measure, oldest first."""
+    today = today or date.today()
+    this_month = date(today.year, today.month, 1)
+    measures = (
+        Measure.objects.filter(active=True)
+        .select_related("area")
+        .order_by("area__order", "order", "code")
+    )
+    latest = {}
+    for measure_id, kind, end in (
+        Observation.objects.filter(breakdown="", value__isnull=False)
+        .order_by("measure_id", "period_end")
+        .values_list("measure_id", "period_kind", "period_end")
+    ):
+        latest[(measure_id, kind)] = end
+    rows = []
+    for measure in measures:
+        end = latest.get((measure.pk, measure.frequency))
+        if end is None:
+            continue
+        period = calc.Period(end, measure.frequency)
+        for _ in range(DUE_PER_MEASURE):
+            period = calc.Period(
+                calc.add_months(period.end, calc.MONTHS_IN[period.kind]), period.kind
+            )
+            if period.end >= this_month:
+                break
+            rows.append((measure, period))
+    return rows
+
+
+INSTRUCTIONS = [
+    "How to load figures",
+    "",
+    "1. Fill in the Figures sheet: one row per figure. The rows already there are the periods "
+    "now due for each measure; delete a row if you have no figure for it.",
+    "2. measure_code: pick from the list (the Measures sheet has every code and name).",
+    "3. period: the month the period ends in, as YYYY-MM (2022-09 for 2022/23 Q2), or "
+    "2022/23 Q2, or Sep22.",
+    "4. area: leave empty for the whole authority, or give the locality, team or group.",
+    "5. value: the figure, as a number (a percentage as 67.1, not 0.671). Numerator and "
+    "denominator are optional; when given, the value must be numerator ÷ denominator.",
+    "6. Save as .xlsx (or CSV) and upload it. Nothing is loaded until every row passes its "
+    "checks and you have confirmed the preview.",
+    "",
+    "Do not use formulas, macros or links to other workbooks: type or paste the values.",
+]
+
+
+def xlsx_template(today=None):
+    workbook = Workbook()
+    figures = workbook.active
+    figures.title = "Figures"
+    figures.append(LONG_COLUMNS)
+    for cell in figures[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE7EE")
+    rows = due_rows(today)
+    for measure, period in rows:
+        figures.append([measure.code, period.key, "", None, None, None, ""])
+    figures.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFG", (14, 12, 18, 10, 12, 13, 40), strict=True):
+        figures.column_dimensions[letter].width = width
+
+    catalogue = workbook.create_sheet("Measures")
+    catalogue.append(["measure_code", "name", "service area", "frequency", "unit", "polarity"])
+    for cell in catalogue[1]:
+        cell.font = Font(bold=True)
+    measures = Measure.objects.filter(active=True).select_related("area").order_by("code")
+    for measure in measures:
+        catalogue.append(
+            [
+                measure.code,
+                measure.name,
+                measure.area.name,
+                measure.get_frequency_display(),
+                measure.get_unit_display(),
+                measure.get_polarity_display(),
+            ]
+        )
+    catalogue.column_dimensions["B"].width = 80
+    last = max(catalogue.max_row, 2)
+    codes = DataValidation(
+        type="list",
+        formula1=f"=Measures!$A$2:$A${last}",
+        allow_blank=False,
+        showErrorMessage=True,
+        errorTitle="Unknown measure code",
+        error="Pick a measure code from the list.",
+    )
+    figures.add_data_validation(codes)
+    codes.add("A2:A10000")
+    numbers = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="-9999999999",
+        formula2="9999999999",
+        allow_blank=True,
+        showErrorMessage=True,
+        error="Type a number.",
+    )
+    figures.add_data_validation(numbers)
+    numbers.add("D2:F10000")
+
+    instructions = workbook.create_sheet("Instructions", 0)
+    for line in INSTRUCTIONS:
+        instructions.append([line])
+    instructions["A1"].font = Font(bold=True, size=14)
+    instructions.column_dimensions["A"].width = 110
+    due = workbook.create_sheet("Periods now due")
+    due.append(["measure_code", "name", "period", "period label"])
+    for measure, period in rows:
+        due.append([measure.code, measure.name, period.key, period.label])
+    workbook.active = workbook.sheetnames.index("Figures")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_template(today=None):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(LONG_COLUMNS)
+    for measure, period in due_rows(today):
+        writer.writerow([measure.code, period.key, "", "", "", "", ""])
+    return buffer.getvalue().encode("utf-8-sig")

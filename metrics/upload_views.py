@@ -1,0 +1,306 @@
+"""The performance team's pages: upload figures, preview, confirm, roll back, publish, correct."""
+
+import csv
+import io
+from datetime import date
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
+
+from metrics import calculations as calc
+from metrics import loading
+from metrics.figures import read_period
+from metrics.models import Measure, Observation, Publication, ServiceArea, Upload
+from metrics.tasks import check_upload
+from metrics.templates_xlsx import csv_template, xlsx_template
+
+
+def _require(user, capability):
+    if not user.has_perm(f"scrutiny.{capability}"):
+        raise PermissionDenied
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file of figures",
+        help_text="CSV or XLSX, in the long layout of the template or the wide layout of the "
+        "scorecard (one row per measure, one column per period).",
+        error_messages={"required": "Choose a CSV or XLSX file to upload."},
+    )
+
+
+def _crumbs(*extra):
+    return [("Dashboard", reverse("home")), ("Upload figures", reverse("metrics:upload")), *extra]
+
+
+def upload(request):
+    _require(request.user, "upload_figures")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        received = form.cleaned_data["file"]
+        data = received.read()
+        new = loading.receive(data, received.name, request.user)
+        check_upload.delay_on_commit(new.pk)
+        return redirect(new)
+    recent = Upload.objects.select_related("uploaded_by")[:20]
+    return render(
+        request,
+        "metrics/upload.html",
+        {
+            "form": form,
+            "recent": recent,
+            "max_mb": _max_mb(),
+            "breadcrumbs": [("Dashboard", reverse("home")), ("Upload figures", None)],
+        },
+    )
+
+
+def _max_mb():
+    from django.conf import settings
+
+    return round(settings.UPLOAD_MAX_BYTES / 1024 / 1024)
+
+
+def template_xlsx(request):
+    _require(request.user, "upload_figures")
+    response = HttpResponse(
+        xlsx_template(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="figures-template-{date.today()}.xlsx"'
+    return response
+
+
+def template_csv(request):
+    _require(request.user, "upload_figures")
+    response = HttpResponse(csv_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="figures-template-{date.today()}.csv"'
+    return response
+
+
+@vary_on_headers("HX-Request")
+def upload_detail(request, pk):
+    _require(request.user, "upload_figures")
+    item = get_object_or_404(Upload.objects.select_related("uploaded_by", "committed_by"), pk=pk)
+    context = {
+        "upload": item,
+        "form": UploadForm(),
+        "max_mb": _max_mb(),
+        "breadcrumbs": _crumbs((f"Upload {item.pk}", None)),
+    }
+    template = "metrics/upload_detail.html"
+    if request.htmx:
+        if item.status not in (Upload.Status.CHECKING, Upload.Status.COMMITTED):
+            return HttpResponseClientRefresh()  # checked: show the problems or the preview
+        template += "#progress"
+    return render(request, template, context)
+
+
+def problems_csv(request, pk):
+    _require(request.user, "upload_figures")
+    item = get_object_or_404(Upload, pk=pk)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["row", "column", "field", "problem"])
+    for problem in item.problems:
+        writer.writerow(
+            [
+                problem["row"] or "",
+                problem["column"],
+                problem["field"],
+                _neutralise(problem["message"]),
+            ]
+        )
+    response = HttpResponse(
+        buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="upload-{item.pk}-problems.csv"'
+    return response
+
+
+def _neutralise(text):
+    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@require_POST
+def upload_confirm(request, pk):
+    _require(request.user, "upload_figures")
+    item = get_object_or_404(Upload, pk=pk)
+    try:
+        loading.commit(item, request.user, request.POST.get("reason", ""))
+    except loading.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            f"Loaded {item.new_count} new and {item.changed_count} "
+            "changed figures. They are drafts until the period is "
+            "published.",
+        )
+    return redirect(item)
+
+
+@require_POST
+def upload_discard(request, pk):
+    _require(request.user, "upload_figures")
+    item = get_object_or_404(Upload, pk=pk)
+    try:
+        loading.discard(item)
+    except loading.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "The file was discarded. Nothing was loaded.")
+    return redirect("metrics:upload")
+
+
+@require_POST
+def upload_rollback(request, pk):
+    _require(request.user, "upload_figures")
+    item = get_object_or_404(Upload, pk=pk)
+    try:
+        loading.roll_back(item, request.user, request.POST.get("reason", ""))
+    except loading.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "The upload was rolled back: its figures are as they were.")
+    return redirect(item)
+
+
+def publication(request):
+    """Each area's recent periods: how many figures are drafts, and publish or withdraw."""
+    _require(request.user, "publish_period")
+    if request.method == "POST":
+        return _publish(request)
+    areas = list(ServiceArea.objects.all())
+    rows = (
+        Observation.objects.values("measure__area_id", "period_kind", "period_end")
+        .annotate(
+            drafts=Count("id", filter=Q(published=False)),
+            published=Count("id", filter=Q(published=True)),
+        )
+        .order_by("measure__area_id", "-period_end")
+    )
+    periods = {}
+    for row in rows:
+        listed = periods.setdefault(row["measure__area_id"], [])
+        if len(listed) < 6:
+            listed.append({**row, "period": calc.Period(row["period_end"], row["period_kind"])})
+    for area in areas:
+        area.periods = periods.get(area.pk, [])
+    return render(
+        request,
+        "metrics/publication.html",
+        {
+            "areas": areas,
+            "log": Publication.objects.select_related("area", "by")[:20],
+            "breadcrumbs": [("Dashboard", reverse("home")), ("Publish figures", None)],
+        },
+    )
+
+
+def _publish(request):
+    area = get_object_or_404(ServiceArea, slug=request.POST.get("area", ""))
+    try:
+        period = calc.Period(
+            date.fromisoformat(request.POST.get("period_end", "")),
+            request.POST.get("period_kind", ""),
+        )
+    except ValueError:
+        messages.error(request, "That period is not valid.")
+        return redirect("metrics:publication")
+    try:
+        if request.POST.get("action") == "withdraw":
+            count = loading.withdraw(area, period, request.user, request.POST.get("reason", ""))
+            messages.success(
+                request,
+                f"Withdrew {count} figures for {area}, {period.label}. "
+                "Committee members no longer see them.",
+            )
+        else:
+            count = loading.publish(area, period, request.user)
+            messages.success(request, f"Published {count} figures for {area}, {period.label}.")
+    except loading.Refused as refused:
+        messages.error(request, str(refused))
+    return redirect("metrics:publication")
+
+
+class CorrectionForm(forms.Form):
+    period = forms.CharField(help_text="For example 2022-06 or 2022/23 Q1")
+    area = forms.CharField(
+        required=False, label="Area (optional)", help_text="Leave empty for the whole authority"
+    )
+    value = forms.CharField()
+    numerator = forms.CharField(required=False, label="Numerator (optional)")
+    denominator = forms.CharField(required=False, label="Denominator (optional)")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the figure is being corrected."},
+    )
+
+    def __init__(self, *args, measure, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.measure = measure
+        for field in self.fields.values():
+            css = "govuk-textarea" if isinstance(field.widget, forms.Textarea) else "govuk-input"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean_period(self):
+        kind, end, problem = read_period(
+            self.cleaned_data["period"].strip(), self.measure.frequency, date.today()
+        )
+        if problem:
+            raise forms.ValidationError(problem)
+        return calc.Period(end, kind)
+
+
+def correct(request, code):
+    _require(request.user, "upload_figures")
+    measure = get_object_or_404(Measure, code=code)
+    initial = {"period": request.GET.get("period", ""), "area": request.GET.get("area", "")}
+    form = CorrectionForm(request.POST or None, measure=measure, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            loading.correct(
+                measure,
+                data["period"],
+                data["area"].strip(),
+                value=data["value"].strip(),
+                numerator=data["numerator"].strip() or None,
+                denominator=data["denominator"].strip() or None,
+                user=request.user,
+                reason=data["reason"],
+            )
+        except loading.Refused as refused:
+            form.add_error("value", str(refused))
+        else:
+            messages.success(
+                request,
+                f"Corrected {measure.code} for {data['period'].label}. "
+                "The change is in the figure's history.",
+            )
+            return redirect(measure)
+    return render(
+        request,
+        "metrics/correct.html",
+        {
+            "measure": measure,
+            "form": form,
+            "now": timezone.now(),
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                (measure.name, measure.get_absolute_url()),
+                ("Correct a figure", None),
+            ],
+        },
+    )
