@@ -200,7 +200,7 @@ def _summary(diff):
             "measure": codes[r.measure_id],
             "period": calc.Period(r.period_end, r.period_kind).label,
             "breakdown": r.breakdown,
-            "old": None if pd.isna(r.old_value) else str(r.old_value),
+            "old": None if pd.isna(r.old_value) else _plain(r.old_value),
             "new": None if r.value is None else str(r.value),
             "published": bool(r.was_published),
         }
@@ -213,6 +213,11 @@ def _summary(diff):
         "measures": sorted(codes.values()),
         "versions": {str(k): v for k, v in versions.items()},
     }
+
+
+def _plain(number):
+    """68.9000 -> '68.9'; 100.0000 -> '100'."""
+    return f"{Decimal(number).normalize():f}"
 
 
 def commit(upload, user, reason=""):

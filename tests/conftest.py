@@ -1,11 +1,16 @@
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from scrutiny import roles
 from tests.factories import make_user
 
+ROOT = Path(__file__).resolve().parents[1]
 ROLE_USERNAMES = {
     roles.COMMITTEE_MEMBER: "member",
     roles.PERFORMANCE_OFFICER: "officer",
@@ -56,3 +61,43 @@ def eager_tasks():
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = was
+
+
+@pytest.fixture
+def worker(transactional_db, tmp_path):
+    if not services_required():
+        pytest.skip("needs the Redis that make test starts")
+    """A worker process on the test database, stopped before the database is flushed."""
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    log = open(tmp_path / "worker.log", "w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "scrutiny",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+    print((tmp_path / "worker.log").read_text()[-3000:])

@@ -1,10 +1,6 @@
 """A real Celery worker consuming from the real Redis that `make test` starts."""
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -19,45 +15,6 @@ pytestmark = [
     pytest.mark.services,
     pytest.mark.skipif(not services_required(), reason="needs the Redis that make test starts"),
 ]
-ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def worker(transactional_db, tmp_path):
-    """A worker process on the test database, stopped before the database is flushed."""
-    db = connection.settings_dict
-    env = dict(os.environ)
-    env["DATABASE_URL"] = (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
-    log = open(tmp_path / "worker.log", "w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "scrutiny",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-    print((tmp_path / "worker.log").read_text()[-3000:])
 
 
 def wait_for(condition, seconds=60):

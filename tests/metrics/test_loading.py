@@ -47,7 +47,7 @@ def test_preview_counts_new_changed_and_unchanged(officer, measure):
         "measure": "VISITS",
         "period": "2022/23 Q1",
         "breakdown": "",
-        "old": "68.9000",
+        "old": "68.9",
         "new": "70.0",
         "published": True,
     }
