@@ -13,7 +13,7 @@ from decimal import Decimal
 import pandas as pd
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -274,76 +274,172 @@ def _lock_measures(measure_ids, versions):
 
 
 def _write(diff, *, user, reason, upload=None):
+    """Write new and changed figures and their audit entries; returns the counts."""
     now = timezone.now()
     new = diff[diff["is_new"]]
     changed = diff[diff["is_changed"]]
-    Observation.objects.bulk_create(
+    source = f"Upload {upload.pk}: {upload.original_name}"[:500] if upload else ""
+    user_id = user.pk if user else None
+    upload_id = upload.pk if upload else None
+    new_rows = [
         (
-            Observation(
-                measure_id=int(r.measure_id),
-                period_kind=r.period_kind,
-                period_end=r.period_end,
-                breakdown=r.breakdown,
-                value=r.value,
-                numerator=r.numerator,
-                denominator=r.denominator,
-                note=r.note,
-                published=False,
-                updated_by=user,
-                source=f"Upload {upload.pk}: {upload.original_name}" if upload else "",
-            )
-            for r in new.itertuples()
-        ),
-        batch_size=BATCH,
-    )
-    updates = []
-    for r in changed.itertuples():
-        observation = Observation(
-            pk=int(r.observation_id),
-            value=r.value,
-            numerator=r.numerator,
-            denominator=r.denominator,
-            note=r.note,
-            updated_by=user,
-            updated_at=now,
-            quality=Observation.Quality.REVISED if r.was_published else "",
+            int(r.measure_id),
+            r.period_kind,
+            r.period_end,
+            r.breakdown,
+            r.value,
+            r.numerator,
+            r.denominator,
+            "",
+            r.note or "",
+            source,
+            False,
+            now,
+            user_id,
         )
-        updates.append(observation)
-    Observation.objects.bulk_update(
-        updates,
-        ["value", "numerator", "denominator", "note", "updated_by", "updated_at", "quality"],
-        batch_size=BATCH,
-    )
-    ObservationChange.objects.bulk_create(
+        for r in new.itertuples()
+    ]
+    changed_rows = [
         (
-            ObservationChange(
-                measure_id=int(r.measure_id),
-                period_kind=r.period_kind,
-                period_end=r.period_end,
-                breakdown=r.breakdown,
-                action=ObservationChange.Action.ADD
-                if r.is_new
-                else ObservationChange.Action.CHANGE,
-                old_value=None if r.is_new else _decimal(r.old_value),
-                new_value=r.value,
-                old_numerator=None if r.is_new else _decimal(r.old_numerator),
-                new_numerator=r.numerator,
-                old_denominator=None if r.is_new else _decimal(r.old_denominator),
-                new_denominator=r.denominator,
-                old_note="" if r.is_new else (r.old_note or ""),
-                new_note=r.note or "",
-                existed_before=not r.is_new,
-                was_published=bool(r.was_published),
-                reason=reason,
-                upload=upload,
-                changed_by=user,
-                changed_at=now,
-            )
-            for r in pd.concat([new, changed]).itertuples()
-        ),
-        batch_size=BATCH,
-    )
+            int(r.observation_id),
+            r.value,
+            r.numerator,
+            r.denominator,
+            r.note or "",
+            Observation.Quality.REVISED if r.was_published else "",
+            now,
+            user_id,
+        )
+        for r in changed.itertuples()
+    ]
+    audit_rows = [
+        (
+            int(r.measure_id),
+            r.period_kind,
+            r.period_end,
+            r.breakdown,
+            ObservationChange.Action.ADD if r.is_new else ObservationChange.Action.CHANGE,
+            None if r.is_new else _decimal(r.old_value),
+            r.value,
+            None if r.is_new else _decimal(r.old_numerator),
+            r.numerator,
+            None if r.is_new else _decimal(r.old_denominator),
+            r.denominator,
+            "" if r.is_new else (r.old_note or ""),
+            r.note or "",
+            not r.is_new,
+            bool(r.was_published),
+            reason,
+            upload_id,
+            user_id,
+            now,
+        )
+        for r in pd.concat([new, changed]).itertuples()
+    ]
+    if connection.vendor == "postgresql":
+        _copy_rows(new_rows, changed_rows, audit_rows)
+    else:
+        _orm_rows(new_rows, changed_rows, audit_rows)
     return len(new), len(changed), len(diff) - len(new) - len(changed)
+
+
+NEW_COLUMNS = [
+    "measure_id",
+    "period_kind",
+    "period_end",
+    "breakdown",
+    "value",
+    "numerator",
+    "denominator",
+    "quality",
+    "note",
+    "source",
+    "published",
+    "updated_at",
+    "updated_by_id",
+]
+CHANGED_COLUMNS = [
+    "id",
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+    "quality",
+    "updated_at",
+    "updated_by_id",
+]
+AUDIT_COLUMNS = [
+    "measure_id",
+    "period_kind",
+    "period_end",
+    "breakdown",
+    "action",
+    "old_value",
+    "new_value",
+    "old_numerator",
+    "new_numerator",
+    "old_denominator",
+    "new_denominator",
+    "old_note",
+    "new_note",
+    "existed_before",
+    "was_published",
+    "reason",
+    "upload_id",
+    "changed_by_id",
+    "changed_at",
+]
+
+
+def _copy_rows(new_rows, changed_rows, audit_rows):
+    """PostgreSQL: COPY, a hundred times faster than INSERTs for a month's worth of figures."""
+    observation = Observation._meta.db_table
+    with connection.cursor() as cursor:
+        _copy(cursor, observation, NEW_COLUMNS, new_rows)
+        if changed_rows:
+            cursor.execute(
+                "CREATE TEMP TABLE changed_figures (id bigint, value numeric, numerator numeric,"
+                " denominator numeric, note text, quality text, updated_at timestamptz,"
+                " updated_by_id integer) ON COMMIT DROP"
+            )
+            _copy(cursor, "changed_figures", CHANGED_COLUMNS, changed_rows)
+            cursor.execute(
+                f"UPDATE {observation} AS o SET value = c.value, numerator = c.numerator, "
+                "denominator = c.denominator, note = c.note, quality = c.quality, "
+                "updated_at = c.updated_at, updated_by_id = c.updated_by_id "
+                "FROM changed_figures AS c WHERE o.id = c.id"
+            )
+        _copy(cursor, ObservationChange._meta.db_table, AUDIT_COLUMNS, audit_rows)
+
+
+def _copy(cursor, table, columns, rows):
+    if not rows:
+        return
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _orm_rows(new_rows, changed_rows, audit_rows):
+    """Any other database: the ORM, a batch at a time so memory stays flat."""
+    for start in range(0, len(new_rows), BATCH):
+        Observation.objects.bulk_create(
+            Observation(**dict(zip(NEW_COLUMNS, row, strict=True)))
+            for row in new_rows[start : start + BATCH]
+        )
+    for start in range(0, len(changed_rows), BATCH):
+        Observation.objects.bulk_update(
+            [
+                Observation(**dict(zip(CHANGED_COLUMNS, row, strict=True)))
+                for row in changed_rows[start : start + BATCH]
+            ],
+            CHANGED_COLUMNS[1:],
+        )
+    for start in range(0, len(audit_rows), BATCH):
+        ObservationChange.objects.bulk_create(
+            ObservationChange(**dict(zip(AUDIT_COLUMNS, row, strict=True)))
+            for row in audit_rows[start : start + BATCH]
+        )
 
 
 def _decimal(value):

@@ -460,8 +460,15 @@ class Observation(models.Model):
     source = models.TextField(blank=True)
     published = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
+    # No database constraint: a month's load writes a million rows, and a constraint trigger
+    # per row doubles the time; users are never deleted (they are deactivated).
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
 
     objects = ObservationQuerySet.as_manager()
@@ -737,11 +744,22 @@ class ObservationChange(models.Model):
     existed_before = models.BooleanField(default=False)
     was_published = models.BooleanField(default=False)
     reason = models.TextField(blank=True)
+    # As on Observation.updated_by: no per-row constraint trigger on the largest table. Uploads
+    # and users are never deleted, and the ORM refuses to (PROTECT).
     upload = models.ForeignKey(
-        Upload, on_delete=models.PROTECT, null=True, blank=True, related_name="changes"
+        Upload,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="changes",
+        db_constraint=False,
     )
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_constraint=False,
     )
     changed_at = models.DateTimeField()
 
