@@ -1,0 +1,244 @@
+"""Charts as pure functions: plain values in, a Plotly Figure (or an SVG string) out.
+
+The palette is Okabe and Ito's, which stays distinct for colour-blind readers; every series
+also differs by line style or marker shape, and every chart is followed on its page by the same
+figures as a table.
+"""
+
+import math
+
+import plotly.graph_objects as go
+
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+VERMILLION = "#D55E00"
+GREEN = "#009E73"
+PURPLE = "#CC79A7"
+SKY = "#56B4E9"
+BLACK = "#0b0c0c"
+GREY = "#505a5f"
+FONT = "arial, sans-serif"
+
+
+def measure_chart(
+    *,
+    title,
+    labels,
+    values,
+    targets,
+    tolerance_widths,
+    polarity,
+    unit_suffix="",
+    comparators=(),
+    spc_mean=(),
+    spc_lower=(),
+    spc_upper=(),
+    signals=(),
+):
+    """The measure page's chart: actuals, the target as a step line with the tolerance band
+    shaded on its worse side, comparators, and the SPC mean and limits with signal points.
+
+    Every list is one entry per period (None where there is nothing). ``polarity`` is
+    bigger, smaller or plan; ``signals`` holds "improvement", "concern", "neutral" or "".
+    """
+    figure = go.Figure()
+    x = list(labels)
+    if any(t is not None for t in targets):
+        low, high = [], []
+        for target, width in zip(targets, tolerance_widths, strict=True):
+            if target is None or width is None:
+                low.append(None)
+                high.append(None)
+            elif polarity == "bigger":
+                low.append(target - width)
+                high.append(target)
+            elif polarity == "smaller":
+                low.append(target)
+                high.append(target + width)
+            else:
+                low.append(target - width)
+                high.append(target + width)
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=high,
+                mode="lines",
+                line={"width": 0},
+                line_shape="hv",
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=low,
+                mode="lines",
+                line={"width": 0},
+                line_shape="hv",
+                fill="tonexty",
+                fillcolor="rgba(230,159,0,0.25)",
+                name="Tolerance",
+                hoverinfo="skip",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=targets,
+                mode="lines",
+                line={"color": BLACK, "width": 2, "dash": "dash"},
+                line_shape="hv",
+                name="Target",
+                hovertemplate="Target %{y}" + unit_suffix + "<extra></extra>",
+            )
+        )
+    if any(v is not None for v in spc_mean):
+        for name, series, dash in (
+            ("SPC mean", spc_mean, "dot"),
+            ("SPC limits", spc_upper, "dashdot"),
+            (None, spc_lower, "dashdot"),
+        ):
+            figure.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=series,
+                    mode="lines",
+                    line={"color": GREY, "width": 1, "dash": dash},
+                    name=name or "SPC limits",
+                    showlegend=name is not None,
+                    legendgroup="spc" if name != "SPC mean" else None,
+                    hoverinfo="skip",
+                )
+            )
+    for comparator_label, value in comparators:
+        figure.add_trace(
+            go.Scatter(
+                x=[x[0], x[-1]] if x else [],
+                y=[value, value],
+                mode="lines",
+                line={"color": PURPLE, "width": 2, "dash": "longdash"},
+                name=comparator_label,
+                hovertemplate=comparator_label + " %{y}" + unit_suffix + "<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=values,
+            mode="lines+markers",
+            name="Actual",
+            line={"color": BLUE, "width": 3},
+            marker={"size": 8, "symbol": "circle"},
+            hovertemplate="%{x}: %{y}" + unit_suffix + "<extra></extra>",
+        )
+    )
+    styles = {
+        "improvement": (GREEN, "triangle-up", "Special cause: improvement"),
+        "concern": (VERMILLION, "triangle-down", "Special cause: concern"),
+        "neutral": (SKY, "diamond", "Special cause"),
+    }
+    for kind, (colour, symbol, name) in styles.items():
+        points = [
+            (label, value)
+            for label, value, signal in zip(x, values, signals, strict=False)
+            if signal == kind and value is not None
+        ]
+        if points:
+            figure.add_trace(
+                go.Scatter(
+                    x=[p[0] for p in points],
+                    y=[p[1] for p in points],
+                    mode="markers",
+                    name=name,
+                    marker={
+                        "color": colour,
+                        "size": 14,
+                        "symbol": symbol,
+                        "line": {"color": BLACK, "width": 1},
+                    },
+                    hovertemplate=name + ": %{x} %{y}" + unit_suffix + "<extra></extra>",
+                )
+            )
+    figure.update_layout(
+        title={"text": title, "font": {"size": 16}},
+        font={"family": FONT, "color": BLACK, "size": 14},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 50, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+        hovermode="x unified",
+        yaxis={"gridcolor": "#e5e6e7", "ticksuffix": unit_suffix, "zeroline": False},
+        xaxis={"type": "category", "gridcolor": "#f3f2f1"},
+        height=420,
+    )
+    return figure
+
+
+def breakdown_chart(*, title, areas, values, target=None, unit_suffix=""):
+    """One bar per area (locality, team), with the target as a line."""
+    figure = go.Figure(
+        go.Bar(
+            x=list(values),
+            y=list(areas),
+            orientation="h",
+            marker={"color": BLUE},
+            hovertemplate="%{y}: %{x}" + unit_suffix + "<extra></extra>",
+            name="Actual",
+        )
+    )
+    if target is not None:
+        figure.add_vline(
+            x=target,
+            line={"color": BLACK, "dash": "dash", "width": 2},
+            annotation_text="Target",
+            annotation_position="top",
+        )
+    figure.update_layout(
+        title={"text": title, "font": {"size": 16}},
+        font={"family": FONT, "color": BLACK, "size": 14},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 140, "r": 20, "t": 60, "b": 40},
+        xaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"},
+        yaxis={"autorange": "reversed"},
+        height=max(220, 60 + 36 * len(areas)),
+        showlegend=False,
+    )
+    return figure
+
+
+def sparkline(values, width=96, height=24):
+    """A tiny inline SVG of a series, for the scorecard; hidden from screen readers, since the
+    same figures are in the row beside it."""
+    points = [(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
+    if len(points) < 2:
+        return ""
+    low = min(v for _, v in points)
+    high = max(v for _, v in points)
+    span = (high - low) or 1.0
+    step = (width - 6) / max(len(values) - 1, 1)
+    coords = [(3 + i * step, height - 3 - (v - low) / span * (height - 6)) for i, v in points]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+    last_x, last_y = coords[-1]
+    return (
+        f'<svg class="sparkline" width="{width}" height="{height}" viewBox="0 0 {width} '
+        f'{height}" aria-hidden="true" focusable="false"><polyline points="{path}" '
+        f'fill="none" stroke="{BLUE}" stroke-width="2"/><circle cx="{last_x:.1f}" '
+        f'cy="{last_y:.1f}" r="2.5" fill="{BLUE}"/></svg>'
+    )
+
+
+def to_html(figure, element_id):
+    """The figure as a fragment for a page; plotly.js is served from our own static files."""
+    return figure.to_html(
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=element_id,
+        config={
+            "displaylogo": False,
+            "responsive": True,
+            "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+            "toImageButtonOptions": {"format": "png", "filename": element_id},
+        },
+    )
