@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from metrics import calculations as calc
+from metrics import charts
 
 
 class Polarity(models.TextChoices):
@@ -156,7 +157,7 @@ class MeasureQuerySet(models.QuerySet):
 
         return recompute(self)
 
-    def for_scorecard(self, area, period, user, columns=5):
+    def for_scorecard(self, area, period, user, columns=5, breakdown=""):
         """The area's active measures as scorecard rows for ``period``: the last ``columns``
         periods' values, the status (value, target, RAG, directions) in ``period``, comparators
         and the period's commentary. Four queries whatever the number of measures."""
@@ -170,7 +171,7 @@ class MeasureQuerySet(models.QuerySet):
         )
         statuses = MeasureStatus.objects.visible_to(user).filter(
             measure__in=measures,
-            breakdown="",
+            breakdown=breakdown,
             period_kind=period.kind,
             period_end__in=[p.end for p in periods],
         )
@@ -185,6 +186,9 @@ class MeasureQuerySet(models.QuerySet):
             measure.history = [by_key.get((measure.pk, p.end)) for p in periods]
             measure.status = measure.history[-1]
             measure.comment = notes.get(measure.pk)
+            measure.sparkline = charts.sparkline(
+                [float(s.value) if s and s.value is not None else None for s in measure.history]
+            )
         return periods, measures
 
 

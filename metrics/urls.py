@@ -7,6 +7,11 @@ app_name = "metrics"
 urlpatterns = [
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards/<slug:slug>/", views.scorecard, name="scorecard"),
+    path(
+        "scorecards/<slug:slug>/export.<str:fmt>",
+        views.scorecard_export,
+        name="scorecard_export",
+    ),
     path("measures/<slug:code>/", views.measure, name="measure"),
     path("measures/<slug:code>/correct/", upload_views.correct, name="correct"),
     path("upload/", upload_views.upload, name="upload"),

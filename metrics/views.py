@@ -1,13 +1,17 @@
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.vary import vary_on_headers
 
 from metrics import calculations as calc
-from metrics import charts
+from metrics import charts, exports
 from metrics.models import (
+    Direction,
     Frequency,
     Measure,
     MeasureStatus,
+    Rag,
     ServiceArea,
 )
 
@@ -31,44 +35,167 @@ def scorecards(request):
     )
 
 
-def scorecard(request, slug):
+RAG_ORDER = {"red": 0, "amber": 1, "green": 2, "missing_target": 3, "no_value": 4, "not_judged": 5}
+DIRECTION_ORDER = {"declining": 0, "no_change": 1, "improving": 2, "not_comparable": 3}
+SORTS = {
+    "": ("Paper order", None),
+    "rag": ("Status, worst first", lambda m: RAG_ORDER.get(_rag(m), 9)),
+    "direction": (
+        "Direction, declining first",
+        lambda m: DIRECTION_ORDER.get(m.status.direction if m.status else "", 9),
+    ),
+    "name": ("Measure name", lambda m: m.name.lower()),
+}
+
+
+def _rag(measure):
+    return measure.status.rag if measure.status else "no_value"
+
+
+def _scorecard(request, slug):
+    """The scorecard's area, chosen period and filters, and its rows, as the URL asks."""
     _require_reader(request.user)
     area = get_object_or_404(ServiceArea, slug=slug)
-    statuses = MeasureStatus.objects.whole_authority().visible_to(request.user)
-    (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(statuses)
-    period = area.period
-    problem = ""
-    if request.GET.get("period"):
-        try:
-            kind = area.period.kind if area.period else Frequency.QUARTERLY
-            period = calc.parse_period(request.GET["period"], kind=kind)
-        except ValueError as error:
-            problem = str(error)
-    measures = []
-    periods = []
-    if period:
-        periods, measures = Measure.objects.for_scorecard(area, period, request.user)
+    visible = MeasureStatus.objects.whole_authority().visible_to(request.user)
+    (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(visible)
+    choices = _scorecard_choices(area, request.user)
+    chosen, problem = _scorecard_filters(request.GET, area, choices)
+    periods, measures = [], []
+    if chosen["period"]:
+        periods, measures = Measure.objects.for_scorecard(
+            area, chosen["period"], request.user, breakdown=chosen["breakdown"]
+        )
+    shown = [
+        m
+        for m in measures
+        if (not chosen["section"] or str(m.section_id) == chosen["section"])
+        and (not chosen["rag"] or _rag(m) == chosen["rag"])
+        and (
+            not chosen["direction"]
+            or (m.status.direction if m.status else "not_comparable") == chosen["direction"]
+        )
+    ]
+    key = SORTS[chosen["sort"]][1]
+    if key:
+        shown.sort(key=key)
+    return {
+        "area": area,
+        "choices": choices,
+        "chosen": chosen,
+        "problem": problem,
+        "period": chosen["period"],
+        "periods": periods,
+        "measures": measures,
+        "shown": shown,
+        "sorted": key is not None,
+    }
+
+
+@vary_on_headers("HX-Request")
+def scorecard(request, slug):
+    """The council's scorecard for an area, with period, filters and sorting in the URL."""
+    data = _scorecard(request, slug)
     sections = []
-    for measure in measures:
-        if not sections or sections[-1][0] != measure.section:
-            sections.append((measure.section, []))
+    for measure in data["shown"]:
+        heading = None if data["sorted"] else measure.section
+        if not sections or sections[-1][0] != heading:
+            sections.append((heading, []))
         sections[-1][1].append(measure)
+    template = "metrics/scorecard.html#results" if request.htmx else "metrics/scorecard.html"
     return render(
         request,
-        "metrics/scorecard.html",
+        template,
         {
-            "area": area,
-            "period": period,
-            "periods": periods,
+            **data,
             "sections": sections,
-            "problem": problem,
+            "shown": len(data["shown"]),
+            "total": len(data["measures"]),
+            "query": request.GET.urlencode(),
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
                 ("Scorecards", reverse("metrics:scorecards")),
-                (area.name, None),
+                (data["area"].name, None),
             ],
         },
     )
+
+
+def scorecard_export(request, slug, fmt):
+    """The scorecard as shown (same period, filters and order), as XLSX or CSV."""
+    data = _scorecard(request, slug)
+    table = exports.scorecard_table(
+        data["area"], data["periods"], data["shown"], data["chosen"]["breakdown"]
+    )
+    name = f"{data['area'].slug}-{data['period'].key if data['period'] else 'scorecard'}"
+    if fmt == "csv":
+        response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.as_xlsx(table, title=data["area"].name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _scorecard_choices(area, user):
+    kind = area.period.kind if area.period else Frequency.QUARTERLY
+    ends = (
+        MeasureStatus.objects.visible_to(user)
+        .filter(measure__area=area, period_kind=kind, breakdown="")
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .distinct()
+    )
+    breakdowns = (
+        MeasureStatus.objects.visible_to(user)
+        .filter(measure__area=area)
+        .exclude(breakdown="")
+        .order_by("breakdown")
+        .values_list("breakdown", flat=True)
+        .distinct()
+    )
+    return {
+        "kind": kind,
+        "periods": [calc.Period(end, kind) for end in ends],
+        "sections": list(area.sections.all()),
+        "breakdowns": list(breakdowns),
+        "rags": [(value, label) for value, label in Rag.choices],
+        "directions": [(value, label) for value, label in Direction.choices],
+        "sorts": [(value, label) for value, (label, _) in SORTS.items()],
+    }
+
+
+def _scorecard_filters(query, area, choices):
+    """The choices in the URL, each checked against what exists; a bad one is named."""
+    chosen = {
+        "period": area.period,
+        "section": "",
+        "rag": "",
+        "direction": "",
+        "breakdown": "",
+        "sort": "",
+    }
+    problem = ""
+    if query.get("period"):
+        try:
+            chosen["period"] = calc.parse_period(query["period"], kind=choices["kind"])
+        except ValueError as error:
+            problem = f"{error}. Showing the latest period instead"
+    allowed = {
+        "section": {str(s.pk) for s in choices["sections"]},
+        "rag": {value for value, _ in choices["rags"]},
+        "direction": {value for value, _ in choices["directions"]},
+        "breakdown": set(choices["breakdowns"]),
+        "sort": set(SORTS),
+    }
+    for name, values in allowed.items():
+        value = query.get(name, "")
+        if value in values:
+            chosen[name] = value
+        elif value:
+            problem = problem or f"There is no {name} '{value[:40]}'. It has been ignored"
+    return chosen, problem
 
 
 def measure(request, code):

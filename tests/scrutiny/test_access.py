@@ -16,6 +16,7 @@ PAGES = {
     "metrics:scorecards": ("/scorecards/", READERS),
     "metrics:scorecard": ("/scorecards/childrens-social-care/", READERS),
     "metrics:measure": ("/measures/CSC05/", READERS),
+    "metrics:scorecard_export": ("/scorecards/childrens-social-care/export.xlsx", READERS),
     "password_change": ("/accounts/password/", ALL),
     "password_change_done": ("/accounts/password/done/", ALL),
     "api_tokens": ("/account/tokens/", ALL),
