@@ -338,6 +338,16 @@ def direction(
     return np.where(comparable, code, NOT_COMPARABLE)
 
 
+def movement(value, earlier, sign):
+    """The change since an earlier value as a share of it, positive when better: +0.1 is 10%
+    better. None without both values, or from zero. Plan is best has no better side, so its
+    movement is the plain change."""
+    if value is None or earlier is None or earlier == 0:
+        return None
+    change = (value - earlier) / abs(earlier)
+    return change * sign if sign else change
+
+
 def direction_names(codes):
     return DIRECTION_NAMES[np.asarray(codes)]
 

@@ -106,6 +106,23 @@ class ServiceAreaQuerySet(models.QuerySet):
         return areas
 
 
+def _float(value):
+    return None if value is None else float(value)
+
+
+def exceptions(statuses):
+    """The red and the declining, worst first: red before others, declining before not."""
+    rank = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+    chosen = [s for s in statuses if s.rag == Rag.RED or s.direction == Direction.DECLINING]
+    return sorted(chosen, key=lambda s: (rank.get(s.rag, 3), s.direction != Direction.DECLINING))
+
+
+def biggest_movers(statuses, count=5):
+    """The measures that moved most since the period before, relative to where they were."""
+    moved = [s for s in statuses if s.movement is not None and s.movement != 0]
+    return sorted(moved, key=lambda s: -abs(s.movement))[:count]
+
+
 def _headline(counts):
     return calc.headline_from_counts(
         counts.get("green", 0), counts.get("amber", 0), counts.get("red", 0)
@@ -531,9 +548,9 @@ class MeasureStatusQuerySet(models.QuerySet):
     def whole_authority(self):
         return self.filter(breakdown="", measure__active=True)
 
-    def exceptions_for(self, areas):
-        """The red and the declining measures in each area's latest period, worst first: one
-        query. Returns {area id: [status, ...]}."""
+    def latest_for(self, areas, user):
+        """Each area's statuses in its latest period, with the period's commentary attached:
+        two queries. Returns {area id: [status, ...]}."""
         wanted = models.Q(pk__in=[])
         for area in areas:
             if area.period:
@@ -541,17 +558,30 @@ class MeasureStatusQuerySet(models.QuerySet):
                     measure__area=area, period_kind=area.period.kind, period_end=area.period.end
                 )
         found = {area.pk: [] for area in areas}
-        rows = (
+        rows = list(
             self.filter(wanted)
-            .filter(models.Q(rag=Rag.RED) | models.Q(direction=Direction.DECLINING))
             .select_related("measure", "measure__section")
-            .order_by("measure__area__order", "rag", "measure__section__order", "measure__order")
+            .order_by("measure__section__order", "measure__order")
         )
-        rank = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+        notes = {}
+        if rows:
+            comments = (
+                Commentary.objects.visible_to(user)
+                .filter(
+                    measure__in={s.measure_id for s in rows},
+                    period_end__in={s.period_end for s in rows},
+                )
+                .order_by("written_at")
+            )
+            notes = {(c.measure_id, c.period_kind, c.period_end): c for c in comments}
         for status in rows:
+            status.comment = notes.get((status.measure_id, status.period_kind, status.period_end))
+            status.movement = calc.movement(
+                _float(status.value),
+                _float(status.previous_value),
+                calc.POLARITY_SIGN[status.measure.polarity],
+            )
             found[status.measure.area_id].append(status)
-        for statuses in found.values():
-            statuses.sort(key=lambda s: (rank.get(s.rag, 3), s.direction != Direction.DECLINING))
         return found
 
     def rag_counts(self):

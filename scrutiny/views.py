@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from metrics.models import MeasureStatus, ServiceArea
+from metrics.models import MeasureStatus, ServiceArea, biggest_movers, exceptions
 from scrutiny.celery import app as celery_app
 from scrutiny.forms import ApiTokenForm
 from scrutiny.models import ApiToken
@@ -20,8 +20,11 @@ def home(request):
         raise PermissionDenied
     statuses = MeasureStatus.objects.whole_authority().visible_to(request.user)
     areas = ServiceArea.objects.with_headlines(statuses)
-    exceptions = statuses.exceptions_for(areas)
-    return render(request, "scrutiny/home.html", {"areas": areas, "exceptions": exceptions})
+    latest = statuses.latest_for(areas, request.user)
+    for area in areas:
+        area.exceptions = exceptions(latest[area.pk])
+        area.movers = biggest_movers(latest[area.pk])
+    return render(request, "scrutiny/home.html", {"areas": areas})
 
 
 def api_tokens(request):

@@ -467,3 +467,10 @@ def test_judge_refuses_two_values_for_one_period():
     )
     with pytest.raises(ValueError, match="same series and period"):
         calc.judge(frame)
+
+
+def test_movement_is_relative_and_positive_when_better():
+    assert calc.movement(23.2, 29.5, -1) == pytest.approx(0.2136, abs=1e-4)
+    assert calc.movement(80, 100, 1) == pytest.approx(-0.2)
+    assert calc.movement(5, 0, 1) is None
+    assert calc.movement(None, 3, 1) is None

@@ -130,3 +130,16 @@ def test_the_measure_page_runs_a_fixed_number_of_queries(client, db, django_asse
     with django_assert_num_queries(first):
         client.get("/measures/Q3-1/")
     assert first <= 20
+
+
+def test_the_dashboard_leads_with_the_headline_then_exceptions_and_movers(client_for, demo):
+    html = client_for(roles.DIRECTOR).get("/").content.decode()
+    assert "29.4%" in html and "42.9% in 2021/22 Q4, of 7 measures judged" in html
+    assert "Exceptions: worse than tolerance, or declining (the 6 most serious of 12)" in html
+    # Red and declining first; with its one line of commentary where there is one.
+    first = html.index("% of Initial Decisions made within 24 hours")
+    assert first < html.index("% of audits judged as good or better")
+    assert "Biggest movers since 2021/22 Q4" in html
+    # The largest relative move in Q1: repeat CP plans, 29.5% to 23.2% (21% better).
+    movers = html[html.index("Biggest movers since 2021/22 Q4") :]
+    assert movers.index("second or subsequent time") < movers.index("Initial visits")
