@@ -695,6 +695,12 @@ class Commentary(models.Model):
     def period(self):
         return calc.Period(self.period_end, self.period_kind)
 
+    @property
+    def html(self):
+        from metrics.commentary import render
+
+        return render(self.text)
+
 
 def upload_path(upload, filename):
     return f"uploads/{upload.uploaded_at:%Y/%m}/{upload.sha256[:16]}-{filename[-100:]}"

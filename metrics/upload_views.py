@@ -19,7 +19,14 @@ from django_htmx.http import HttpResponseClientRefresh
 from metrics import calculations as calc
 from metrics import loading
 from metrics.figures import read_period
-from metrics.models import Measure, Observation, Publication, ServiceArea, Upload
+from metrics.models import (
+    Commentary,
+    Measure,
+    Observation,
+    Publication,
+    ServiceArea,
+    Upload,
+)
 from metrics.tasks import check_upload
 from metrics.templates_xlsx import csv_template, xlsx_template
 
@@ -303,4 +310,125 @@ def correct(request, code):
                 ("Correct a figure", None),
             ],
         },
+    )
+
+
+class CommentaryForm(forms.Form):
+    period = forms.ChoiceField(label="Period")
+    text = forms.CharField(
+        label="Commentary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "class": "govuk-textarea"}),
+        help_text="Plain text, or Markdown for emphasis and lists. Members see it once the "
+        "period is published.",
+    )
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods = {p.key: p for p in periods}
+        self.fields["period"].choices = [(p.key, p.label) for p in periods]
+        self.fields["period"].widget.attrs["class"] = "govuk-select"
+
+
+def commentary(request, code):
+    """Write commentary for a measure and period, optionally starting from a drafted one."""
+    _require(request.user, "edit_commentary")
+    measure = get_object_or_404(Measure.objects.select_related("area"), code=code)
+    statuses = {
+        s.period.key: s
+        for s in measure.statuses.filter(breakdown="", period_kind=measure.frequency)
+    }
+    periods = sorted((s.period for s in statuses.values()), key=lambda p: p.end, reverse=True)
+    if not periods:
+        messages.error(request, "There are no figures to comment on yet.")
+        return redirect(measure)
+    chosen = request.POST.get("period") or request.GET.get("period") or periods[0].key
+    current = (
+        measure.commentary.filter(period_end=statuses[chosen].period_end)
+        .order_by("-written_at")
+        .first()
+        if chosen in statuses
+        else None
+    )
+    form = CommentaryForm(
+        request.POST or None,
+        periods=periods,
+        initial={"period": chosen, "text": current.text if current else ""},
+    )
+    action = request.POST.get("action")
+    if request.method == "POST" and form.is_valid():
+        period = form.periods[form.cleaned_data["period"]]
+        if action == "draft":
+            data = form.data.copy()
+            data["text"] = _drafted(measure, statuses[period.key])
+            form = CommentaryForm(data, periods=periods)
+            form.is_valid()
+            messages.info(
+                request,
+                "A draft has been written from the figures. Check and edit "
+                "it, then save it: nothing is saved or published yet.",
+            )
+        elif not form.cleaned_data["text"].strip():
+            form.add_error("text", "Enter the commentary.")
+        else:
+            publish = action == "publish" and statuses[period.key].published
+            Commentary.objects.create(
+                measure=measure,
+                period_kind=period.kind,
+                period_end=period.end,
+                text=form.cleaned_data["text"].strip(),
+                written_by=request.user,
+                published=publish,
+            )
+            messages.success(
+                request,
+                f"Commentary for {period.label} saved"
+                f"{' and published' if publish else ' as a draft'}.",
+            )
+            return redirect(measure)
+    return render(
+        request,
+        "metrics/commentary.html",
+        {
+            "measure": measure,
+            "form": form,
+            "current": current,
+            "period_published": statuses[chosen].published if chosen in statuses else False,
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                (measure.name, measure.get_absolute_url()),
+                ("Commentary", None),
+            ],
+        },
+    )
+
+
+def _drafted(measure, status):
+    from metrics.commentary import draft
+
+    period = status.period
+    comparator = next(
+        (
+            (c.label or c.get_kind_display(), c.value, c.period_label)
+            for c in measure.comparators.all()
+            if c.value is not None
+        ),
+        None,
+    )
+    areas = [
+        (s.breakdown, s.value)
+        for s in measure.statuses.filter(period_kind=period.kind, period_end=period.end).exclude(
+            breakdown=""
+        )
+    ]
+    return draft(
+        name=measure.name[:1].upper() + measure.name[1:],
+        fmt=measure.format_value,
+        period=period.label,
+        status=status,
+        previous_label=period.previous().label,
+        year_label=period.year_earlier().label,
+        target_kind=status.target_kind,
+        comparator=comparator,
+        areas=areas,
     )

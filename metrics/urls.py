@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("measures/<slug:code>/", views.measure, name="measure"),
     path("measures/<slug:code>/correct/", upload_views.correct, name="correct"),
+    path("measures/<slug:code>/commentary/", upload_views.commentary, name="commentary"),
     path("upload/", upload_views.upload, name="upload"),
     path("upload/template.xlsx", upload_views.template_xlsx, name="template_xlsx"),
     path("upload/template.csv", upload_views.template_csv, name="template_csv"),

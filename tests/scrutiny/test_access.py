@@ -27,6 +27,7 @@ PAGES = {
     "metrics:upload_problems": ("/upload/{upload}/problems.csv", OFFICERS),
     "metrics:publication": ("/publish/", OFFICERS),
     "metrics:correct": ("/measures/CSC05/correct/", OFFICERS),
+    "metrics:commentary": ("/measures/CSC05/commentary/", OFFICERS),
 }
 # POST-only: anyone else gets 403, a GET gets 405.
 ACTIONS = {
@@ -65,7 +66,9 @@ def site(db):
     from tests.factories import make_area, make_measure, make_observation
 
     area = make_area(slug="childrens-social-care", name="Children's Social Care")
-    make_observation(measure=make_measure(area=area, code="CSC05"), value=68.9)
+    measure = make_measure(area=area, code="CSC05")
+    make_observation(measure=measure, value=68.9)
+    measure.__class__.objects.filter(pk=measure.pk).recompute_statuses()
 
 
 @pytest.fixture
