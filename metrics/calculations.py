@@ -348,6 +348,16 @@ def movement(value, earlier, sign):
     return change * sign if sign else change
 
 
+def shortfall(value, target, sign):
+    """How far a value falls short of its target, as a share of the target: 0 on target,
+    negative when better, None without both or with a zero target. For Plan is best, any
+    distance from the target is a shortfall."""
+    if value is None or target is None or target == 0:
+        return None
+    gap = (target - value) * sign if sign else abs(value - target)
+    return gap / abs(target)
+
+
 def direction_names(codes):
     return DIRECTION_NAMES[np.asarray(codes)]
 

@@ -111,10 +111,14 @@ def _float(value):
 
 
 def exceptions(statuses):
-    """The red and the declining, worst first: red before others, declining before not."""
+    """The red and the declining, worst first: red before others, declining before not, then
+    the furthest from target."""
     rank = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
     chosen = [s for s in statuses if s.rag == Rag.RED or s.direction == Direction.DECLINING]
-    return sorted(chosen, key=lambda s: (rank.get(s.rag, 3), s.direction != Direction.DECLINING))
+    return sorted(
+        chosen,
+        key=lambda s: (rank.get(s.rag, 3), s.direction != Direction.DECLINING, -(s.shortfall or 0)),
+    )
 
 
 def biggest_movers(statuses, count=5):
@@ -576,11 +580,11 @@ class MeasureStatusQuerySet(models.QuerySet):
             notes = {(c.measure_id, c.period_kind, c.period_end): c for c in comments}
         for status in rows:
             status.comment = notes.get((status.measure_id, status.period_kind, status.period_end))
+            sign = calc.POLARITY_SIGN[status.measure.polarity]
             status.movement = calc.movement(
-                _float(status.value),
-                _float(status.previous_value),
-                calc.POLARITY_SIGN[status.measure.polarity],
+                _float(status.value), _float(status.previous_value), sign
             )
+            status.shortfall = calc.shortfall(_float(status.value), _float(status.target), sign)
             found[status.measure.area_id].append(status)
         return found
 

@@ -136,9 +136,13 @@ def test_the_dashboard_leads_with_the_headline_then_exceptions_and_movers(client
     html = client_for(roles.DIRECTOR).get("/").content.decode()
     assert "29.4%" in html and "42.9% in 2021/22 Q4, of 7 measures judged" in html
     assert "Exceptions: worse than tolerance, or declining (the 6 most serious of 12)" in html
-    # Red and declining first; with its one line of commentary where there is one.
-    first = html.index("% of Initial Decisions made within 24 hours")
-    assert first < html.index("% of audits judged as good or better")
+    # Red and declining first, the furthest from target first: persistently absent, 24.5%
+    # against 5%; each with its line of commentary from the report.
+    exceptions = html[html.index("Exceptions: worse than tolerance") :]
+    assert exceptions.index("% Children in Care persistently absent") < exceptions.index(
+        "% of Initial Decisions made within 24 hours"
+    )
+    assert "a quarter of our school aged children in care" in exceptions
     assert "Biggest movers since 2021/22 Q4" in html
     # The largest relative move in Q1: repeat CP plans, 29.5% to 23.2% (21% better).
     movers = html[html.index("Biggest movers since 2021/22 Q4") :]
