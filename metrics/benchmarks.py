@@ -1,5 +1,6 @@
 """Generated data and timings for `manage.py bench engine`."""
 
+import re
 import resource
 import time
 
@@ -197,3 +198,268 @@ def bench_upload(write, rows_wanted=1_000_000):
     path.unlink()
     workdir.rmdir()
     return {"seconds": total, "peak_mib": peak, "floor_seconds": floor}
+
+
+def _percentile(samples, share):
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def fill_database(write, series=5000, months=200, per_area=200):
+    """The 1,000,000-observation data set in PostgreSQL: areas of 200 measures, with targets,
+    comparators and every status computed by the engine."""
+    from django.db import connection
+
+    from metrics.models import (
+        Comparator,
+        Frequency,
+        Measure,
+        Observation,
+        Section,
+        ServiceArea,
+        Target,
+    )
+
+    clear_database()
+    frame = generate_series(series, months)
+    areas = []
+    for number in range(series // per_area):
+        area = ServiceArea.objects.create(
+            slug=f"bench-area-{number:02d}", name=f"Benchmark area {number}", order=100 + number
+        )
+        areas.append((area, Section.objects.create(area=area, name="Benchmark section")))
+    polarity = {1: "bigger", -1: "smaller", 0: "plan"}
+    signs = frame.groupby("series")["sign"].first().to_dict()
+    Measure.objects.bulk_create(
+        Measure(
+            code=f"BENCH-{i:05d}",
+            name=f"Benchmark measure {i}",
+            area=areas[i // per_area][0],
+            section=areas[i // per_area][1],
+            polarity=polarity[signs[i]],
+            frequency=Frequency.MONTHLY,
+            unit="percent",
+            order=i % per_area,
+        )
+        for i in range(series)
+    )
+    ids = dict(Measure.objects.filter(code__startswith="BENCH-").values_list("code", "pk"))
+    measure_ids = np.array([ids[f"BENCH-{i:05d}"] for i in range(series)])
+    first = date_from_month(int(frame["month"].min()))
+    Target.objects.bulk_create(
+        Target(measure_id=int(pk), value=round(float(t), 1), effective_from=first)
+        for pk, t in zip(measure_ids, frame.groupby("series")["target"].first(), strict=True)
+    )
+    Comparator.objects.bulk_create(
+        Comparator(measure_id=int(pk), kind="england", value=50) for pk in measure_ids
+    )
+    started = time.perf_counter()
+    table = Observation._meta.db_table
+    months_to_dates = {m: date_from_month(m) for m in frame["month"].unique()}
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            f"COPY {table} (measure_id, period_kind, period_end, breakdown, value, quality, note, "
+            "source, published, updated_at) FROM STDIN"
+        ) as copy,
+    ):
+        now = pd.Timestamp.now(tz="UTC").to_pydatetime()
+        for series_id, month, value in zip(
+            frame["series"].to_numpy(),
+            frame["month"].to_numpy(),
+            frame["value"].to_numpy(),
+            strict=True,
+        ):
+            copy.write_row(
+                (
+                    int(measure_ids[series_id]),
+                    "month",
+                    months_to_dates[month],
+                    "",
+                    None if np.isnan(value) else float(value),
+                    "",
+                    "",
+                    "benchmark",
+                    True,
+                    now,
+                )
+            )
+    write(f"Filled {len(frame):,} observations in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    count = Measure.objects.filter(code__startswith="BENCH-").recompute_statuses()
+    write(f"Computed and stored {count:,} statuses in {time.perf_counter() - started:.1f} s")
+    return [area for area, _ in areas]
+
+
+def date_from_month(month):
+    from datetime import date
+
+    return date(int(month) // 12, int(month) % 12 + 1, 1)
+
+
+def clear_database():
+    from metrics.models import Measure, ServiceArea
+
+    Measure.objects.filter(code__startswith="BENCH-").delete()
+    ServiceArea.objects.filter(slug__startswith="bench-area-").delete()
+
+
+def bench_pages(write, requests=60, load_seconds=10):
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import sys
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from scrutiny import roles
+    from scrutiny.roles import sync_roles
+
+    if connection.vendor != "postgresql":
+        write("The pages benchmark needs PostgreSQL: set DATABASE_URL. Nothing was run.")
+        return None
+    areas = fill_database(write)
+    from django.contrib.auth.models import Group, User
+
+    sync_roles()
+    user, _ = User.objects.get_or_create(username="benchmark-member")
+    password = "benchmark-password-" + "z" * 12
+    user.set_password(password)
+    user.save()
+    user.groups.set([Group.objects.get(name=roles.COMMITTEE_MEMBER)])
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    settings.DEBUG = False
+    pages = {
+        "floor: a trivial page (accessibility statement)": "/accessibility/",
+        "dashboard": "/",
+        "200-measure scorecard": f"/scorecards/{areas[0].slug}/",
+        "measure page": "/measures/BENCH-00000/",
+    }
+    results = {}
+    for name, url in pages.items():
+        client.get(url)  # warm up
+        samples = []
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        results[name] = samples
+        write(
+            f"  {name}: p50 {_percentile(samples, 0.5):.0f} ms, "
+            f"p95 {_percentile(samples, 0.95):.0f} ms over {requests} requests"
+        )
+    write("Goal: p95 <= 150 ms for the dashboard, the scorecard and the measure page")
+
+    if not shutil.which("wrk"):
+        write("Load run skipped: wrk is not installed (apt-get install wrk).")
+        return results
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    env = dict(
+        os.environ,
+        DJANGO_DEBUG="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECRET_KEY="benchmark-only-secret-key-" + "x" * 40,
+        DJANGO_SECURE_SSL_REDIRECT="false",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        env=env,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "scrutiny.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        time.sleep(4)
+        session = _sign_in_over_http(f"http://127.0.0.1:{port}", "benchmark-member", password)
+        url = f"http://127.0.0.1:{port}/scorecards/{areas[0].slug}/"
+        if not _answers_200(url, session):
+            write("Load run skipped: the signed-in page did not answer 200.")
+            return results
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                "-c20",
+                f"-d{load_seconds}s",
+                "--latency",
+                "-H",
+                f"Cookie: {settings.SESSION_COOKIE_NAME}={session}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=load_seconds + 30,
+        ).stdout
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    write(
+        f"Load run, 20 clients for {load_seconds} s against gunicorn (2 workers), the "
+        f"200-measure scorecard: {float(rate.group(1)) if rate else 0:.1f} requests/s, "
+        f"{int(errors.group(1)) if errors else 0} errors"
+        f"{', socket errors: ' + socket_errors.group(1) if socket_errors else ''} "
+        "(goal >= 50 requests/s, no errors)"
+    )
+    clear_database()
+    return results
+
+
+def _sign_in_over_http(base, username, password):
+    """Sign in through the real login form; returns the Cookie header value to send."""
+    import http.cookiejar
+    import urllib.parse
+    import urllib.request
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/accounts/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/"}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
+    )
+    opener.open(request).read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def _answers_200(url, cookie):
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        response = opener.open(urllib.request.Request(url, headers={"Cookie": cookie}))
+    except Exception:
+        return False
+    return response.status == 200

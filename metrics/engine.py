@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from metrics import calculations as calc
@@ -156,70 +156,96 @@ def judge_frame(frame):
     return pd.concat(parts).reindex(frame.index)
 
 
-def _decimal_or_none(value):
-    return None if value is None or np.isnan(value) else round(float(value), 4)
+STATUS_COLUMNS = [
+    "measure_id",
+    "period_kind",
+    "period_end",
+    "breakdown",
+    "published",
+    "value",
+    "target",
+    "target_kind",
+    "rag",
+    "previous_value",
+    "direction",
+    "year_ago_value",
+    "direction_year",
+    "spc_variation",
+    "spc_assurance",
+    "spc_signal",
+    "spc_mean",
+    "spc_lower",
+    "spc_upper",
+    "computed_at",
+]
+
+
+def _nullable(array):
+    """Floats with NaN as None, rounded to the four places the database keeps."""
+    return [None if np.isnan(v) else round(float(v), 4) for v in array]
+
+
+def status_rows(frame, judged, now):
+    """One tuple per status, in STATUS_COLUMNS order."""
+    signal = calc.SIGNAL_NAMES[judged["spc_signal"].to_numpy()]
+    return list(
+        zip(
+            frame["measure"].astype(int).tolist(),
+            frame["period_kind"].tolist(),
+            frame["period_end"].tolist(),
+            frame["breakdown"].tolist(),
+            frame["published"].astype(bool).tolist(),
+            _nullable(frame["value"].to_numpy(dtype=float)),
+            _nullable(frame["target"].to_numpy(dtype=float)),
+            frame["target_kind"].tolist(),
+            calc.rag_names(judged["rag"].to_numpy()).tolist(),
+            _nullable(judged["previous_value"].to_numpy(dtype=float)),
+            calc.direction_names(judged["direction"].to_numpy()).tolist(),
+            _nullable(judged["year_ago_value"].to_numpy(dtype=float)),
+            calc.direction_names(judged["direction_year"].to_numpy()).tolist(),
+            calc.VARIATION_NAMES[judged["spc_variation"].to_numpy()].tolist(),
+            calc.ASSURANCE_NAMES[judged["spc_assurance"].to_numpy()].tolist(),
+            np.where(signal == "none", "", signal).tolist(),
+            [None if np.isnan(v) else float(v) for v in judged["spc_mean"].to_numpy()],
+            [None if np.isnan(v) else float(v) for v in judged["spc_lower"].to_numpy()],
+            [None if np.isnan(v) else float(v) for v in judged["spc_upper"].to_numpy()],
+            [now] * len(frame),
+            strict=True,
+        )
+    )
 
 
 def recompute(measures):
     """Replace the statuses of these measures with freshly computed ones; returns the count."""
-    from metrics.models import MeasureStatus
+    from metrics.models import AreaRagCount, Measure, MeasureStatus
 
     measure_ids = list(measures.values_list("pk", flat=True))
     frame = load_frame(measure_ids)
-    now = timezone.now()
-    statuses = []
-    if not frame.empty:
-        judged = judge_frame(frame)
-        rag = calc.rag_names(judged["rag"].to_numpy())
-        direction = calc.direction_names(judged["direction"].to_numpy())
-        direction_year = calc.direction_names(judged["direction_year"].to_numpy())
-        variation = calc.VARIATION_NAMES[judged["spc_variation"].to_numpy()]
-        assurance = calc.ASSURANCE_NAMES[judged["spc_assurance"].to_numpy()]
-        signal = calc.SIGNAL_NAMES[judged["spc_signal"].to_numpy()]
-        columns = {
-            name: frame[name].to_numpy()
-            for name in (
-                "measure",
-                "period_kind",
-                "period_end",
-                "breakdown",
-                "published",
-                "value",
-                "target",
-                "target_kind",
-            )
-        }
-        previous = judged["previous_value"].to_numpy()
-        year_ago = judged["year_ago_value"].to_numpy()
-        mean = judged["spc_mean"].to_numpy()
-        lower = judged["spc_lower"].to_numpy()
-        upper = judged["spc_upper"].to_numpy()
-        for i in range(len(frame)):
-            statuses.append(
-                MeasureStatus(
-                    measure_id=int(columns["measure"][i]),
-                    period_kind=columns["period_kind"][i],
-                    period_end=columns["period_end"][i],
-                    breakdown=columns["breakdown"][i],
-                    published=bool(columns["published"][i]),
-                    value=_decimal_or_none(columns["value"][i]),
-                    target=_decimal_or_none(columns["target"][i]),
-                    target_kind=columns["target_kind"][i],
-                    rag=rag[i],
-                    previous_value=_decimal_or_none(previous[i]),
-                    direction=direction[i],
-                    year_ago_value=_decimal_or_none(year_ago[i]),
-                    direction_year=direction_year[i],
-                    spc_variation=variation[i],
-                    spc_assurance=assurance[i],
-                    spc_signal=signal[i] if signal[i] != "none" else "",
-                    spc_mean=None if np.isnan(mean[i]) else float(mean[i]),
-                    spc_lower=None if np.isnan(lower[i]) else float(lower[i]),
-                    spc_upper=None if np.isnan(upper[i]) else float(upper[i]),
-                    computed_at=now,
-                )
-            )
+    rows = [] if frame.empty else status_rows(frame, judge_frame(frame), timezone.now())
     with transaction.atomic():
         MeasureStatus.objects.filter(measure_id__in=measure_ids).delete()
-        MeasureStatus.objects.bulk_create(statuses, batch_size=STATUS_BATCH)
-    return len(statuses)
+        write_statuses(rows)
+        AreaRagCount.rebuild(
+            Measure.objects.filter(pk__in=measure_ids).values_list("area_id", flat=True).distinct()
+        )
+    return len(rows)
+
+
+def write_statuses(rows):
+    """Insert status rows: COPY on PostgreSQL, the ORM in batches elsewhere."""
+    from metrics.models import MeasureStatus
+
+    if connection.vendor == "postgresql":
+        table = MeasureStatus._meta.db_table
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(STATUS_COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    for start in range(0, len(rows), STATUS_BATCH):
+        MeasureStatus.objects.bulk_create(
+            MeasureStatus(**dict(zip(STATUS_COLUMNS, row, strict=True)))
+            for row in rows[start : start + STATUS_BATCH]
+        )

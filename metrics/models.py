@@ -3,6 +3,8 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Abs, Cast, RowNumber
 from django.urls import reverse
 
 from metrics import calculations as calc
@@ -78,27 +80,45 @@ class Assurance(models.TextChoices):
 
 
 class ServiceAreaQuerySet(models.QuerySet):
-    def with_headlines(self, statuses):
+    def with_headlines(self, user):
         """Each area with its latest reporting period, the headline share for it and for the
-        period before, and the counts by RAG: two queries whatever the number of measures.
-
-        ``statuses`` is the MeasureStatus queryset the reader may see (published only for
-        committee members).
-        """
+        period before, and the counts by RAG, from the engine's roll-up (AreaRagCount): three
+        small queries whatever the number of measures or years. Committee members' counts
+        are of published figures only."""
         areas = list(self)
-        counts = statuses.filter(measure__area__in=areas).rag_counts()
+        field = "total" if user.has_perm("scrutiny.view_drafts") else "published"
+        counted = AreaRagCount.objects.filter(area__in=areas, **{f"{field}__gt": 0})
+        latest = {
+            row["area_id"]: row["latest"]
+            for row in counted.values("area_id").annotate(latest=models.Max("period_end"))
+        }
+        kinds = {}
+        for area_id, kind in (
+            counted.filter(period_end__in=set(latest.values()))
+            .order_by("period_kind")
+            .values_list("area_id", "period_kind")
+        ):
+            kinds.setdefault(area_id, kind)  # the shortest period when two end together
+        wanted = models.Q(pk__in=[])
         for area in areas:
-            periods = sorted(
-                (calc.Period(end, kind) for (area_id, kind, end) in counts if area_id == area.pk),
-                key=lambda p: (p.end, -calc.MONTHS_IN[p.kind]),
-            )
-            area.period = periods[-1] if periods else None
+            end = latest.get(area.pk)
+            area.period = calc.Period(end, kinds[area.pk]) if end else None
+            if area.period:
+                area.previous_period = area.period.previous()
+                for period in (area.period, area.previous_period):
+                    wanted |= models.Q(area=area, period_kind=period.kind, period_end=period.end)
+        counts = {}
+        for area_id, kind, end, rag, number in AreaRagCount.objects.filter(wanted).values_list(
+            "area_id", "period_kind", "period_end", "rag", field
+        ):
+            if number:
+                counts.setdefault((area_id, kind, end), {})[rag] = number
+        for area in areas:
             area.headline = area.previous_headline = None
             area.rag_counts = {}
             if area.period:
-                area.rag_counts = counts[(area.pk, area.period.kind, area.period.end)]
+                area.rag_counts = counts.get((area.pk, area.period.kind, area.period.end), {})
                 area.headline = _headline(area.rag_counts)
-                area.previous_period = area.period.previous()
                 previous = counts.get(
                     (area.pk, area.previous_period.kind, area.previous_period.end)
                 )
@@ -110,21 +130,37 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def exceptions(statuses):
-    """The red and the declining, worst first: red before others, declining before not, then
-    the furthest from target."""
-    rank = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
-    chosen = [s for s in statuses if s.rag == Rag.RED or s.direction == Direction.DECLINING]
-    return sorted(
-        chosen,
-        key=lambda s: (rank.get(s.rag, 3), s.direction != Direction.DECLINING, -(s.shortfall or 0)),
+def _real(name):
+    return Cast(F(name), models.FloatField())
+
+
+def _top(statuses, order, count):
+    """The first ``count`` statuses of each area in this order, ranked by the database."""
+    ranked = statuses.annotate(
+        place=models.Window(RowNumber(), partition_by=[F("measure__area_id")], order_by=order)
+    ).filter(place__lte=count)
+    return list(
+        ranked.select_related("measure")
+        .only(
+            "measure_id",
+            "period_kind",
+            "period_end",
+            "published",
+            "value",
+            "target",
+            "previous_value",
+            "rag",
+            "direction",
+            "spc_variation",
+            "measure__code",
+            "measure__name",
+            "measure__area_id",
+            "measure__polarity",
+            "measure__unit",
+            "measure__precision",
+        )
+        .order_by("measure__area_id", "place")
     )
-
-
-def biggest_movers(statuses, count=5):
-    """The measures that moved most since the period before, relative to where they were."""
-    moved = [s for s in statuses if s.movement is not None and s.movement != 0]
-    return sorted(moved, key=lambda s: -abs(s.movement))[:count]
 
 
 def _headline(counts):
@@ -552,40 +588,89 @@ class MeasureStatusQuerySet(models.QuerySet):
     def whole_authority(self):
         return self.filter(breakdown="", measure__active=True)
 
-    def latest_for(self, areas, user):
-        """Each area's statuses in its latest period, with the period's commentary attached:
-        two queries. Returns {area id: [status, ...]}."""
-        wanted = models.Q(pk__in=[])
+    def in_latest_periods(self, areas):
+        """These statuses, in each area's latest period."""
+        by_period = {}
         for area in areas:
             if area.period:
-                wanted |= models.Q(
-                    measure__area=area, period_kind=area.period.kind, period_end=area.period.end
-                )
-        found = {area.pk: [] for area in areas}
-        rows = list(
-            self.filter(wanted)
-            .select_related("measure", "measure__section")
-            .order_by("measure__section__order", "measure__order")
+                by_period.setdefault(area.period, []).append(area.pk)
+        wanted = models.Q(pk__in=[])
+        for period, area_ids in by_period.items():
+            wanted |= models.Q(
+                period_end=period.end, period_kind=period.kind, measure__area__in=area_ids
+            )
+        return self.filter(wanted)
+
+    def dashboard(self, areas, user, exceptions=6, movers=5):
+        """For each area's latest period: the worst exceptions (red or declining: red first,
+        declining first, then furthest from target), how many there are, and the biggest
+        movers since the period before, each with its line of commentary. Four queries; the
+        ranking is done by the database, so a thousand measures cost no more than ten."""
+        latest = self.in_latest_periods(areas).annotate(
+            sign=models.Case(
+                models.When(measure__polarity=Polarity.SMALLER, then=models.Value(-1.0)),
+                default=models.Value(1.0),
+                output_field=models.FloatField(),
+            )
         )
+        worse = latest.filter(models.Q(rag=Rag.RED) | models.Q(direction=Direction.DECLINING))
+        value, target, previous = _real("value"), _real("target"), _real("previous_value")
+        no_target = models.Q(target__isnull=True) | models.Q(target=0)
+        shortfall = models.Case(
+            models.When(no_target, then=None),
+            models.When(measure__polarity=Polarity.PLAN, then=Abs(value - target) / Abs(target)),
+            default=(target - value) * F("sign") / Abs(target),
+            output_field=models.FloatField(),
+        )
+        # Exceptions with no target to fall short of (declining, not judged) come last.
+        worst = _top(
+            worse.annotate(
+                rag_rank=models.Case(models.When(rag=Rag.RED, then=0), default=1),
+                declining_rank=models.Case(
+                    models.When(direction=Direction.DECLINING, then=0), default=1
+                ),
+                shortfall=shortfall,
+                area_total=models.Window(models.Count("id"), partition_by=[F("measure__area_id")]),
+            ),
+            ["rag_rank", "declining_rank", models.F("shortfall").desc(nulls_last=True)],
+            exceptions,
+        )
+        counts = {s.measure.area_id: s.area_total for s in worst}
+        moved = _top(
+            latest.filter(previous_value__isnull=False)
+            .exclude(previous_value=0)
+            .exclude(value=F("previous_value"))
+            .annotate(
+                movement=models.ExpressionWrapper(
+                    (value - previous) * F("sign") / Abs(previous),
+                    output_field=models.FloatField(),
+                )
+            ),
+            [Abs(F("movement")).desc()],
+            movers,
+        )
+        chosen = worst + moved
         notes = {}
-        if rows:
+        if chosen:
             comments = (
                 Commentary.objects.visible_to(user)
                 .filter(
-                    measure__in={s.measure_id for s in rows},
-                    period_end__in={s.period_end for s in rows},
+                    measure__in={s.measure_id for s in chosen},
+                    period_end__in={s.period_end for s in chosen},
                 )
                 .order_by("written_at")
             )
             notes = {(c.measure_id, c.period_kind, c.period_end): c for c in comments}
-        for status in rows:
+        found = {
+            area.pk: {"exceptions": [], "exception_count": counts.get(area.pk, 0), "movers": []}
+            for area in areas
+        }
+        for status in chosen:
             status.comment = notes.get((status.measure_id, status.period_kind, status.period_end))
-            sign = calc.POLARITY_SIGN[status.measure.polarity]
-            status.movement = calc.movement(
-                _float(status.value), _float(status.previous_value), sign
-            )
-            status.shortfall = calc.shortfall(_float(status.value), _float(status.target), sign)
-            found[status.measure.area_id].append(status)
+        for status in worst:
+            found[status.measure.area_id]["exceptions"].append(status)
+        for status in moved:
+            found[status.measure.area_id]["movers"].append(status)
         return found
 
     def rag_counts(self):
@@ -631,6 +716,7 @@ class MeasureStatus(models.Model):
     class Meta:
         ordering = ["measure", "breakdown", "period_kind", "period_end"]
         verbose_name_plural = "measure statuses"
+        indexes = [models.Index(fields=["period_end"], name="status_period_end")]
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "period_kind", "period_end", "breakdown"],
@@ -846,3 +932,56 @@ class Publication(models.Model):
     @property
     def period(self):
         return calc.Period(self.period_end, self.period_kind)
+
+
+class AreaRagCount(models.Model):
+    """The engine's roll-up of its statuses: how many of an area's active measures had each
+    RAG status in a period (whole authority), counting all figures and published ones only.
+    Rebuilt with the statuses, so the dashboard never counts a million rows."""
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    period_end = models.DateField()
+    rag = models.CharField(max_length=16, choices=Rag.choices)
+    total = models.PositiveIntegerField(default=0)
+    published = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "period_kind", "period_end", "rag"],
+                name="one_count_per_area_period_rag",
+            )
+        ]
+        indexes = [models.Index(fields=["area", "period_end"], name="rag_count_area_period")]
+
+    def __str__(self):
+        return f"{self.area_id} {self.period_end:%Y-%m} {self.rag}: {self.total}"
+
+    @classmethod
+    def rebuild(cls, area_ids):
+        """Recount the areas' statuses: one aggregate query and one insert."""
+        area_ids = list(area_ids)
+        cls.objects.filter(area_id__in=area_ids).delete()
+        rows = (
+            MeasureStatus.objects.filter(
+                measure__area_id__in=area_ids, breakdown="", measure__active=True
+            )
+            .order_by()
+            .values("measure__area_id", "period_kind", "period_end", "rag")
+            .annotate(
+                total=models.Count("id"),
+                published=models.Count("id", filter=models.Q(published=True)),
+            )
+        )
+        cls.objects.bulk_create(
+            cls(
+                area_id=row["measure__area_id"],
+                period_kind=row["period_kind"],
+                period_end=row["period_end"],
+                rag=row["rag"],
+                total=row["total"],
+                published=row["published"],
+            )
+            for row in rows
+        )

@@ -23,8 +23,7 @@ def _require_reader(user):
 
 def scorecards(request):
     _require_reader(request.user)
-    statuses = MeasureStatus.objects.whole_authority().visible_to(request.user)
-    areas = ServiceArea.objects.with_headlines(statuses)
+    areas = ServiceArea.objects.with_headlines(request.user)
     return render(
         request,
         "metrics/scorecards.html",
@@ -56,8 +55,7 @@ def _scorecard(request, slug):
     """The scorecard's area, chosen period and filters, and its rows, as the URL asks."""
     _require_reader(request.user)
     area = get_object_or_404(ServiceArea, slug=slug)
-    visible = MeasureStatus.objects.whole_authority().visible_to(request.user)
-    (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(visible)
+    (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(request.user)
     choices = _scorecard_choices(area, request.user)
     chosen, problem = _scorecard_filters(request.GET, area, choices)
     periods, measures = [], []

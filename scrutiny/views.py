@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from metrics.models import MeasureStatus, ServiceArea, biggest_movers, exceptions
+from metrics.models import MeasureStatus, ServiceArea
 from scrutiny.celery import app as celery_app
 from scrutiny.forms import ApiTokenForm
 from scrutiny.models import ApiToken
@@ -19,11 +19,12 @@ def home(request):
     if not request.user.has_perm("scrutiny.view_published"):
         raise PermissionDenied
     statuses = MeasureStatus.objects.whole_authority().visible_to(request.user)
-    areas = ServiceArea.objects.with_headlines(statuses)
-    latest = statuses.latest_for(areas, request.user)
+    areas = ServiceArea.objects.with_headlines(request.user)
+    summary = statuses.dashboard(areas, request.user)
     for area in areas:
-        area.exceptions = exceptions(latest[area.pk])
-        area.movers = biggest_movers(latest[area.pk])
+        area.exceptions = summary[area.pk]["exceptions"]
+        area.exception_count = summary[area.pk]["exception_count"]
+        area.movers = summary[area.pk]["movers"]
     return render(request, "scrutiny/home.html", {"areas": areas})
 
 

@@ -79,9 +79,13 @@ def test_demo_plan_metrics_are_monthly_measures_in_their_own_area(demo):
 
 def test_demo_headline_share_for_q1(demo):
     from metrics.models import ServiceArea
+    from scrutiny import roles
+    from tests.factories import make_user
 
+    # "Just under one-third of Children's Services corporate performance measures were better
+    # than or within tolerance of target (29.4%)": the council's own figure, lines 6108-6110.
     (area,) = ServiceArea.objects.filter(slug="childrens-social-care").with_headlines(
-        MeasureStatus.objects.whole_authority()
+        make_user(role=roles.COMMITTEE_MEMBER)
     )
     assert area.period.label == "2022/23 Q1"
     assert area.headline == {"judged": 17, "green": 2, "amber": 3, "red": 12, "share": 29.4}
@@ -134,10 +138,15 @@ def test_a_recompute_killed_halfway_leaves_the_old_statuses(db, monkeypatch):
     observation.value = 70
     observation.save()
 
-    def die(*args, **kwargs):
+    from metrics import engine
+
+    real_write = engine.write_statuses
+
+    def die_halfway(rows):
+        real_write(rows[: len(rows) // 2 + 1])  # some new statuses are written, then the end
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(MeasureStatus.objects, "bulk_create", die)
+    monkeypatch.setattr(engine, "write_statuses", die_halfway)
     with pytest.raises(SystemExit):
         queryset.recompute_statuses()
     assert MeasureStatus.objects.get().rag == "red"  # the old status, not half a new set
