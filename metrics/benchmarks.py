@@ -432,22 +432,38 @@ def bench_pages(write, requests=60, load_seconds=10):
 
 def _sign_in_over_http(base, username, password):
     """Sign in through the real login form; returns the Cookie header value to send."""
-    import http.cookiejar
+    import http.client
     import urllib.parse
-    import urllib.request
 
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/accounts/login/").read().decode()
+    host, port = base.removeprefix("http://").split(":")
+    cookies = {}
+
+    def request(method, path, body=None):
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        headers = {
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            "Referer": f"{base}/accounts/login/",
+        }
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                cookies[name] = rest.split(";", 1)[0]
+        return response.read().decode()
+
+    page = request("GET", "/accounts/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form = urllib.parse.urlencode(
-        {"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/"}
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
+    request(
+        "POST",
+        "/accounts/login/",
+        urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/"}
+        ),
     )
-    opener.open(request).read()
-    return "; ".join(f"{c.name}={c.value}" for c in jar)
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
 
 
 def _answers_200(url, cookie):

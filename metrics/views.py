@@ -7,6 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 from metrics import calculations as calc
 from metrics import charts, exports
 from metrics.models import (
+    AreaRagCount,
     Direction,
     Frequency,
     Measure,
@@ -137,17 +138,19 @@ def scorecard_export(request, slug, fmt):
 
 
 def _scorecard_choices(area, user):
+    """The periods (from the engine's roll-up: a small table), sections and areas to offer."""
     kind = area.period.kind if area.period else Frequency.QUARTERLY
+    counted = "total" if user.has_perm("scrutiny.view_drafts") else "published"
     ends = (
-        MeasureStatus.objects.visible_to(user)
-        .filter(measure__area=area, period_kind=kind, breakdown="")
+        AreaRagCount.objects.filter(area=area, period_kind=kind, **{f"{counted}__gt": 0})
         .order_by("-period_end")
         .values_list("period_end", flat=True)
         .distinct()
     )
+    # Areas (localities) offered are those with figures in the latest period.
     breakdowns = (
         MeasureStatus.objects.visible_to(user)
-        .filter(measure__area=area)
+        .filter(measure__area=area, period_end=area.period.end if area.period else None)
         .exclude(breakdown="")
         .order_by("breakdown")
         .values_list("breakdown", flat=True)

@@ -1,6 +1,10 @@
 """Statuses shown as icon + text + colour, never colour alone."""
 
+from functools import cache
+
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from metrics.models import Assurance, Direction, Rag, Variation
 
@@ -36,29 +40,44 @@ ASSURANCE_STYLE = {
 }
 
 
-def _status(styles, value, empty="Not available"):
-    colour, icon, label = styles.get(value, ("none", "dash", empty))
-    return {"colour": colour, "icon": icon, "label": label}
+STYLES = {
+    "rag": RAG_STYLE,
+    "direction": DIRECTION_STYLE,
+    "variation": VARIATION_STYLE,
+    "assurance": ASSURANCE_STYLE,
+}
 
 
-@register.inclusion_tag("metrics/includes/status.html")
+@cache
+def _status(kind, value):
+    """The status's HTML: rendered once per kind and value, since there are only a few dozen,
+    and a scorecard shows hundreds."""
+    colour, icon, label = STYLES[kind].get(value, ("none", "dash", "Not available"))
+    return mark_safe(  # noqa: S308 - our own template, with our own labels
+        render_to_string(
+            "metrics/includes/status.html", {"colour": colour, "icon": icon, "label": label}
+        )
+    )
+
+
+@register.simple_tag
 def rag_status(value):
-    return _status(RAG_STYLE, value)
+    return _status("rag", value)
 
 
-@register.inclusion_tag("metrics/includes/status.html")
+@register.simple_tag
 def direction_status(value):
-    return _status(DIRECTION_STYLE, value)
+    return _status("direction", value)
 
 
-@register.inclusion_tag("metrics/includes/status.html")
+@register.simple_tag
 def variation_status(value):
-    return _status(VARIATION_STYLE, value)
+    return _status("variation", value)
 
 
-@register.inclusion_tag("metrics/includes/status.html")
+@register.simple_tag
 def assurance_status(value):
-    return _status(ASSURANCE_STYLE, value)
+    return _status("assurance", value)
 
 
 @register.filter
