@@ -582,43 +582,31 @@ def correct(
 
 
 def publish(area, period, user):
-    with transaction.atomic():
-        figures = Observation.objects.filter(
-            measure__area=area, period_kind=period.kind, period_end=period.end, published=False
-        )
-        count = figures.update(published=True)
-        Commentary.objects.filter(
-            measure__area=area, period_kind=period.kind, period_end=period.end
-        ).update(published=True)
-        Publication.objects.create(
-            area=area,
-            period_kind=period.kind,
-            period_end=period.end,
-            action=Publication.Action.PUBLISH,
-            figures=count,
-            by=user,
-            at=timezone.now(),
-        )
-        _recompute_measures(area.measures.values_list("pk", flat=True))
-    return count
+    """Publish an area's figures and commentary for a period: members see them from now on."""
+    return _set_published(area, period, user, Publication.Action.PUBLISH, "")
 
 
 def withdraw(area, period, user, reason):
+    """Withdraw published figures (with a reason): members no longer see them."""
     reason = (reason or "").strip()
     if not reason:
         raise Refused("Give a reason for withdrawing published figures.")
+    return _set_published(area, period, user, Publication.Action.WITHDRAW, reason)
+
+
+def _set_published(area, period, user, action, reason):
+    published = action == Publication.Action.PUBLISH
+    in_period = {"measure__area": area, "period_kind": period.kind, "period_end": period.end}
     with transaction.atomic():
-        count = Observation.objects.filter(
-            measure__area=area, period_kind=period.kind, period_end=period.end, published=True
-        ).update(published=False)
-        Commentary.objects.filter(
-            measure__area=area, period_kind=period.kind, period_end=period.end
-        ).update(published=False)
+        count = Observation.objects.filter(**in_period, published=not published).update(
+            published=published
+        )
+        Commentary.objects.filter(**in_period).update(published=published)
         Publication.objects.create(
             area=area,
             period_kind=period.kind,
             period_end=period.end,
-            action=Publication.Action.WITHDRAW,
+            action=action,
             figures=count,
             reason=reason,
             by=user,

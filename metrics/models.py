@@ -486,13 +486,17 @@ class Comparator(models.Model):
         return self.get_availability_display()
 
 
-class ObservationQuerySet(models.QuerySet):
+class PublishedQuerySet(models.QuerySet):
+    """For figures, statuses and commentary: what a reader may see."""
+
     def visible_to(self, user):
-        """Committee members see published values only; officers see drafts too."""
+        """Committee members see published rows only; officers see drafts too."""
         if user.has_perm("scrutiny.view_drafts"):
             return self
         return self.filter(published=True)
 
+
+class ObservationQuerySet(PublishedQuerySet):
     def whole_authority(self):
         return self.filter(breakdown="")
 
@@ -578,13 +582,7 @@ class Observation(models.Model):
                 )
 
 
-class MeasureStatusQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Committee members see statuses of published values only; officers see drafts too."""
-        if user.has_perm("scrutiny.view_drafts"):
-            return self
-        return self.filter(published=True)
-
+class MeasureStatusQuerySet(PublishedQuerySet):
     def whole_authority(self):
         return self.filter(breakdown="", measure__active=True)
 
@@ -753,13 +751,6 @@ class Baseline(models.Model):
         return f"{self.measure.code} baseline from {self.starts:%b %Y}"
 
 
-class CommentaryQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if user.has_perm("scrutiny.view_drafts"):
-            return self
-        return self.filter(published=True)
-
-
 class Commentary(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="commentary")
     period_kind = models.CharField(max_length=10, choices=Frequency.choices)
@@ -772,7 +763,7 @@ class Commentary(models.Model):
     written_at = models.DateTimeField(auto_now=True)
     published = models.BooleanField(default=False)
 
-    objects = CommentaryQuerySet.as_manager()
+    objects = PublishedQuerySet.as_manager()
 
     class Meta:
         ordering = ["measure", "-period_end", "-written_at"]
