@@ -174,6 +174,12 @@ class ServiceArea(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    figures_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Goes up whenever the area's statuses or commentary change: pages cached "
+        "under an older number are never shown again",
+    )
 
     objects = ServiceAreaQuerySet.as_manager()
 
@@ -953,6 +959,9 @@ class AreaRagCount(models.Model):
     def rebuild(cls, area_ids):
         """Recount the areas' statuses: one aggregate query and one insert."""
         area_ids = list(area_ids)
+        ServiceArea.objects.filter(pk__in=area_ids).update(
+            figures_version=models.F("figures_version") + 1
+        )
         cls.objects.filter(area_id__in=area_ids).delete()
         rows = (
             MeasureStatus.objects.filter(

@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -372,6 +372,9 @@ def commentary(request, code):
             form.add_error("text", "Enter the commentary.")
         else:
             publish = action == "publish" and statuses[period.key].published
+            ServiceArea.objects.filter(pk=measure.area_id).update(
+                figures_version=F("figures_version") + 1
+            )
             Commentary.objects.create(
                 measure=measure,
                 period_kind=period.kind,

@@ -1,6 +1,10 @@
+import hashlib
+
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
@@ -35,6 +39,7 @@ def scorecards(request):
     )
 
 
+SCORECARD_CACHE_SECONDS = 15 * 60
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2, "missing_target": 3, "no_value": 4, "not_judged": 5}
 DIRECTION_ORDER = {"declining": 0, "no_change": 1, "improving": 2, "not_comparable": 3}
 SORTS = {
@@ -52,17 +57,29 @@ def _rag(measure):
     return measure.status.rag if measure.status else "no_value"
 
 
-def _scorecard(request, slug):
-    """The scorecard's area, chosen period and filters, and its rows, as the URL asks."""
+def _scorecard_setup(request, slug):
+    """The area, its headline, the choices on offer and those the URL makes: cheap."""
     _require_reader(request.user)
     area = get_object_or_404(ServiceArea, slug=slug)
     (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(request.user)
     choices = _scorecard_choices(area, request.user)
     chosen, problem = _scorecard_filters(request.GET, area, choices)
+    return {
+        "area": area,
+        "choices": choices,
+        "chosen": chosen,
+        "problem": problem,
+        "period": chosen["period"],
+    }
+
+
+def _scorecard(request, setup):
+    """The rows for the chosen period, filtered and sorted as the URL asks."""
+    chosen = setup["chosen"]
     periods, measures = [], []
     if chosen["period"]:
         periods, measures = Measure.objects.for_scorecard(
-            area, chosen["period"], request.user, breakdown=chosen["breakdown"]
+            setup["area"], chosen["period"], request.user, breakdown=chosen["breakdown"]
         )
     shown = [
         m
@@ -78,11 +95,7 @@ def _scorecard(request, slug):
     if key:
         shown.sort(key=key)
     return {
-        "area": area,
-        "choices": choices,
-        "chosen": chosen,
-        "problem": problem,
-        "period": chosen["period"],
+        **setup,
         "periods": periods,
         "measures": measures,
         "shown": shown,
@@ -90,38 +103,67 @@ def _scorecard(request, slug):
     }
 
 
+def _scorecard_results(request, setup):
+    """The rendered rows, from the cache while the area's figures are unchanged."""
+    key = _scorecard_cache_key(request, setup["area"])
+    html = cache.get(key)
+    if html is None:
+        data = _scorecard(request, setup)
+        sections = []
+        for measure in data["shown"]:
+            heading = None if data["sorted"] else measure.section
+            if not sections or sections[-1][0] != heading:
+                sections.append((heading, []))
+            sections[-1][1].append(measure)
+        html = render_to_string(
+            "metrics/scorecard.html#results",
+            {
+                **data,
+                "sections": sections,
+                "shown": len(data["shown"]),
+                "total": len(data["measures"]),
+                "query": request.GET.urlencode(),
+                "request": request,
+            },
+        )
+        cache.set(key, html, SCORECARD_CACHE_SECONDS)
+    return html
+
+
 @vary_on_headers("HX-Request")
 def scorecard(request, slug):
     """The council's scorecard for an area, with period, filters and sorting in the URL."""
-    data = _scorecard(request, slug)
-    sections = []
-    for measure in data["shown"]:
-        heading = None if data["sorted"] else measure.section
-        if not sections or sections[-1][0] != heading:
-            sections.append((heading, []))
-        sections[-1][1].append(measure)
-    template = "metrics/scorecard.html#results" if request.htmx else "metrics/scorecard.html"
+    setup = _scorecard_setup(request, slug)
+    results = _scorecard_results(request, setup)
+    if request.htmx:
+        return HttpResponse(results)
     return render(
         request,
-        template,
+        "metrics/scorecard.html",
         {
-            **data,
-            "sections": sections,
-            "shown": len(data["shown"]),
-            "total": len(data["measures"]),
-            "query": request.GET.urlencode(),
+            **setup,
+            "results": results,
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
                 ("Scorecards", reverse("metrics:scorecards")),
-                (data["area"].name, None),
+                (setup["area"].name, None),
             ],
         },
     )
 
 
+def _scorecard_cache_key(request, area):
+    """The rendered results depend only on the area's figures (their version), whether drafts
+    are shown, and the query string; any change to the figures changes the key."""
+    drafts = request.user.has_perm("scrutiny.view_drafts")
+    query = "&".join(sorted(request.GET.urlencode().split("&")))
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"scorecard:{area.pk}:{area.figures_version}:{int(drafts)}:{digest}"
+
+
 def scorecard_export(request, slug, fmt):
     """The scorecard as shown (same period, filters and order), as XLSX or CSV."""
-    data = _scorecard(request, slug)
+    data = _scorecard(request, _scorecard_setup(request, slug))
     table = exports.scorecard_table(
         data["area"], data["periods"], data["shown"], data["chosen"]["breakdown"]
     )

@@ -101,3 +101,14 @@ def worker(transactional_db, tmp_path):
         process.kill()
     log.close()
     print((tmp_path / "worker.log").read_text()[-3000:])
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rendered pages are cached by area and figures version; every test starts a new database,
+    # where the same numbers would otherwise find another test's pages.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

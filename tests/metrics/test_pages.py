@@ -147,3 +147,31 @@ def test_the_dashboard_leads_with_the_headline_then_exceptions_and_movers(client
     # The largest relative move in Q1: repeat CP plans, 29.5% to 23.2% (21% better).
     movers = html[html.index("Biggest movers since 2021/22 Q4") :]
     assert movers.index("second or subsequent time") < movers.index("Initial visits")
+
+
+def test_a_cached_scorecard_shows_a_corrected_figure_and_new_commentary_at_once(
+    client_for, demo, eager_tasks, django_capture_on_commit_callbacks
+):
+    from metrics import calculations as calc
+    from metrics import loading
+
+    officer = client_for(roles.PERFORMANCE_OFFICER)
+    url = "/scorecards/childrens-social-care/"
+    assert "68.9%" in officer.get(url).content.decode()  # now cached
+    measure = Measure.objects.get(code="CSC05")
+    with django_capture_on_commit_callbacks(execute=True):
+        loading.correct(
+            measure,
+            calc.parse_period("2022/23 Q1"),
+            "",
+            value="69.3",
+            user=make_user(role=roles.PERFORMANCE_OFFICER),
+            reason="Late data",
+        )
+    html = officer.get(url).content.decode()
+    assert "69.3%" in html and "68.9%" not in html
+    officer.post(
+        "/measures/CSC05/commentary/",
+        {"period": "2022-06", "action": "publish", "text": "Checked against the extract."},
+    )
+    assert "Checked against the extract." in officer.get(url).content.decode()
