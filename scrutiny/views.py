@@ -1,9 +1,13 @@
+import hashlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -14,18 +18,29 @@ from scrutiny.celery import app as celery_app
 from scrutiny.forms import ApiTokenForm
 from scrutiny.models import ApiToken
 
+DASHBOARD_CACHE_SECONDS = 15 * 60
+
 
 def home(request):
+    """The dashboard. Its body is cached under every area's figures version, so it is
+    recomputed only when some area's statuses or commentary changed."""
     if not request.user.has_perm("scrutiny.view_published"):
         raise PermissionDenied
-    statuses = MeasureStatus.objects.whole_authority().visible_to(request.user)
-    areas = ServiceArea.objects.with_headlines(request.user)
-    summary = statuses.dashboard(areas, request.user)
-    for area in areas:
-        area.exceptions = summary[area.pk]["exceptions"]
-        area.exception_count = summary[area.pk]["exception_count"]
-        area.movers = summary[area.pk]["movers"]
-    return render(request, "scrutiny/home.html", {"areas": areas})
+    drafts = request.user.has_perm("scrutiny.view_drafts")
+    versions = list(ServiceArea.objects.order_by("pk").values_list("pk", "figures_version"))
+    key = "dashboard:" + hashlib.sha256(f"{versions}:{drafts}".encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        areas = ServiceArea.objects.with_headlines(request.user)
+        statuses = MeasureStatus.objects.whole_authority().visible_to(request.user)
+        summary = statuses.dashboard(areas, request.user)
+        for area in areas:
+            area.exceptions = summary[area.pk]["exceptions"]
+            area.exception_count = summary[area.pk]["exception_count"]
+            area.movers = summary[area.pk]["movers"]
+        body = render_to_string("scrutiny/home.html#areas", {"areas": areas})
+        cache.set(key, body, DASHBOARD_CACHE_SECONDS)
+    return render(request, "scrutiny/home.html", {"body": body})
 
 
 def api_tokens(request):
