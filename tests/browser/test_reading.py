@@ -115,3 +115,27 @@ def test_every_page_has_no_serious_accessibility_violations(site, page):
     page.goto(f"{site}/upload/")
     expect(page.get_by_role("heading", name="You do not have access to this page")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_scorecard_prints_on_a4_landscape_with_every_column(site, page):
+    sign_in(page, site, "member")
+    page.goto(f"{site}/scorecards/childrens-social-care/")
+    page.emulate_media(media="print")
+    cut = page.evaluate("""() => [...document.querySelectorAll('table.scorecard')]
+        .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+        .length""")
+    assert cut == 0, "a scorecard table is wider than the printed page"
+    expect(page.locator(".scorecard-filters")).to_be_hidden()
+    pdf = page.pdf(prefer_css_page_size=True)
+    # A4 landscape is 842 x 595 points.
+    assert b"/MediaBox [0 0 841.91998 594.95996]" in pdf
+
+
+def test_a_chart_downloads_as_png_and_svg(site, page):
+    sign_in(page, site, "member")
+    page.goto(f"{site}/measures/CSC07/")
+    expect(page.locator(".js-plotly-plot")).to_be_visible()
+    for fmt in ("PNG", "SVG"):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=fmt, exact=True).click()
+        assert download.value.suggested_filename == f"chart-CSC07.{fmt.lower()}"
