@@ -358,6 +358,52 @@ def shortfall(value, target, sign):
     return gap / abs(target)
 
 
+RISK_BANDS = (("Low", 1, 6), ("Moderate", 7, 12), ("High", 13, 25))
+
+
+def risk_band(score):
+    """The council's bands for impact x likelihood: Low 1-6, Moderate 7-12, High 13-25."""
+    if score is None:
+        return ""
+    for name, low, high in RISK_BANDS:
+        if low <= score <= high:
+            return name
+    raise ValueError(f"a risk score is 1 to 25; got {score}")
+
+
+def risk_direction(score, previous):
+    """increasing / decreasing / no_change since the last assessment; "" with no earlier one."""
+    if score is None or previous is None:
+        return ""
+    if score > previous:
+        return "increasing"
+    return "decreasing" if score < previous else "no_change"
+
+
+def risk_rating_questioned(band, measures):
+    """Why the figures question a risk's rating, or "" when they do not.
+
+    ``measures`` holds (name, rag, direction) for the measures linked to the risk. A Low risk
+    with a measure worse than tolerance, or any risk below High with a measure that is both
+    worse than tolerance and declining, is flagged: the report's own question of "Low (6)".
+    """
+    red = [name for name, rag, _ in measures if rag == "red"]
+    falling = [
+        name for name, rag, direction in measures if rag == "red" and direction == "declining"
+    ]
+    if band == "Low" and red:
+        return (
+            f"Rated Low, but {len(red)} linked measure"
+            f"{'s are' if len(red) > 1 else ' is'} worse than tolerance."
+        )
+    if band in ("Low", "Moderate") and falling:
+        return (
+            f"Rated {band}, but {len(falling)} linked measure"
+            f"{'s are' if len(falling) > 1 else ' is'} worse than tolerance and declining."
+        )
+    return ""
+
+
 def direction_names(codes):
     return DIRECTION_NAMES[np.asarray(codes)]
 

@@ -242,3 +242,44 @@ def to_html(figure, element_id):
             "toImageButtonOptions": {"format": "png", "filename": element_id},
         },
     )
+
+
+def risk_chart(*, title, labels, scores):
+    """A risk's score by quarter over the council's bands (Low 1-6, Moderate 7-12, High 13-25)."""
+    figure = go.Figure()
+    for low, high, name, colour in (
+        (0.5, 6.5, "Low", "rgba(0,158,115,0.12)"),
+        (6.5, 12.5, "Moderate", "rgba(230,159,0,0.15)"),
+        (12.5, 25.5, "High", "rgba(213,94,0,0.12)"),
+    ):
+        figure.add_hrect(
+            y0=low,
+            y1=high,
+            fillcolor=colour,
+            line_width=0,
+            annotation_text=name,
+            annotation_position="top left",
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=list(labels),
+            y=list(scores),
+            mode="lines+markers",
+            name="Score",
+            line={"color": BLUE, "width": 3},
+            marker={"size": 10, "symbol": "square"},
+            hovertemplate="%{x}: %{y}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title={"text": title, "font": {"size": 16}},
+        font={"family": FONT, "color": BLACK, "size": 14},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=360,
+        showlegend=False,
+        margin={"l": 50, "r": 20, "t": 60, "b": 40},
+        yaxis={"range": [0, 25.5], "dtick": 5, "title": "Impact × likelihood"},
+        xaxis={"type": "category"},
+    )
+    return figure

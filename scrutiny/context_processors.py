@@ -14,7 +14,7 @@ NAVIGATION = [
         None,
         ("improvement_plan:plan", "improvement_plan:workstream"),
     ),
-    ("Risks", "improvement_plan:risks", None, ("improvement_plan:risk",)),
+    ("Risks", "improvement_plan:risks", None, ("improvement_plan:risk", "improvement_plan:heat")),
     ("Meetings", "meetings", None, ("meeting",)),
 ]
 

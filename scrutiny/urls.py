@@ -30,6 +30,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("metrics.urls")),
+    path("", include("improvement_plan.urls")),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -89,3 +89,44 @@ def measure_value(value, measure):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+RISK_STYLE = {
+    "Low": ("green", "circle-check"),
+    "Moderate": ("amber", "triangle"),
+    "High": ("red", "octagon"),
+}
+RISK_DIRECTION_STYLE = {
+    "increasing": ("red", "arrow-up", "Risk increasing"),
+    "decreasing": ("green", "arrow-down", "Risk decreasing"),
+    "no_change": ("none", "arrow-flat", "No change"),
+}
+
+
+@cache
+def _risk_html(band, score, direction):
+    if direction is not None:
+        colour, icon, label = RISK_DIRECTION_STYLE.get(
+            direction, ("none", "dash", "No earlier rating")
+        )
+    else:
+        colour, icon = RISK_STYLE.get(band, ("none", "dash"))
+        label = f"{band} {score}" if band else "Not rated"
+    return mark_safe(
+        render_to_string(
+            "metrics/includes/status.html", {"colour": colour, "icon": icon, "label": label}
+        )
+    )
+
+
+@register.simple_tag
+def risk_rating(assessment):
+    """A rating as the papers print it, "Moderate 12", with its own icon shape and colour."""
+    if assessment is None:
+        return _risk_html("", None, None)
+    return _risk_html(assessment.band, assessment.score, None)
+
+
+@register.simple_tag
+def risk_direction(direction):
+    return _risk_html("", None, direction or "")

@@ -20,6 +20,9 @@ PAGES = {
     "password_change": ("/accounts/password/", ALL),
     "password_change_done": ("/accounts/password/done/", ALL),
     "api_tokens": ("/account/tokens/", ALL),
+    "improvement_plan:risks": ("/risks/", READERS),
+    "improvement_plan:heat_map": ("/risks/heat-map/", READERS),
+    "improvement_plan:risk": ("/risks/SR7.5/", READERS),
     "metrics:upload": ("/upload/", OFFICERS),
     "metrics:template_xlsx": ("/upload/template.xlsx", OFFICERS),
     "metrics:template_csv": ("/upload/template.csv", OFFICERS),
@@ -68,6 +71,13 @@ def site(db):
     area = make_area(slug="childrens-social-care", name="Children's Social Care")
     measure = make_measure(area=area, code="CSC05")
     make_observation(measure=measure, value=68.9)
+    from improvement_plan.models import Risk, RiskRegister
+
+    Risk.objects.create(
+        reference="SR7.5",
+        title="Workforce",
+        register=RiskRegister.objects.create(name="Strategic Risk 7"),
+    )
     measure.__class__.objects.filter(pk=measure.pk).recompute_statuses()
 
 

@@ -6,9 +6,10 @@ class Command(BaseCommand):
     help = "Load the demo council (fixtures/) idempotently: running it twice changes nothing."
 
     def handle(self, *args, **options):
+        from improvement_plan.demo import load_risks
         from metrics.demo import load_scorecard
 
         with transaction.atomic():
-            summary = load_scorecard()
+            summary = load_scorecard() + load_risks()
         for line in summary:
             self.stdout.write(line)

@@ -1,0 +1,90 @@
+"""The strategic risk register: ratings as the papers print them, and the question they raise."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from improvement_plan.models import Risk, RiskAssessment
+from metrics import calculations as calc
+from scrutiny import roles
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [(1, "Low"), (6, "Low"), (7, "Moderate"), (12, "Moderate"), (13, "High"), (25, "High")],
+)
+def test_bands_follow_the_councils_matrix(score, band):
+    assert calc.risk_band(score) == band
+
+
+def test_a_score_outside_the_matrix_is_refused():
+    with pytest.raises(ValueError, match="1 to 25"):
+        calc.risk_band(26)
+
+
+def test_direction_against_the_last_assessment():
+    assert calc.risk_direction(12, 8) == "increasing"
+    assert calc.risk_direction(6, 8) == "decreasing"
+    assert calc.risk_direction(12, 12) == "no_change"
+    assert calc.risk_direction(8, None) == ""
+
+
+def test_a_low_rating_over_a_red_measure_is_questioned():
+    assert calc.risk_rating_questioned("Low", [("Audits", "red", "improving")]).startswith(
+        "Rated Low, but 1 linked measure is worse than tolerance"
+    )
+    assert calc.risk_rating_questioned("Moderate", [("Audits", "red", "improving")]) == ""
+    assert "declining" in calc.risk_rating_questioned("Moderate", [("x", "red", "declining")])
+    assert calc.risk_rating_questioned("High", [("x", "red", "declining")]) == ""
+
+
+def test_the_demo_register_keeps_the_printed_scores_and_no_invented_impacts(demo):
+    sr75 = Risk.objects.get(reference="SR7.5")
+    ratings = [(a.quarter.label, a.band, a.score, a.score_only) for a in sr75.assessments.all()]
+    assert ratings == [
+        ("2021/22 Q1", "Moderate", 8, True),
+        ("2021/22 Q2", "Moderate", 12, True),
+        ("2021/22 Q3", "Moderate", 12, True),
+        ("2021/22 Q4", "Moderate", 12, True),
+        ("2022/23 Q1", "Moderate", 12, True),
+    ]
+    assert not RiskAssessment.objects.filter(impact__isnull=False).exists()
+    new = Risk.objects.get(reference="SR7.9")
+    assert new.new_this_quarter and new.inherent is None
+
+
+def test_impact_and_likelihood_come_together_and_the_score_is_never_typed(demo):
+    risk = Risk.objects.get(reference="SR7.5")
+    with pytest.raises(ValidationError, match="both impact and likelihood"):
+        RiskAssessment(risk=risk, quarter_end=date(2022, 9, 1), impact=4).full_clean()
+    with pytest.raises(ValidationError, match="not typed"):
+        RiskAssessment(
+            risk=risk, quarter_end=date(2022, 9, 1), impact=4, likelihood=4, printed_score=16
+        ).full_clean()
+    assert (
+        RiskAssessment(risk=risk, quarter_end=date(2022, 9, 1), impact=4, likelihood=4).score == 16
+    )
+
+
+def test_the_register_page_questions_the_low_rating_the_report_questioned(client_for, demo):
+    html = client_for(roles.COMMITTEE_MEMBER).get("/risks/").content.decode()
+    assert "SR7.2" in html and "Low 6" in html
+    # "direction of travel raises questions about the risk rating of Low (6)" (lines 6107-6108)
+    sr72 = html[html.index("SR7.2") : html.index("SR7.4")]
+    assert "Check the rating:" in sr72
+    assert "New this quarter" in html[html.index("SR7.9") :]
+
+
+def test_the_heat_map_lists_risks_it_cannot_place(client_for, demo):
+    html = client_for(roles.COMMITTEE_MEMBER).get("/risks/heat-map/").content.decode()
+    assert "Almost certain (5)" in html and "5 Critical" in html
+    assert "Not placed on the grid" in html and "SR7.7" in html
+
+
+def test_the_risk_page_shows_its_history_chart_and_linked_measures(client_for, demo):
+    html = client_for(roles.COMMITTEE_MEMBER).get("/risks/SR7.7/").content.decode()
+    assert "Rating over time" in html and "risk-SR7.7" in html
+    assert "% of Children in Care with at least 3 placements in the last 12 months" in html
+    assert "Check the rating." in html
+    assert client_for(roles.COMMITTEE_MEMBER).get("/risks/SR9.9/").status_code == 404
