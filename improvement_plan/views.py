@@ -1,11 +1,19 @@
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+import copy
+from datetime import date
 
-from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk, RiskAssessment
 from metrics import calculations as calc
 from metrics import charts
-from metrics.models import MeasureStatus
+from scrutiny.models import AuditEntry
 
 
 def _require_reader(user):
@@ -13,47 +21,9 @@ def _require_reader(user):
         raise PermissionDenied
 
 
-def _rated(risks, user):
-    """Each risk with its current and previous ratings, direction, review due, and whether its
-    linked measures question the rating: two queries for the statuses whatever the count."""
-    risks = list(risks)
-    measure_ids = {m.pk for risk in risks for m in risk.measures.all()}
-    latest = {}
-    for status in (
-        MeasureStatus.objects.whole_authority()
-        .visible_to(user)
-        .filter(measure_id__in=measure_ids)
-        .select_related("measure")
-        .order_by("period_end")
-    ):
-        if status.period_kind == status.measure.frequency:
-            latest[status.measure_id] = status
-    for risk in risks:
-        ratings = list(risk.assessments.all())
-        risk.current = ratings[-1] if ratings else None
-        risk.previous = ratings[-2] if len(ratings) > 1 else None
-        risk.direction = calc.risk_direction(
-            risk.current.score if risk.current else None,
-            risk.previous.score if risk.previous else None,
-        )
-        risk.history = ratings[-5:]
-        risk.linked = [latest.get(m.pk) for m in risk.measures.all()]
-        risk.questioned = calc.risk_rating_questioned(
-            risk.current.band if risk.current else "",
-            [(s.measure.name, s.rag, s.direction) for s in risk.linked if s],
-        )
-        # Each risk is reviewed every quarter: the next review is for the quarter after.
-        risk.review_due = (
-            calc.Period(calc.add_months(risk.current.quarter_end, 3), calc.QUARTER)
-            if risk.current
-            else None
-        )
-    return risks
-
-
 def risks(request):
     _require_reader(request.user)
-    rated = _rated(Risk.objects.filter(closed_at__isnull=True).with_assessments(), request.user)
+    rated = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
     quarters = sorted({a.quarter for r in rated for a in r.history}, key=lambda q: q.end)[-5:]
     for risk in rated:
         by_quarter = {a.quarter: a for a in risk.history}
@@ -71,7 +41,7 @@ def risks(request):
 
 def heat_map(request):
     _require_reader(request.user)
-    rated = _rated(Risk.objects.filter(closed_at__isnull=True).with_assessments(), request.user)
+    rated = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
     placed = [r for r in rated if r.current and r.current.impact and r.current.likelihood]
     unplaced = [r for r in rated if r not in placed]
     grid = []
@@ -113,8 +83,8 @@ def heat_map(request):
 
 def risk(request, reference):
     _require_reader(request.user)
-    found = get_object_or_404(Risk.objects.with_assessments(), reference=reference)
-    (found,) = _rated([found], request.user)
+    get_object_or_404(Risk, reference=reference)
+    (found,) = Risk.objects.filter(reference=reference).rated(request.user)
     ratings = list(found.assessments.all())
     chart = ""
     if ratings:
@@ -133,10 +103,149 @@ def risk(request, reference):
             "risk": found,
             "ratings": ratings,
             "chart": chart,
+            "awaiting_sign_off": next(
+                (a for a in reversed(ratings) if a.assessed_at and not a.signed_off_at), None
+            ),
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
                 ("Risks", reverse("improvement_plan:risks")),
                 (found.reference, None),
+            ],
+        },
+    )
+
+
+class ReviewForm(forms.Form):
+    impact = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, f"{n} {name}") for n, name in IMPACTS.items()],
+        error_messages={"required": "Choose the impact, from 1 (insignificant) to 5 (critical)."},
+    )
+    likelihood = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, f"{n} {name}") for n, name in LIKELIHOODS.items()],
+        error_messages={"required": "Choose the likelihood, from 1 (rare) to 5 (almost certain)."},
+    )
+    rationale = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
+        help_text="Required when the rating changes: what in the figures or the service "
+        "changed it.",
+    )
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = previous
+
+    def clean(self):
+        cleaned = super().clean()
+        impact, likelihood = cleaned.get("impact"), cleaned.get("likelihood")
+        if impact and likelihood and self.previous and self.previous.score is not None:
+            if (
+                impact * likelihood != self.previous.score
+                and not cleaned.get("rationale", "").strip()
+            ):
+                self.add_error(
+                    "rationale",
+                    f"Say why the rating changes from {self.previous.band} {self.previous.score}.",
+                )
+        return cleaned
+
+
+def review(request, reference):
+    """A quarterly review (service leads and directors): impact and likelihood, and why."""
+    if not request.user.has_perm("scrutiny.review_risks"):
+        raise PermissionDenied
+    get_object_or_404(Risk, reference=reference)
+    (found,) = Risk.objects.filter(reference=reference).rated(request.user)
+    quarter = found.review_due or calc.quarter_period(calc.financial_year_of(date.today()), 1)
+    existing = found.assessments.filter(quarter_end=quarter.end).first()
+    # Correcting a review not yet signed off compares with the quarter before it.
+    form = ReviewForm(request.POST or None, previous=found.previous if existing else found.current)
+    if request.method == "POST" and form.is_valid():
+        before = copy.copy(existing) if existing else None
+        assessment = existing or RiskAssessment(risk=found, quarter_end=quarter.end)
+        assessment.impact = form.cleaned_data["impact"]
+        assessment.likelihood = form.cleaned_data["likelihood"]
+        assessment.printed_score = None
+        assessment.rationale = form.cleaned_data["rationale"].strip()
+        assessment.assessed_by = request.user
+        assessment.assessed_at = timezone.now()
+        with transaction.atomic():
+            assessment.save()
+            AuditEntry.record_changes(
+                assessment,
+                before,
+                user=request.user,
+                reason=assessment.rationale,
+                context=f"risk review {found.reference} {quarter.label}",
+                fields=["impact", "likelihood", "printed_score", "rationale"],
+            )
+            Risk.objects.filter(pk=found.pk).update(review_overdue_since=None)
+        messages.success(
+            request,
+            f"Review for {quarter.label} recorded: {assessment.band} "
+            f"{assessment.score}. A director signs it off.",
+        )
+        return redirect(found)
+    return render(
+        request,
+        "improvement_plan/review.html",
+        {
+            "risk": found,
+            "form": form,
+            "quarter": quarter,
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                ("Risks", reverse("improvement_plan:risks")),
+                (found.reference, found.get_absolute_url()),
+                ("Review", None),
+            ],
+        },
+    )
+
+
+@require_POST
+def sign_off(request, reference):
+    if not request.user.has_perm("scrutiny.sign_off"):
+        raise PermissionDenied
+    found = get_object_or_404(Risk, reference=reference)
+    assessment = (
+        found.assessments.filter(signed_off_at__isnull=True, assessed_at__isnull=False)
+        .order_by("-quarter_end")
+        .first()
+    )
+    if assessment is None:
+        messages.error(request, "There is no review waiting to be signed off.")
+    else:
+        assessment.signed_off_by = request.user
+        assessment.signed_off_at = timezone.now()
+        assessment.save(update_fields=["signed_off_by", "signed_off_at"])
+        AuditEntry.record_changes(
+            assessment,
+            None,
+            user=request.user,
+            context="risk sign-off",
+            fields=["signed_off_by", "signed_off_at"],
+        )
+        messages.success(request, f"Signed off the review for {assessment.quarter.label}.")
+    return redirect(found)
+
+
+def overdue(request):
+    _require_reader(request.user)
+    late = Risk.objects.filter(closed_at__isnull=True, review_overdue_since__isnull=False)
+    return render(
+        request,
+        "improvement_plan/overdue.html",
+        {
+            "risks": late.order_by("review_overdue_since", "reference"),
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                ("Risks", reverse("improvement_plan:risks")),
+                ("Overdue reviews", None),
             ],
         },
     )

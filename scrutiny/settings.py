@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.recompute_statuses",
         "schedule": crontab(hour=2, minute=30),
     },
+    "daily-overdue-risk-reviews": {
+        "task": "improvement_plan.tasks.flag_overdue_reviews",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 
 # Security: strict whenever DEBUG is off.

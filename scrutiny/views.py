@@ -1,4 +1,5 @@
 import hashlib
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from improvement_plan.models import Risk
 from metrics.models import MeasureStatus, ServiceArea
 from scrutiny.celery import app as celery_app
 from scrutiny.forms import ApiTokenForm
@@ -40,7 +42,18 @@ def home(request):
             area.movers = summary[area.pk]["movers"]
         body = render_to_string("scrutiny/home.html#areas", {"areas": areas})
         cache.set(key, body, DASHBOARD_CACHE_SECONDS)
-    return render(request, "scrutiny/home.html", {"body": body})
+    risks = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
+    bands = Counter(risk.current.band for risk in risks if risk.current)
+    return render(
+        request,
+        "scrutiny/home.html",
+        {
+            "body": body,
+            "risk_bands": [(band, bands.get(band, 0)) for band in ("High", "Moderate", "Low")],
+            "risks_questioned": [risk for risk in risks if risk.questioned],
+            "risks_overdue": sum(1 for risk in risks if risk.review_overdue_since),
+        },
+    )
 
 
 def api_tokens(request):

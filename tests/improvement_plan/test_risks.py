@@ -88,3 +88,60 @@ def test_the_risk_page_shows_its_history_chart_and_linked_measures(client_for, d
     assert "% of Children in Care with at least 3 placements in the last 12 months" in html
     assert "Check the rating." in html
     assert client_for(roles.COMMITTEE_MEMBER).get("/risks/SR9.9/").status_code == 404
+
+
+def test_a_lead_records_a_review_that_raises_a_risk_and_a_director_signs_it_off(client_for, demo):
+    lead = client_for(roles.SERVICE_LEAD)
+    refused = lead.post("/risks/SR7.5/review/", {"impact": "4", "likelihood": "4"})
+    assert "Say why the rating changes from Moderate 12." in refused.content.decode()
+    bad = lead.post("/risks/SR7.5/review/", {"impact": "9", "likelihood": "4"})
+    assert "Select a valid choice" in bad.content.decode()
+    lead.post(
+        "/risks/SR7.5/review/",
+        {"impact": "4", "likelihood": "4", "rationale": "Agency rate rose to 34.5%"},
+    )
+    review = RiskAssessment.objects.get(risk__reference="SR7.5", quarter_end=date(2022, 9, 1))
+    assert (review.score, review.band, review.assessed_by.username) == (16, "High", "lead")
+    from scrutiny.models import AuditEntry
+
+    assert AuditEntry.objects.filter(field="impact", new_value="4").exists()
+    html = client_for(roles.COMMITTEE_MEMBER).get("/risks/").content.decode()
+    row = html[html.index("SR7.5") : html.index("SR7.7")]
+    assert "High 16" in row and "Risk increasing" in row
+
+    assert client_for(roles.SERVICE_LEAD).post("/risks/SR7.5/sign-off/").status_code == 403
+    client_for(roles.DIRECTOR).post("/risks/SR7.5/sign-off/")
+    review.refresh_from_db()
+    assert review.signed_off_by.username == "director"
+    again = client_for(roles.SERVICE_LEAD).get("/risks/SR7.5/review/", follow=True)
+    assert "2022/23 Q3" in again.content.decode()  # the next review is now due
+
+
+def test_a_review_can_be_corrected_until_it_is_signed_off(client_for, demo):
+    lead = client_for(roles.SERVICE_LEAD)
+    lead.post("/risks/SR7.2/review/", {"impact": "3", "likelihood": "2"})  # Low 6, unchanged
+    lead.post(
+        "/risks/SR7.2/review/",
+        {"impact": "3", "likelihood": "3", "rationale": "Audit quality is not improving"},
+    )
+    reviews = RiskAssessment.objects.filter(risk__reference="SR7.2", quarter_end=date(2022, 9, 1))
+    assert [(r.score, r.band) for r in reviews] == [(9, "Moderate")]
+    from scrutiny.models import AuditEntry
+
+    change = AuditEntry.objects.get(field="likelihood", old_value="2")
+    assert (change.new_value, change.reason) == ("3", "Audit quality is not improving")
+    client_for(roles.DIRECTOR).post("/risks/SR7.2/sign-off/")
+    page = lead.get("/risks/SR7.2/review/").content.decode()
+    assert "Review for 2022/23 Q3" in page
+
+
+def test_the_daily_job_flags_overdue_reviews_and_is_idempotent(demo):
+    from improvement_plan.tasks import flag_overdue_reviews
+
+    assert flag_overdue_reviews() == 5  # no review since 2022/23 Q1, years ago
+    assert flag_overdue_reviews() == 5
+    risk = Risk.objects.get(reference="SR7.5")
+    assert risk.review_overdue_since is not None
+    assert not risk.flag_if_overdue(date(2022, 8, 15))  # Q1 was reviewed; Q2 still open
+    risk.refresh_from_db()
+    assert risk.review_overdue_since is None

@@ -9,6 +9,7 @@ from scrutiny import roles
 ALL = set(roles.ROLES)
 READERS = ALL  # every role reads published figures
 OFFICERS = {roles.PERFORMANCE_OFFICER}
+LEADS = {roles.SERVICE_LEAD, roles.DIRECTOR}
 
 # url name -> (path, roles that get the page; the others get 403)
 PAGES = {
@@ -23,6 +24,8 @@ PAGES = {
     "improvement_plan:risks": ("/risks/", READERS),
     "improvement_plan:heat_map": ("/risks/heat-map/", READERS),
     "improvement_plan:risk": ("/risks/SR7.5/", READERS),
+    "improvement_plan:overdue": ("/risks/overdue/", READERS),
+    "improvement_plan:review": ("/risks/SR7.5/review/", LEADS),
     "metrics:upload": ("/upload/", OFFICERS),
     "metrics:template_xlsx": ("/upload/template.xlsx", OFFICERS),
     "metrics:template_csv": ("/upload/template.csv", OFFICERS),
@@ -34,9 +37,10 @@ PAGES = {
 }
 # POST-only: anyone else gets 403, a GET gets 405.
 ACTIONS = {
-    "metrics:upload_confirm": "/upload/{upload}/confirm/",
-    "metrics:upload_discard": "/upload/{upload}/discard/",
-    "metrics:upload_rollback": "/upload/{upload}/rollback/",
+    "metrics:upload_confirm": ("/upload/{upload}/confirm/", OFFICERS),
+    "metrics:upload_discard": ("/upload/{upload}/discard/", OFFICERS),
+    "metrics:upload_rollback": ("/upload/{upload}/rollback/", OFFICERS),
+    "improvement_plan:sign_off": ("/risks/SR7.5/sign-off/", {roles.DIRECTOR}),
 }
 PUBLIC = {
     "login": "/accounts/login/",
@@ -115,16 +119,22 @@ def test_each_role_gets_the_page_or_a_403(client_for, upload, role, name):
         assert b"You do not have access to this page" in response.content
 
 
-@pytest.mark.parametrize("role", sorted(set(roles.ROLES) - OFFICERS))
+@pytest.mark.parametrize("role", roles.ROLES)
 @pytest.mark.parametrize("name", sorted(ACTIONS))
-def test_upload_actions_are_for_officers_only(client_for, upload, role, name):
-    assert client_for(role).post(ACTIONS[name].format(upload=upload)).status_code == 403
+def test_actions_are_refused_to_other_roles(client_for, upload, role, name):
+    path, allowed = ACTIONS[name]
+    response = client_for(role).post(path.format(upload=upload))
+    if role in allowed:
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 403
 
 
 @pytest.mark.parametrize("name", sorted(ACTIONS))
-def test_upload_actions_need_a_post(client_for, upload, name):
-    client = client_for(roles.PERFORMANCE_OFFICER)
-    assert client.get(ACTIONS[name].format(upload=upload)).status_code == 405
+def test_actions_need_a_post(client_for, upload, name):
+    path, allowed = ACTIONS[name]
+    client = client_for(sorted(allowed)[0])
+    assert client.get(path.format(upload=upload)).status_code == 405
 
 
 def test_a_user_with_no_role_gets_403_not_an_error(client, site):

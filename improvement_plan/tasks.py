@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.utils import timezone
+
+from improvement_plan.models import Risk
+
+
+@shared_task
+def flag_overdue_reviews():
+    """Daily: a risk with no review for the last closed quarter is overdue. Safe to repeat."""
+    today = timezone.localdate()
+    return sum(risk.flag_if_overdue(today) for risk in Risk.objects.filter(closed_at__isnull=True))
