@@ -37,3 +37,4 @@ def not_found(request, exc):
 
 
 api.add_router("/", "metrics.api.router")
+api.add_router("/", "improvement_plan.api.router")

@@ -145,3 +145,21 @@ def test_the_daily_job_flags_overdue_reviews_and_is_idempotent(demo):
     assert not risk.flag_if_overdue(date(2022, 8, 15))  # Q1 was reviewed; Q2 still open
     risk.refresh_from_db()
     assert risk.review_overdue_since is None
+
+
+def test_the_api_gives_risks_with_their_ratings(client_for, demo):
+    import json
+
+    client = client_for(roles.COMMITTEE_MEMBER)
+    body = json.loads(client.get("/api/v1/risks").content)
+    by_ref = {r["reference"]: r for r in body}
+    assert set(by_ref) == {"SR7.2", "SR7.4", "SR7.5", "SR7.7", "SR7.9"}
+    sr72 = by_ref["SR7.2"]
+    assert sr72["current"]["band"] == "Low" and sr72["current"]["score"] == 6
+    assert sr72["current"]["score_only"] and sr72["current"]["impact"] is None
+    assert sr72["direction"] == "no_change" and sr72["rating_questioned"]
+    assert [h["score"] for h in sr72["history"]] == [8, 8, 8, 6, 6]
+    one = json.loads(client.get("/api/v1/risks/SR7.7").content)
+    assert one["measures"] == ["CSC10", "CSC11", "CSC13"]
+    missing = client.get("/api/v1/risks/SR0")
+    assert missing.status_code == 404 and "No risk" in json.loads(missing.content)["message"]

@@ -1,0 +1,44 @@
+"""The risk register in a browser: heat map, register, a quarterly review that raises a risk."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_lead_raises_sr75_in_the_q2_review_and_the_dashboard_follows(site, page):
+    sign_in(page, site, "lead")
+    expect(page.get_by_test_id("risks-high")).to_have_text("0")
+    expect(page.get_by_test_id("risks-moderate")).to_have_text("4")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Risks").click()
+    expect(page.get_by_role("heading", name="Strategic risk register", level=1)).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "risk-register")
+    page.get_by_role("link", name="See the risks on the heat map").click()
+    expect(page.get_by_role("heading", name="Risk heat map", level=1)).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "risk-heat-map")
+
+    page.goto(f"{site}/risks/SR7.5/")
+    page.get_by_role("link", name="Record the review for 2022/23 Q2").click()
+    page.get_by_label("4 Major").check()
+    page.get_by_label("4 Likely").check()
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Say why the rating changes from Moderate 12."
+    )
+    assert_accessible(page)
+    page.get_by_label("4 Major").check()
+    page.get_by_label("4 Likely").check()
+    page.get_by_label("Rationale").fill("Agency rate stayed above 34% and turnover rose")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.get_by_text("Review for 2022/23 Q2 recorded: High 16")).to_be_visible()
+    expect(page.get_by_text("Risk increasing").first).to_be_visible()
+    assert_accessible(page)
+    screenshot(page, "risk-after-review")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_test_id("risks-high")).to_have_text("1")
+    expect(page.get_by_test_id("risks-moderate")).to_have_text("3")
