@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk, RiskAssessment
 from metrics import calculations as calc
@@ -21,19 +22,59 @@ def _require_reader(user):
         raise PermissionDenied
 
 
+RISK_SORTS = {
+    "": ("Reference", lambda r: r.reference),
+    "score": (
+        "Current score, highest first",
+        lambda r: -(r.current.score or 0) if r.current else 0,
+    ),
+    "direction": (
+        "Direction, increasing first",
+        lambda r: {"increasing": 0, "no_change": 1, "decreasing": 2}.get(r.direction, 3),
+    ),
+    "owner": ("Owner", lambda r: r.owner.lower()),
+}
+BANDS = ["High", "Moderate", "Low"]
+
+
+@vary_on_headers("HX-Request")
 def risks(request):
+    """The register, with band, owner and 'rating questioned' filters and sorting in the URL."""
     _require_reader(request.user)
     rated = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
     quarters = sorted({a.quarter for r in rated for a in r.history}, key=lambda q: q.end)[-5:]
-    for risk in rated:
+    owners = sorted({r.owner for r in rated if r.owner})
+    chosen = {
+        "band": request.GET.get("band", "") if request.GET.get("band") in BANDS else "",
+        "owner": request.GET.get("owner", "") if request.GET.get("owner") in owners else "",
+        "questioned": request.GET.get("questioned") == "yes",
+        "sort": request.GET.get("sort", "") if request.GET.get("sort") in RISK_SORTS else "",
+    }
+    shown = [
+        r
+        for r in rated
+        if (not chosen["band"] or (r.current and r.current.band == chosen["band"]))
+        and (not chosen["owner"] or r.owner == chosen["owner"])
+        and (not chosen["questioned"] or r.questioned)
+    ]
+    shown.sort(key=RISK_SORTS[chosen["sort"]][1])
+    for risk in shown:
         by_quarter = {a.quarter: a for a in risk.history}
         risk.columns = [by_quarter.get(q) for q in quarters]
+    template = (
+        "improvement_plan/risks.html#register" if request.htmx else "improvement_plan/risks.html"
+    )
     return render(
         request,
-        "improvement_plan/risks.html",
+        template,
         {
-            "risks": rated,
+            "risks": shown,
+            "total": len(rated),
             "quarters": quarters,
+            "owners": owners,
+            "bands": BANDS,
+            "sorts": [(k, label) for k, (label, _) in RISK_SORTS.items()],
+            "chosen": chosen,
             "breadcrumbs": [("Dashboard", reverse("home")), ("Risks", None)],
         },
     )
@@ -59,6 +100,14 @@ def heat_map(request):
                             r
                             for r in placed
                             if r.current.impact == impact and r.current.likelihood == likelihood
+                        ],
+                        # Where each stood the quarter before, when that was rated in full.
+                        "was": [
+                            r
+                            for r in rated
+                            if r.previous
+                            and r.previous.impact == impact
+                            and r.previous.likelihood == likelihood
                         ],
                     }
                     for impact in range(1, 6)
