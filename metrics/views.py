@@ -269,6 +269,7 @@ def measure(request, code):
         {
             "measure": measure,
             "history": history,
+            "risks": measure.risks.filter(closed_at__isnull=True).order_by("reference"),
             "statuses": statuses,
             "latest": latest,
             "chart": _measure_chart(measure, series),

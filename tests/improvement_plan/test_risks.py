@@ -187,3 +187,8 @@ def test_the_heat_map_places_reviewed_risks_and_where_they_stood_before(client_f
     likely = html[html.index("Likely (4)") : html.index("Probable (3)")]
     probable = html[html.index("Probable (3)") : html.index("Possible (2)")]
     assert ">SR7.5</a>" in likely and "SR7.5 last quarter" in probable
+
+
+def test_a_measure_page_links_to_the_risks_that_cite_it(client_for, demo):
+    html = client_for(roles.COMMITTEE_MEMBER).get("/measures/CSC11/").content.decode()
+    assert "Strategic risks that cite this measure" in html and 'href="/risks/SR7.7/"' in html
