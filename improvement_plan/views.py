@@ -3,7 +3,6 @@ from datetime import date
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,12 +14,7 @@ from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk, RiskAssessment
 from metrics import calculations as calc
 from metrics import charts
 from scrutiny.models import AuditEntry
-
-
-def _require_reader(user):
-    if not user.has_perm("scrutiny.view_published"):
-        raise PermissionDenied
-
+from scrutiny.roles import require
 
 RISK_SORTS = {
     "": ("Reference", lambda r: r.reference),
@@ -40,7 +34,7 @@ BANDS = ["High", "Moderate", "Low"]
 @vary_on_headers("HX-Request")
 def risks(request):
     """The register, with band, owner and 'rating questioned' filters and sorting in the URL."""
-    _require_reader(request.user)
+    require(request.user, "view_published")
     rated = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
     quarters = sorted({a.quarter for r in rated for a in r.history}, key=lambda q: q.end)[-5:]
     owners = sorted({r.owner for r in rated if r.owner})
@@ -81,7 +75,7 @@ def risks(request):
 
 
 def heat_map(request):
-    _require_reader(request.user)
+    require(request.user, "view_published")
     rated = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
     placed = [r for r in rated if r.current and r.current.impact and r.current.likelihood]
     unplaced = [r for r in rated if r not in placed]
@@ -131,7 +125,7 @@ def heat_map(request):
 
 
 def risk(request, reference):
-    _require_reader(request.user)
+    require(request.user, "view_published")
     get_object_or_404(Risk, reference=reference)
     (found,) = Risk.objects.filter(reference=reference).rated(request.user)
     ratings = list(found.assessments.all())
@@ -205,8 +199,7 @@ class ReviewForm(forms.Form):
 
 def review(request, reference):
     """A quarterly review (service leads and directors): impact and likelihood, and why."""
-    if not request.user.has_perm("scrutiny.review_risks"):
-        raise PermissionDenied
+    require(request.user, "review_risks")
     get_object_or_404(Risk, reference=reference)
     (found,) = Risk.objects.filter(reference=reference).rated(request.user)
     quarter = found.review_due or calc.quarter_period(calc.financial_year_of(date.today()), 1)
@@ -258,8 +251,7 @@ def review(request, reference):
 
 @require_POST
 def sign_off(request, reference):
-    if not request.user.has_perm("scrutiny.sign_off"):
-        raise PermissionDenied
+    require(request.user, "sign_off")
     found = get_object_or_404(Risk, reference=reference)
     assessment = (
         found.assessments.filter(signed_off_at__isnull=True, assessed_at__isnull=False)
@@ -284,7 +276,7 @@ def sign_off(request, reference):
 
 
 def overdue(request):
-    _require_reader(request.user)
+    require(request.user, "view_published")
     late = Risk.objects.filter(closed_at__isnull=True, review_overdue_since__isnull=False)
     return render(
         request,

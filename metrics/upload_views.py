@@ -6,7 +6,6 @@ from datetime import date
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,11 +28,7 @@ from metrics.models import (
 )
 from metrics.tasks import check_upload
 from metrics.templates_xlsx import csv_template, xlsx_template
-
-
-def _require(user, capability):
-    if not user.has_perm(f"scrutiny.{capability}"):
-        raise PermissionDenied
+from scrutiny.roles import require
 
 
 class UploadForm(forms.Form):
@@ -50,7 +45,7 @@ def _crumbs(*extra):
 
 
 def upload(request):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         received = form.cleaned_data["file"]
@@ -78,7 +73,7 @@ def _max_mb():
 
 
 def template_xlsx(request):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     response = HttpResponse(
         xlsx_template(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -88,7 +83,7 @@ def template_xlsx(request):
 
 
 def template_csv(request):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     response = HttpResponse(csv_template(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="figures-template-{date.today()}.csv"'
     return response
@@ -96,7 +91,7 @@ def template_csv(request):
 
 @vary_on_headers("HX-Request")
 def upload_detail(request, pk):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     item = get_object_or_404(Upload.objects.select_related("uploaded_by", "committed_by"), pk=pk)
     context = {
         "upload": item,
@@ -113,7 +108,7 @@ def upload_detail(request, pk):
 
 
 def problems_csv(request, pk):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     item = get_object_or_404(Upload, pk=pk)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -141,7 +136,7 @@ def _neutralise(text):
 
 @require_POST
 def upload_confirm(request, pk):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     item = get_object_or_404(Upload, pk=pk)
     try:
         loading.commit(item, request.user, request.POST.get("reason", ""))
@@ -159,7 +154,7 @@ def upload_confirm(request, pk):
 
 @require_POST
 def upload_discard(request, pk):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     item = get_object_or_404(Upload, pk=pk)
     try:
         loading.discard(item)
@@ -172,7 +167,7 @@ def upload_discard(request, pk):
 
 @require_POST
 def upload_rollback(request, pk):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     item = get_object_or_404(Upload, pk=pk)
     try:
         loading.roll_back(item, request.user, request.POST.get("reason", ""))
@@ -185,7 +180,7 @@ def upload_rollback(request, pk):
 
 def publication(request):
     """Each area's recent periods: how many figures are drafts, and publish or withdraw."""
-    _require(request.user, "publish_period")
+    require(request.user, "publish_period")
     if request.method == "POST":
         return _publish(request)
     areas = list(ServiceArea.objects.all())
@@ -271,7 +266,7 @@ class CorrectionForm(forms.Form):
 
 
 def correct(request, code):
-    _require(request.user, "upload_figures")
+    require(request.user, "upload_figures")
     measure = get_object_or_404(Measure, code=code)
     initial = {"period": request.GET.get("period", ""), "area": request.GET.get("area", "")}
     form = CorrectionForm(request.POST or None, measure=measure, initial=initial)
@@ -332,7 +327,7 @@ class CommentaryForm(forms.Form):
 
 def commentary(request, code):
     """Write commentary for a measure and period, optionally starting from a drafted one."""
-    _require(request.user, "edit_commentary")
+    require(request.user, "edit_commentary")
     measure = get_object_or_404(Measure.objects.select_related("area"), code=code)
     statuses = {
         s.period.key: s

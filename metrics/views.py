@@ -1,7 +1,6 @@
 import hashlib
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -19,15 +18,11 @@ from metrics.models import (
     Rag,
     ServiceArea,
 )
-
-
-def _require_reader(user):
-    if not user.has_perm("scrutiny.view_published"):
-        raise PermissionDenied
+from scrutiny.roles import require
 
 
 def scorecards(request):
-    _require_reader(request.user)
+    require(request.user, "view_published")
     areas = ServiceArea.objects.with_headlines(request.user)
     return render(
         request,
@@ -59,7 +54,7 @@ def _rag(measure):
 
 def _scorecard_setup(request, slug):
     """The area, its headline, the choices on offer and those the URL makes: cheap."""
-    _require_reader(request.user)
+    require(request.user, "view_published")
     area = get_object_or_404(ServiceArea, slug=slug)
     (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(request.user)
     choices = _scorecard_choices(area, request.user)
@@ -242,7 +237,7 @@ def _scorecard_filters(query, area, choices):
 
 
 def measure(request, code):
-    _require_reader(request.user)
+    require(request.user, "view_published")
     measure = get_object_or_404(Measure.objects.select_related("area", "section"), code=code)
     statuses = list(
         MeasureStatus.objects.visible_to(request.user)

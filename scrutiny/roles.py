@@ -5,6 +5,7 @@ brought in line with this file after every ``migrate``, so a deployment never dr
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 
 COMMITTEE_MEMBER = "Committee member"
 PERFORMANCE_OFFICER = "Performance officer"
@@ -99,3 +100,9 @@ def role_of(user):
     """The user's role names, in the order of ROLES."""
     names = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
     return [role for role in ROLES if role in names]
+
+
+def require(user, capability):
+    """Refuse the request (403) unless the user's role includes the capability."""
+    if not user.has_perm(f"scrutiny.{capability}"):
+        raise PermissionDenied
