@@ -1,7 +1,10 @@
+from collections import Counter
+
 from django.http import Http404
+from django.utils import timezone
 from ninja import Router, Schema
 
-from improvement_plan.models import Risk
+from improvement_plan.models import KeyAction, Plan, PriorityStatus, Risk, Workstream
 
 router = Router(tags=["risks"])
 
@@ -85,3 +88,102 @@ def risk(request, reference: str):
     if not found:
         raise Http404(f"No risk {reference!r}.")
     return _risk(found[0])
+
+
+class StatusOut(Schema):
+    period: str | None
+    actions_status: str | None
+    impact_status: str | None
+
+
+class WorkstreamOut(Schema):
+    number: str
+    title: str
+    lead: str
+    status: StatusOut
+    actions: dict[str, int]
+    overdue_actions: int
+    metrics: dict[str, int]
+    on_target_while_metrics_regress: bool
+
+
+class PriorityOut(Schema):
+    number: int
+    title: str
+    status: StatusOut
+    workstreams: list[WorkstreamOut]
+
+
+class PlanOut(Schema):
+    title: str
+    version: str
+    as_at: str
+    reporting_period: str | None
+    actions: dict[str, int]
+    overdue_actions: int
+    priorities: list[PriorityOut]
+
+
+def _status(found):
+    if found is None:
+        return {"period": None, "actions_status": None, "impact_status": None}
+    return {
+        "period": found.period.label,
+        "actions_status": found.get_actions_status_display(),
+        "impact_status": found.get_impact_status_display(),
+    }
+
+
+@router.get(
+    "/plan",
+    response={200: PlanOut, 404: dict},
+    summary="The current improvement plan: priorities, workstreams, statuses and actions",
+    tags=["improvement plan"],
+)
+def plan(request):
+    """Statuses are the latest signed off; overdue is as at today; metrics count trajectories
+    since the plan began (improved, no significant change, regressed, not comparable)."""
+    current = Plan.objects.current()
+    if current is None:
+        raise Http404("No improvement plan has been loaded.")
+    today = timezone.localdate()
+    workstreams = Workstream.objects.filter(priority__plan=current).summarised(request.user, today)
+    counts = {}
+    for status, workstream_id in KeyAction.objects.filter(
+        workstream__priority__plan=current
+    ).values_list("status", "workstream_id"):
+        counts.setdefault(workstream_id, Counter())[KeyAction.Status(status).label] += 1
+    latest = {}
+    for status in PriorityStatus.objects.filter(priority__plan=current).select_related("period"):
+        latest[status.priority_id] = status
+    period = current.current_period()
+    return {
+        "title": current.title,
+        "version": current.version,
+        "as_at": today.isoformat(),
+        "reporting_period": period.label if period else None,
+        "actions": dict(sum(counts.values(), Counter())),
+        "overdue_actions": sum(w.overdue_count for w in workstreams),
+        "priorities": [
+            {
+                "number": priority.number,
+                "title": priority.title,
+                "status": _status(latest.get(priority.pk)),
+                "workstreams": [
+                    {
+                        "number": w.number,
+                        "title": w.title,
+                        "lead": w.lead,
+                        "status": _status(w.update),
+                        "actions": dict(counts.get(w.pk, {})),
+                        "overdue_actions": w.overdue_count,
+                        "metrics": w.trajectories,
+                        "on_target_while_metrics_regress": w.mixed_message,
+                    }
+                    for w in workstreams
+                    if w.priority_id == priority.pk
+                ],
+            }
+            for priority in current.priorities.all()
+        ],
+    }

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 
 from metrics import calculations as calc
-from metrics.models import Measure, MeasureStatus
+from metrics.models import Measure, MeasureStatus, Observation
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 IMPACTS = {1: "Insignificant", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Critical"}
@@ -88,6 +88,12 @@ class Risk(models.Model):
     target_score = models.PositiveSmallIntegerField(null=True, blank=True)
     mitigations = models.TextField(blank=True)
     measures = models.ManyToManyField(Measure, blank=True, related_name="risks")
+    workstreams = models.ManyToManyField(
+        "Workstream",
+        blank=True,
+        related_name="risks",
+        help_text="The plan's workstreams whose actions mitigate the risk",
+    )
     new_this_quarter = models.BooleanField(default=False)
     review_overdue_since = models.DateField(
         null=True,
@@ -196,3 +202,555 @@ class RiskAssessment(models.Model):
             raise ValidationError("Give both impact and likelihood, or neither.")
         if self.impact and self.printed_score is not None:
             raise ValidationError("The score is impact × likelihood; it is not typed.")
+
+
+# --------------------------------------------------------------------------------------------
+# The improvement plan
+# --------------------------------------------------------------------------------------------
+
+
+class ProgressStatus(models.TextChoices):
+    """The paper's five status boxes, in its own words."""
+
+    IN_PROGRESS = "in_progress", "In progress"
+    ON_TARGET = "on_target", "On target"
+    AT_RISK = "at_risk", "At risk"
+    COMPROMISED = "compromised", "Compromised"
+    COMPLETED = "completed", "Completed"
+
+
+class PlanQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True).order_by("-created_at").first()
+
+
+class Plan(models.Model):
+    """One version of the improvement plan. A new version is a copy; the old one stays readable."""
+
+    title = models.CharField(max_length=300)
+    version = models.CharField(max_length=40, unique=True)
+    heading = models.CharField(max_length=300, blank=True)
+    aim = models.TextField(blank=True, help_text="What the plan is for: the introduction")
+    vision = models.CharField(max_length=300, blank=True, help_text="The strapline")
+    overseen_by = models.CharField(max_length=200, blank=True)
+    reports_to = models.TextField(blank=True, help_text="The bodies it reports to, one a line")
+    reporting_months = models.PositiveSmallIntegerField(
+        default=3, help_text="Length of a reporting period in months"
+    )
+    is_current = models.BooleanField(default=True)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    source = models.TextField(blank=True)
+
+    objects = PlanQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.title} {self.version}"
+
+    def get_absolute_url(self):
+        if self.is_current:
+            return reverse("improvement_plan:plan")
+        return reverse("improvement_plan:plan_version", args=[self.pk])
+
+    @property
+    def bodies(self):
+        return [line.strip() for line in self.reports_to.splitlines() if line.strip()]
+
+    def current_period(self):
+        return self.periods.order_by("-start").first()
+
+    def new_version(self, version):
+        """Copy the plan, its structure, actions, milestones, metrics and the links to Ofsted's
+        recommendations and to risks into a new current version; this one becomes read-only
+        history with its updates and statuses. The new version starts at this one's current
+        period."""
+        made = Plan.objects.create(
+            **{
+                f.name: getattr(self, f.name)
+                for f in self._meta.concrete_fields
+                if f.name not in ("id", "version", "is_current", "previous", "created_at")
+            },
+            version=version,
+            is_current=True,
+            previous=self,
+        )
+        Plan.objects.filter(pk=self.pk).update(is_current=False)
+        period = self.current_period()
+        if period:
+            ReportingPeriod.objects.create(plan=made, start=period.start, end=period.end)
+        for priority in self.priorities.prefetch_related(
+            "workstreams__items",
+            "workstreams__actions__owners",
+            "workstreams__milestones",
+            "workstreams__metrics",
+            "workstreams__risks",
+            "workstreams__recommendation_links",
+        ):
+            new_priority = Priority.objects.create(
+                plan=made, number=priority.number, title=priority.title
+            )
+            for workstream in priority.workstreams.all():
+                copied = _copy(workstream, priority=new_priority)
+                for item in workstream.items.all():
+                    _copy(item, workstream=copied)
+                for item in workstream.milestones.all():
+                    _copy(item, workstream=copied)
+                for item in workstream.metrics.all():
+                    _copy(item, workstream=copied)
+                for item in workstream.actions.all():
+                    _copy(item, workstream=copied).owners.set(item.owners.all())
+                copied.risks.set(workstream.risks.all())
+                for link in workstream.recommendation_links.all():
+                    _copy(link, workstream=copied)
+        return made
+
+
+def _copy(obj, **changes):
+    """A saved copy of a row with some fields changed: for a new version of the plan."""
+    copied = type(obj)(
+        **{
+            f.attname: getattr(obj, f.attname)
+            for f in obj._meta.concrete_fields
+            if f.name != "id" and f.name not in changes
+        },
+        **changes,
+    )
+    copied.save()
+    return copied
+
+
+class ReportingPeriod(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods")
+    start = models.DateField()
+    end = models.DateField()
+    reported_to = models.CharField(
+        max_length=200, blank=True, help_text="The meeting the period's statuses went to"
+    )
+    reported_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["plan", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "start"], name="one_period_per_start"),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="period_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+
+class Priority(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name_plural = "priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="one_priority_per_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class PriorityStatus(models.Model):
+    """A priority's two statuses for a period, as a person recorded them; every one is kept."""
+
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="statuses")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
+    actions_status = models.CharField(max_length=12, choices=ProgressStatus.choices)
+    impact_status = models.CharField(max_length=12, choices=ProgressStatus.choices)
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["priority", "period__start", "recorded_at"]
+        verbose_name_plural = "priority statuses"
+
+    def __str__(self):
+        return f"Priority {self.priority.number}, {self.period}"
+
+
+class WorkstreamQuerySet(models.QuerySet):
+    def summarised(self, user, today):
+        """Each workstream with its action counts (overdue as at ``today``), its latest signed-off
+        update (and, for officers, any draft), and its metrics' trajectories; a fixed number of
+        queries whatever the size of the plan."""
+        month = date(today.year, today.month, 1)
+        open_statuses = [KeyAction.Status.COMPLETED, KeyAction.Status.DROPPED]
+        workstreams = list(
+            self.select_related("priority__plan").annotate(
+                action_count=models.Count("actions", distinct=True),
+                completed_count=models.Count(
+                    "actions",
+                    filter=models.Q(actions__status=KeyAction.Status.COMPLETED),
+                    distinct=True,
+                ),
+                overdue_count=models.Count(
+                    "actions",
+                    filter=models.Q(actions__due_month__lt=month)
+                    & ~models.Q(actions__status__in=open_statuses),
+                    distinct=True,
+                ),
+            )
+        )
+        by_pk = {w.pk: w for w in workstreams}
+        for workstream in workstreams:
+            workstream.update = workstream.draft = None
+            workstream.plan_metrics = []
+        drafts_visible = user.has_perm("scrutiny.view_drafts")
+        for update in (
+            ProgressUpdate.objects.standing()
+            .filter(workstream__in=by_pk)
+            .select_related("period")
+            .order_by("period__start", "written_at")
+        ):
+            workstream = by_pk[update.workstream_id]
+            if update.signed_off:
+                workstream.update = update
+            elif drafts_visible:
+                workstream.draft = update
+        for metric in PlanMetric.objects.filter(workstream__in=by_pk).with_trajectory(user):
+            by_pk[metric.workstream_id].plan_metrics.append(metric)
+        for workstream in workstreams:
+            counts = {name: 0 for name in TRAJECTORIES.values()}
+            for metric in workstream.plan_metrics:
+                if metric.trajectory:
+                    counts[metric.trajectory] += 1
+            workstream.trajectories = counts
+            workstream.judged_metrics = sum(counts.values()) - counts["not comparable"]
+            on_target = workstream.update and workstream.update.actions_status in (
+                ProgressStatus.ON_TARGET,
+                ProgressStatus.COMPLETED,
+            )
+            workstream.mixed_message = bool(on_target and counts["regressed"])
+        return workstreams
+
+
+class Workstream(models.Model):
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="workstreams")
+    number = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    lead = models.CharField(max_length=200, blank=True, help_text="Empty when the plan names none")
+    rationale_heading = models.CharField(max_length=300, blank=True)
+    source = models.TextField(blank=True)
+
+    objects = WorkstreamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["priority__plan", "priority__number", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "number"], name="one_workstream_per_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("improvement_plan:workstream", args=[self.pk])
+
+    @property
+    def plan(self):
+        return self.priority.plan
+
+
+class WorkstreamItem(models.Model):
+    """A line of a workstream's rationale, objectives or deliverables."""
+
+    class Kind(models.TextChoices):
+        OFSTED_FINDING = "ofsted", "Ofsted finding"
+        LOCAL = "local", "Local rationale"
+        OBJECTIVE = "objective", "Objective"
+        DELIVERABLE = "deliverable", "Deliverable"
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    text = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["workstream", "kind", "order"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Owner(models.Model):
+    """A person or team that owns actions; linked to an account to receive the digest."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        TEAM = "team", "Team or group"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_owners",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class KeyActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=[KeyAction.Status.COMPLETED, KeyAction.Status.DROPPED])
+
+    def overdue(self, on):
+        """Open actions whose due month ended before ``on``."""
+        return self.open().filter(due_month__lt=date(on.year, on.month, 1))
+
+    def due_soon(self, on, days=30):
+        from datetime import timedelta
+
+        horizon = on + timedelta(days=days)
+        return self.open().filter(due_month__gte=date(on.year, on.month, 1), due_month__lte=horizon)
+
+
+class KeyAction(models.Model):
+    class Status(models.TextChoices):
+        NOT_REPORTED = "not_reported", "Not reported"
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        DROPPED = "dropped", "Dropped"
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="actions")
+    reference = models.CharField(max_length=20)
+    text = models.TextField()
+    owners = models.ManyToManyField(Owner, blank=True, related_name="actions")
+    owners_as_printed = models.CharField(max_length=300, blank=True)
+    due_month = models.DateField(
+        null=True, blank=True, help_text="First day of the month the action is due in"
+    )
+    due_as_printed = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.NOT_STARTED)
+    completed_on = models.DateField(null=True, blank=True)
+    evidence = models.TextField(blank=True, help_text="What shows the action is done")
+    overdue_since = models.DateField(
+        null=True, blank=True, editable=False, help_text="Set by the daily job"
+    )
+    note = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.TextField(blank=True)
+
+    objects = KeyActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workstream", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["workstream", "reference"], name="one_action_per_ref")
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.text[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("improvement_plan:action", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status not in (self.Status.COMPLETED, self.Status.DROPPED)
+
+    def is_overdue(self, on):
+        """Open, and the month it was due in has ended."""
+        return bool(self.is_open and self.due_month and self.due_month < date(on.year, on.month, 1))
+
+    @property
+    def due_label(self):
+        if self.due_month:
+            return f"{self.due_month:%B %Y}"
+        return self.due_as_printed or "No date"
+
+    def clean(self):
+        if self.status == self.Status.COMPLETED and not self.completed_on:
+            raise ValidationError({"completed_on": "Give the date the action was completed."})
+        if self.status != self.Status.COMPLETED and self.completed_on:
+            raise ValidationError(
+                {"completed_on": "Only a completed action has a completion date."}
+            )
+        if self.due_month and self.due_month.day != 1:
+            raise ValidationError({"due_month": "A due month starts on the first day."})
+
+
+class Milestone(models.Model):
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="milestones")
+    reference = models.CharField(max_length=20)
+    name = models.CharField(max_length=300)
+    month = models.DateField(
+        null=True, blank=True, help_text="Empty when the papers do not say which month"
+    )
+    done = models.BooleanField(default=False)
+    done_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["workstream", "order"]
+
+    def __str__(self):
+        return f"{self.reference} {self.name}"
+
+
+TRAJECTORIES = {
+    calc.IMPROVING: "improved",
+    calc.NO_CHANGE: "no significant change",
+    calc.DECLINING: "regressed",
+    calc.NOT_COMPARABLE: "not comparable",
+}
+
+
+class PlanMetricQuerySet(models.QuerySet):
+    def with_trajectory(self, user):
+        """Each metric with the first and latest of its measure's monthly values that ``user``
+        may see, and whether it improved, made no significant change or regressed between them
+        (the covering report's test), judged with the measure's own dead-band: one query for
+        the values whatever the count."""
+        metrics = list(self.select_related("measure"))
+        linked = [m.measure_id for m in metrics if m.measure_id]
+        series = {}
+        for observation in (
+            Observation.objects.whole_authority()
+            .visible_to(user)
+            .filter(measure_id__in=linked, period_kind=calc.MONTH, value__isnull=False)
+            .order_by("period_end")
+            .values("measure_id", "period_end", "value")
+        ):
+            series.setdefault(observation["measure_id"], []).append(observation)
+        comparable = [m for m in metrics if len(series.get(m.measure_id, [])) >= 2]
+        codes = []
+        if comparable:
+            codes = calc.direction(
+                [float(series[m.measure_id][-1]["value"]) for m in comparable],
+                [float(series[m.measure_id][0]["value"]) for m in comparable],
+                [m.measure.polarity for m in comparable],
+                [m.measure.deadband_kind for m in comparable],
+                [float(m.measure.deadband) for m in comparable],
+            )
+        found = dict(zip((m.pk for m in comparable), codes, strict=True))
+        for metric in metrics:
+            values = series.get(metric.measure_id, [])
+            metric.first = values[0] if values else None
+            metric.latest = values[-1] if values else None
+            code = found.get(metric.pk)
+            metric.trajectory = TRAJECTORIES[int(code)] if code is not None else ""
+        return metrics
+
+
+class PlanMetric(models.Model):
+    """A workstream's metric. Linked to a measure wherever one exists, so the engine's targets,
+    RAG and direction apply; otherwise the figures stay as printed."""
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="metrics")
+    reference = models.CharField(max_length=20)
+    name = models.CharField(max_length=300)
+    measure = models.ForeignKey(
+        Measure, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_metrics"
+    )
+    printed_values = models.TextField(blank=True, help_text="The figures as printed, unlinked")
+    note = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.TextField(blank=True)
+
+    objects = PlanMetricQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workstream", "order"]
+
+    def __str__(self):
+        return f"{self.reference} {self.name}"
+
+
+class ProgressUpdateQuerySet(models.QuerySet):
+    def standing(self):
+        """Updates not superseded: for a period, at most one signed off and one draft."""
+        return self.filter(superseded_at__isnull=True)
+
+    def signed_off(self):
+        return self.standing().filter(signed_off_at__isnull=False)
+
+
+class ProgressUpdate(models.Model):
+    """A workstream's report for a period. A service lead writes it and may correct it until a
+    director signs it off. A signed-off update is never edited: a replacement is written with a
+    reason, and the old one is superseded when the replacement is signed off."""
+
+    workstream = models.ForeignKey(Workstream, on_delete=models.CASCADE, related_name="updates")
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="updates")
+    actions_status = models.CharField(max_length=12, choices=ProgressStatus.choices)
+    impact_status = models.CharField(max_length=12, choices=ProgressStatus.choices)
+    comment = models.TextField("Comment about overall status")
+    progress_made = models.TextField("Progress made this period")
+    actions_next = models.TextField("Actions next period", blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    written_at = models.DateTimeField()
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    sign_off_note = models.CharField(
+        max_length=300, blank=True, help_text="Who signed it off when not a user of this system"
+    )
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    replace_reason = models.TextField(blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    source = models.TextField(blank=True)
+
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workstream", "period__start", "written_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workstream", "period"],
+                condition=models.Q(superseded_at__isnull=True, signed_off_at__isnull=False),
+                name="one_signed_off_update_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["workstream", "period"],
+                condition=models.Q(signed_off_at__isnull=True),
+                name="one_draft_update_per_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workstream.number} update, {self.period}"
+
+    @property
+    def signed_off(self):
+        return self.signed_off_at is not None
+
+    @property
+    def progress_lines(self):
+        return [line.strip() for line in self.progress_made.splitlines() if line.strip()]
+
+    @property
+    def next_lines(self):
+        return [line.strip() for line in self.actions_next.splitlines() if line.strip()]

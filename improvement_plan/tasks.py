@@ -9,3 +9,11 @@ def flag_overdue_reviews():
     """Daily: a risk with no review for the last closed quarter is overdue. Safe to repeat."""
     today = timezone.localdate()
     return sum(risk.flag_if_overdue(today) for risk in Risk.objects.filter(closed_at__isnull=True))
+
+
+@shared_task
+def plan_daily_round():
+    """Daily: flag overdue actions and send each owner their digest."""
+    from improvement_plan.daily import daily_round
+
+    return str(daily_round(timezone.localdate()))

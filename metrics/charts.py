@@ -283,3 +283,77 @@ def risk_chart(*, title, labels, scores):
         xaxis={"type": "category"},
     )
     return figure
+
+
+def target_actual_chart(*, title, labels, targets, actuals, unit_suffix=""):
+    """An improvement plan metric month by month: the actual as a solid line with markers, the
+    target as a dashed step line."""
+    figure = go.Figure()
+    if any(t is not None for t in targets):
+        figure.add_trace(
+            go.Scatter(
+                x=list(labels),
+                y=list(targets),
+                mode="lines",
+                name="Target",
+                line={"color": GREY, "width": 2, "dash": "dash", "shape": "hv"},
+                hovertemplate=f"%{{x}}: target %{{y}}{unit_suffix}<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=list(labels),
+            y=list(actuals),
+            mode="lines+markers",
+            name="Actual",
+            line={"color": BLUE, "width": 3},
+            marker={"size": 9, "symbol": "circle"},
+            hovertemplate=f"%{{x}}: %{{y}}{unit_suffix}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        font={"family": FONT, "color": BLACK, "size": 14},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=300,
+        margin={"l": 50, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+        xaxis={"type": "category"},
+        yaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7", "rangemode": "tozero"},
+    )
+    return figure
+
+
+def milestone_timeline(*, title, names, months, done, today):
+    """A workstream's milestones on a timeline: a marker per milestone in its month, filled when
+    reached, hollow when not; a vertical line marks today."""
+    figure = go.Figure()
+    for reached, label, symbol, colour in (
+        (True, "Reached", "diamond", GREEN),
+        (False, "Not reached", "diamond-open", VERMILLION),
+    ):
+        chosen = [i for i, d in enumerate(done) if bool(d) == reached]
+        figure.add_trace(
+            go.Scatter(
+                x=[months[i].isoformat() for i in chosen],
+                y=[names[i] for i in chosen],
+                mode="markers",
+                name=label,
+                marker={"size": 14, "symbol": symbol, "color": colour, "line": {"width": 2}},
+                hovertemplate="%{y}: %{x|%B %Y}<extra>" + label + "</extra>",
+            )
+        )
+    figure.add_vline(x=today.isoformat(), line={"color": BLACK, "dash": "dot", "width": 1})
+    figure.update_layout(
+        title={"text": title, "font": {"size": 15}},
+        font={"family": FONT, "color": BLACK, "size": 13},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        height=max(220, 40 * len(names) + 120),
+        margin={"l": 20, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+        xaxis={"type": "date", "tickformat": "%b %Y", "gridcolor": "#e5e6e7"},
+        yaxis={"automargin": True, "autorange": "reversed"},
+    )
+    return figure

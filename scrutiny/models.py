@@ -31,6 +31,16 @@ class Capability(models.Model):
         return "Capabilities"
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        """The object's history, newest first."""
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+        ).select_related("user")
+
+
 class AuditEntry(models.Model):
     """One change to a figure, target, setting, status or rating: who, when, old, new and why.
 
@@ -52,6 +62,8 @@ class AuditEntry(models.Model):
     context = models.CharField(
         max_length=200, blank=True, help_text="Where the change came from: admin, upload 12, …"
     )
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -169,3 +181,104 @@ class ApiToken(models.Model):
             return None
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user
+
+
+# --------------------------------------------------------------------------------------------
+# Inspections
+# --------------------------------------------------------------------------------------------
+
+
+class Inspection(models.Model):
+    title = models.CharField(max_length=300)
+    kind = models.CharField("Type", max_length=200, help_text="For example, ILACS standard")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    published_on = models.DateField(null=True, blank=True)
+    lead_inspector = models.CharField(max_length=200, blank=True)
+    report_url = models.URLField(blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="inspection_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("inspection", args=[self.pk])
+
+
+class Judgement(models.Model):
+    class Grade(models.TextChoices):
+        OUTSTANDING = "outstanding", "Outstanding"
+        GOOD = "good", "Good"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement to be good"
+        INADEQUATE = "inadequate", "Inadequate"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="judgements")
+    area = models.CharField(max_length=300)
+    grade = models.CharField(max_length=24, choices=Grade.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["inspection", "order"]
+
+    def __str__(self):
+        return f"{self.area}: {self.get_grade_display()}"
+
+
+class Recommendation(models.Model):
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    reference = models.CharField(max_length=10)
+    text = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["inspection", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "reference"], name="one_recommendation_per_ref"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.text[:60]}"
+
+
+class RecommendationLink(models.Model):
+    """A workstream that answers a recommendation, and how we know."""
+
+    class Kind(models.TextChoices):
+        EXPLICIT = "explicit", "Stated in the plan"
+        INFERRED = "inferred", "Inferred"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="links"
+    )
+    workstream = models.ForeignKey(
+        "improvement_plan.Workstream", on_delete=models.CASCADE, related_name="recommendation_links"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EXPLICIT)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["recommendation", "workstream__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "workstream"], name="one_link_per_workstream"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation.reference} answered by {self.workstream.number}"

@@ -162,6 +162,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "scrutiny@localhost")
+# The address people use to reach the site, for links in e-mails.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: memory:// runs every task eagerly inside the web process (no services needed);
@@ -181,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-full-recompute": {
         "task": "metrics.tasks.recompute_statuses",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "daily-plan-actions": {
+        "task": "improvement_plan.tasks.plan_daily_round",
+        "schedule": crontab(hour=6, minute=15),
     },
     "daily-overdue-risk-reviews": {
         "task": "improvement_plan.tasks.flag_overdue_reviews",

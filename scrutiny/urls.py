@@ -31,6 +31,8 @@ urlpatterns = [
     ),
     path("", include("metrics.urls")),
     path("", include("improvement_plan.urls")),
+    path("inspections/", views.inspections, name="inspections"),
+    path("inspections/<int:pk>/", views.inspection, name="inspection"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/", api.urls),

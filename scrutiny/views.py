@@ -18,7 +18,8 @@ from improvement_plan.models import Risk
 from metrics.models import MeasureStatus, ServiceArea
 from scrutiny.celery import app as celery_app
 from scrutiny.forms import ApiTokenForm
-from scrutiny.models import ApiToken
+from scrutiny.models import ApiToken, Inspection
+from scrutiny.roles import require
 
 DASHBOARD_CACHE_SECONDS = 15 * 60
 
@@ -130,3 +131,38 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def inspection(request, pk):
+    """An inspection: its dates, judgements and recommendations, and the workstreams of the
+    improvement plan that answer each."""
+    require(request.user, "view_published")
+    found = get_object_or_404(Inspection, pk=pk)
+    return render(
+        request,
+        "scrutiny/inspection.html",
+        {
+            "inspection": found,
+            "judgements": found.judgements.all(),
+            "recommendations": found.recommendations.prefetch_related(
+                "links__workstream__priority__plan"
+            ),
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                ("Inspections", reverse("inspections")),
+                (found.kind, None),
+            ],
+        },
+    )
+
+
+def inspections(request):
+    require(request.user, "view_published")
+    return render(
+        request,
+        "scrutiny/inspections.html",
+        {
+            "inspections": Inspection.objects.prefetch_related("judgements"),
+            "breadcrumbs": [("Dashboard", reverse("home")), ("Inspections", None)],
+        },
+    )

@@ -97,3 +97,61 @@ def make_target(*, measure=None, value="80", effective_from=date(2022, 6, 1), **
         effective_from=effective_from,
         **fields,
     )
+
+
+def make_workstream(*, number="1.1", title=None, lead="A Lead", plan=None, priority=None):
+    """A workstream in a plan with one open reporting period (April to June 2022)."""
+    from improvement_plan.models import Plan, Priority, ReportingPeriod, Workstream
+
+    if priority is None:
+        if plan is None:
+            plan = Plan.objects.create(title="Improvement plan", version=f"v{next(_numbers)}")
+            ReportingPeriod.objects.create(plan=plan, start=date(2022, 4, 1), end=date(2022, 6, 30))
+        priority, _ = Priority.objects.get_or_create(
+            plan=plan, number=int(number.split(".")[0]), defaults={"title": "A priority"}
+        )
+    return Workstream.objects.create(
+        priority=priority, number=number, title=title or f"Workstream {number}", lead=lead
+    )
+
+
+def make_action(
+    *, workstream=None, reference=None, due_month=date(2022, 9, 1), owners=(), **fields
+):
+    from improvement_plan.models import KeyAction, Owner
+
+    workstream = workstream or make_workstream()
+    action = KeyAction.objects.create(
+        workstream=workstream,
+        reference=reference or f"{workstream.number}-A{next(_numbers):02d}",
+        text=fields.pop("text", "Do the thing"),
+        due_month=due_month,
+        **fields,
+    )
+    for owner in owners:
+        if isinstance(owner, str):
+            owner, _ = Owner.objects.get_or_create(name=owner)
+        action.owners.add(owner)
+    action.owners_as_printed = " / ".join(o.name for o in action.owners.all())
+    action.save(update_fields=["owners_as_printed"])
+    return action
+
+
+def make_update(*, workstream=None, signed_off=True, **fields):
+    from django.utils import timezone
+
+    from improvement_plan.models import ProgressStatus, ProgressUpdate
+
+    workstream = workstream or make_workstream()
+    now = timezone.now()
+    return ProgressUpdate.objects.create(
+        workstream=workstream,
+        period=fields.pop("period", None) or workstream.plan.current_period(),
+        actions_status=fields.pop("actions_status", ProgressStatus.ON_TARGET),
+        impact_status=fields.pop("impact_status", ProgressStatus.IN_PROGRESS),
+        comment=fields.pop("comment", "Going well."),
+        progress_made=fields.pop("progress_made", "Did things"),
+        written_at=now,
+        signed_off_at=now if signed_off else None,
+        **fields,
+    )

@@ -130,3 +130,53 @@ def risk_rating(assessment):
 @register.simple_tag
 def risk_direction(direction):
     return _risk_html("", None, direction or "")
+
+
+PROGRESS_STYLE = {
+    "completed": ("green", "circle-check"),
+    "on_target": ("green", "circle-check"),
+    "at_risk": ("amber", "triangle"),
+    "compromised": ("red", "octagon"),
+    "in_progress": ("none", "arrow-flat"),
+}
+TRAJECTORY_STYLE = {
+    "improved": ("green", "arrow-up"),
+    "regressed": ("red", "arrow-down"),
+    "no significant change": ("none", "arrow-flat"),
+}
+ACTION_STYLE = {
+    "completed": ("green", "circle-check"),
+    "in_progress": ("none", "arrow-flat"),
+    "dropped": ("none", "dash"),
+}
+
+
+@cache
+def _styled(colour, icon, label):
+    return mark_safe(  # noqa: S308 - our own template, with our own labels
+        render_to_string(
+            "metrics/includes/status.html", {"colour": colour, "icon": icon, "label": label}
+        )
+    )
+
+
+@register.simple_tag
+def progress_status(value, label):
+    """An improvement plan status (On target, At risk…), given its value and its label."""
+    if not value:
+        return _styled("none", "dash", "Not reported")
+    return _styled(*PROGRESS_STYLE.get(value, ("none", "dash")), label)
+
+
+@register.simple_tag
+def trajectory_status(value):
+    """Whether a metric improved, made no significant change or regressed over the plan."""
+    return _styled(*TRAJECTORY_STYLE.get(value, ("none", "dash")), value or "Not comparable")
+
+
+@register.simple_tag
+def action_status(action, today):
+    """An action's status, and Overdue when it is open and its month has ended."""
+    if action.is_overdue(today):
+        return _styled("red", "octagon", f"Overdue: {action.get_status_display().lower()}")
+    return _styled(*ACTION_STYLE.get(action.status, ("none", "dash")), action.get_status_display())

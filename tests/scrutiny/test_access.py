@@ -34,6 +34,18 @@ PAGES = {
     "metrics:publication": ("/publish/", OFFICERS),
     "metrics:correct": ("/measures/CSC05/correct/", OFFICERS),
     "metrics:commentary": ("/measures/CSC05/commentary/", OFFICERS),
+    "improvement_plan:plan": ("/plan/", READERS),
+    "improvement_plan:plan_version": ("/plan/versions/{plan}/", READERS),
+    "improvement_plan:coverage": ("/plan/coverage/", READERS),
+    "improvement_plan:actions": ("/plan/actions/", READERS),
+    "improvement_plan:action": ("/plan/actions/{action}/", READERS),
+    "improvement_plan:workstream": ("/plan/workstreams/{workstream}/", READERS),
+    "improvement_plan:write_update": ("/plan/workstreams/{workstream}/update/", LEADS),
+    "improvement_plan:milestone": ("/plan/milestones/{milestone}/", LEADS),
+    "improvement_plan:priority_status": ("/plan/priorities/{priority}/status/", {roles.DIRECTOR}),
+    "improvement_plan:new_version": ("/plan/versions/new/", {roles.DIRECTOR}),
+    "inspections": ("/inspections/", READERS),
+    "inspection": ("/inspections/{inspection}/", READERS),
 }
 # POST-only: anyone else gets 403, a GET gets 405.
 ACTIONS = {
@@ -41,6 +53,7 @@ ACTIONS = {
     "metrics:upload_discard": ("/upload/{upload}/discard/", OFFICERS),
     "metrics:upload_rollback": ("/upload/{upload}/rollback/", OFFICERS),
     "improvement_plan:sign_off": ("/risks/SR7.5/sign-off/", {roles.DIRECTOR}),
+    "improvement_plan:sign_off_update": ("/plan/updates/{update}/sign-off/", {roles.DIRECTOR}),
 }
 PUBLIC = {
     "login": "/accounts/login/",
@@ -87,17 +100,32 @@ def site(db):
 
 @pytest.fixture
 def upload(site):
+    from improvement_plan.models import Milestone
     from metrics.loading import receive
-    from tests.factories import make_user
+    from scrutiny.models import Inspection
+    from tests.factories import make_action, make_update, make_user, make_workstream
 
     officer = make_user(role=roles.PERFORMANCE_OFFICER)
-    return receive(b"measure_code,period,value\nNOPE,2022-09,1\n", "bad.csv", officer).pk
+    workstream = make_workstream()
+    inspection = Inspection.objects.create(
+        title="Inspection", kind="ILACS", starts_on="2022-02-07", ends_on="2022-02-18"
+    )
+    return {
+        "upload": receive(b"measure_code,period,value\nNOPE,2022-09,1\n", "bad.csv", officer).pk,
+        "plan": workstream.plan.pk,
+        "priority": workstream.priority.pk,
+        "workstream": workstream.pk,
+        "action": make_action(workstream=workstream).pk,
+        "milestone": Milestone.objects.create(workstream=workstream, reference="M1", name="M").pk,
+        "update": make_update(workstream=workstream, signed_off=False).pk,
+        "inspection": inspection.pk,
+    }
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_anonymous_visitors_are_sent_to_sign_in(client, upload, name):
     path, _ = PAGES[name]
-    response = client.get(path.format(upload=upload))
+    response = client.get(path.format(**upload))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
 
@@ -111,7 +139,7 @@ def test_public_pages_need_no_sign_in(client, site, name):
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_each_role_gets_the_page_or_a_403(client_for, upload, role, name):
     path, allowed = PAGES[name]
-    response = client_for(role).get(path.format(upload=upload))
+    response = client_for(role).get(path.format(**upload))
     if role in allowed:
         assert response.status_code == 200, response.content[:500]
     else:
@@ -123,7 +151,7 @@ def test_each_role_gets_the_page_or_a_403(client_for, upload, role, name):
 @pytest.mark.parametrize("name", sorted(ACTIONS))
 def test_actions_are_refused_to_other_roles(client_for, upload, role, name):
     path, allowed = ACTIONS[name]
-    response = client_for(role).post(path.format(upload=upload))
+    response = client_for(role).post(path.format(**upload))
     if role in allowed:
         assert response.status_code == 302
     else:
@@ -134,7 +162,7 @@ def test_actions_are_refused_to_other_roles(client_for, upload, role, name):
 def test_actions_need_a_post(client_for, upload, name):
     path, allowed = ACTIONS[name]
     client = client_for(sorted(allowed)[0])
-    assert client.get(path.format(upload=upload)).status_code == 405
+    assert client.get(path.format(**upload)).status_code == 405
 
 
 def test_a_user_with_no_role_gets_403_not_an_error(client, site):

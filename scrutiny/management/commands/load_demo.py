@@ -6,10 +6,11 @@ class Command(BaseCommand):
     help = "Load the demo council (fixtures/) idempotently: running it twice changes nothing."
 
     def handle(self, *args, **options):
-        from improvement_plan.demo import load_risks
+        from improvement_plan.demo import load_plan, load_risks
         from metrics.demo import load_scorecard
+        from scrutiny.demo import load_inspection
 
         with transaction.atomic():
-            summary = load_scorecard() + load_risks()
+            summary = load_scorecard() + load_plan() + load_risks() + load_inspection()
         for line in summary:
             self.stdout.write(line)

@@ -1,0 +1,664 @@
+"""The improvement plan: dashboard, workstreams, progress updates, actions and Ofsted coverage."""
+
+import copy
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from improvement_plan.models import (
+    KeyAction,
+    Milestone,
+    Plan,
+    Priority,
+    PriorityStatus,
+    ProgressStatus,
+    ProgressUpdate,
+    Workstream,
+)
+from metrics import charts
+from scrutiny.models import AuditEntry, Recommendation
+from scrutiny.roles import require
+
+
+def _plan_or_404(pk=None):
+    plan = get_object_or_404(Plan, pk=pk) if pk else Plan.objects.current()
+    if plan is None:
+        raise Http404("No improvement plan has been loaded.")
+    return plan
+
+
+def _crumbs(plan, *more):
+    return [
+        ("Dashboard", reverse("home")),
+        (f"Improvement plan {plan.version}", plan.get_absolute_url()),
+        *more,
+    ]
+
+
+def plan(request, pk=None):
+    """The plan's dashboard: each priority's statuses, and each workstream's statuses, lead,
+    overdue actions and metric trajectories side by side."""
+    require(request.user, "view_published")
+    found = _plan_or_404(pk)
+    today = timezone.localdate()
+    workstreams = Workstream.objects.filter(priority__plan=found).summarised(request.user, today)
+    priorities = list(found.priorities.all())
+    latest = {}
+    for status in PriorityStatus.objects.filter(priority__plan=found).select_related("period"):
+        latest[status.priority_id] = status
+    for priority in priorities:
+        priority.status = latest.get(priority.pk)
+        priority.rows = [w for w in workstreams if w.priority_id == priority.pk]
+    totals = (
+        {
+            name: sum(w.trajectories[name] for w in workstreams)
+            for name in workstreams[0].trajectories
+        }
+        if workstreams
+        else {}
+    )
+    return render(
+        request,
+        "improvement_plan/plan.html",
+        {
+            "plan": found,
+            "priorities": priorities,
+            "today": today,
+            "period": found.current_period(),
+            "totals": totals,
+            "actions": sum(w.action_count for w in workstreams),
+            "completed": sum(w.completed_count for w in workstreams),
+            "overdue": sum(w.overdue_count for w in workstreams),
+            "mixed": [w for w in workstreams if w.mixed_message],
+            "versions": Plan.objects.order_by("-created_at"),
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                (f"Improvement plan {found.version}", None),
+            ],
+        },
+    )
+
+
+def workstream(request, pk):
+    require(request.user, "view_published")
+    found = get_object_or_404(Workstream.objects.select_related("priority__plan"), pk=pk)
+    today = timezone.localdate()
+    (summary,) = Workstream.objects.filter(pk=pk).summarised(request.user, today)
+    actions = list(found.actions.prefetch_related("owners"))
+    milestones = list(found.milestones.all())
+    updates = ProgressUpdate.objects.filter(workstream=found).select_related(
+        "period", "written_by", "signed_off_by", "replaces"
+    )
+    if not request.user.has_perm("scrutiny.view_drafts"):
+        updates = updates.filter(signed_off_at__isnull=False)
+    dated = [m for m in milestones if m.month]
+    timeline = ""
+    if dated:
+        timeline = charts.to_html(
+            charts.milestone_timeline(
+                title=f"{found.number} milestones",
+                names=[m.name for m in dated],
+                months=[m.month for m in dated],
+                done=[m.done for m in dated],
+                today=today,
+            ),
+            f"milestones-{found.pk}",
+        )
+    metric_charts = [
+        (metric, _metric_chart(metric, request.user))
+        for metric in summary.plan_metrics
+        if metric.measure_id
+    ]
+    return render(
+        request,
+        "improvement_plan/workstream.html",
+        {
+            "workstream": found,
+            "summary": summary,
+            "plan": found.plan,
+            "items": found.items.all(),
+            "actions": actions,
+            "milestones": milestones,
+            "undated": [m for m in milestones if not m.month],
+            "timeline": timeline,
+            "metric_charts": metric_charts,
+            "unlinked": [m for m in summary.plan_metrics if not m.measure_id],
+            "updates": list(updates.order_by("-period__start", "-written_at")),
+            "period": found.plan.current_period(),
+            "risks": found.risks.all(),
+            "recommendations": found.recommendation_links.select_related("recommendation"),
+            "today": today,
+            "breadcrumbs": _crumbs(found.plan, (f"Workstream {found.number}", None)),
+        },
+    )
+
+
+def _metric_chart(metric, user):
+    """Target against actual, month by month, from the measure the metric is linked to."""
+    measure = metric.measure
+    observations = list(
+        measure.observations.whole_authority()
+        .visible_to(user)
+        .filter(period_kind=measure.frequency)
+        .order_by("period_end")
+    )
+    if not observations:
+        return None
+    targets = {t.effective_from: t for t in measure.targets.all()}
+    rows = []
+    for observation in observations:
+        target = next(
+            (
+                t.value
+                for t in targets.values()
+                if t.effective_from <= observation.period_end
+                and (t.effective_to is None or t.effective_to >= observation.period_end)
+            ),
+            None,
+        )
+        rows.append((observation.period_end, target, observation.value))
+    figure = charts.target_actual_chart(
+        title=f"{metric.reference} {metric.name}",
+        labels=[f"{month:%b %Y}" for month, _, _ in rows],
+        targets=[None if t is None else float(t) for _, t, _ in rows],
+        actuals=[None if v is None else float(v) for _, _, v in rows],
+        unit_suffix="%" if measure.unit == "percent" else "",
+    )
+    return {
+        "html": charts.to_html(figure, f"metric-{metric.pk}"),
+        "rows": [
+            (f"{m:%B %Y}", measure.format_value(t), measure.format_value(v)) for m, t, v in rows
+        ],
+    }
+
+
+class UpdateForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["actions_status", "impact_status", "comment", "progress_made", "actions_next"]
+        widgets = {
+            "actions_status": forms.RadioSelect,
+            "impact_status": forms.RadioSelect,
+            "comment": forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
+            "progress_made": forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
+            "actions_next": forms.Textarea(attrs={"rows": 5, "class": "govuk-textarea"}),
+        }
+        help_texts = {
+            "actions_status": "Are the workstream's key actions being delivered on time?",
+            "impact_status": "Are they making the difference for children that was intended?",
+            "progress_made": "One point a line.",
+            "actions_next": "One point a line.",
+        }
+        error_messages = {
+            "actions_status": {"required": "Choose the status of the actions."},
+            "impact_status": {"required": "Choose the status of the impact."},
+            "comment": {"required": "Say in a sentence or two how the workstream stands overall."},
+            "progress_made": {"required": "Say what progress was made this period."},
+        }
+
+    def __init__(self, *args, open_actions=0, replacing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_actions = open_actions
+        for name in ("actions_status", "impact_status"):
+            self.fields[name].choices = ProgressStatus.choices
+        if replacing is not None:
+            self.fields["reason"] = forms.CharField(
+                label="Why it is being replaced",
+                widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+                help_text="The signed-off update stays on record; say what was wrong with it.",
+                error_messages={"required": "Say why the signed-off update is being replaced."},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("actions_status") == ProgressStatus.COMPLETED and self.open_actions:
+            self.add_error(
+                "actions_status",
+                f"The actions cannot be Completed while {self.open_actions} of them are still "
+                "open: mark them complete first.",
+            )
+        if (
+            cleaned.get("impact_status") == ProgressStatus.COMPLETED
+            and cleaned.get("actions_status") != ProgressStatus.COMPLETED
+        ):
+            self.add_error(
+                "impact_status", "The impact can only be Completed once the actions are."
+            )
+        for name in ("comment", "progress_made", "actions_next"):
+            if name in cleaned:
+                cleaned[name] = cleaned[name].strip()
+        return cleaned
+
+
+def write_update(request, pk):
+    """The service lead's update for the current period: a new one, a correction of the draft,
+    or (with a reason) a replacement for the signed-off one."""
+    require(request.user, "update_plan")
+    found = get_object_or_404(Workstream.objects.select_related("priority__plan"), pk=pk)
+    period = found.plan.current_period()
+    if period is None or not found.plan.is_current:
+        messages.error(request, "Updates are written against the current plan's reporting period.")
+        return redirect(found)
+    standing = found.updates.standing().filter(period=period)
+    draft = standing.filter(signed_off_at__isnull=True).first()
+    signed = standing.filter(signed_off_at__isnull=False).first()
+    replacing = draft.replaces if draft else signed
+    form = UpdateForm(
+        request.POST or None,
+        instance=copy.copy(draft) if draft else None,
+        initial=model_to_dict(signed, UpdateForm.Meta.fields) if draft is None and signed else None,
+        open_actions=found.actions.open().count(),
+        replacing=replacing,
+    )
+    if request.method == "POST" and form.is_valid():
+        update = form.save(commit=False)
+        update.workstream = found
+        update.period = period
+        update.written_by = request.user
+        update.written_at = timezone.now()
+        if replacing is not None:
+            update.replaces = replacing
+            update.replace_reason = form.cleaned_data["reason"].strip()
+        with transaction.atomic():
+            update.save()
+            AuditEntry.record_changes(
+                update,
+                draft,
+                user=request.user,
+                reason=update.replace_reason,
+                context=f"progress update {found.number} {period.label}",
+                fields=[*UpdateForm.Meta.fields, "replace_reason"],
+            )
+        messages.success(request, f"Update for {period.label} saved. A director signs it off.")
+        return redirect(found)
+    return render(
+        request,
+        "improvement_plan/update_form.html",
+        {
+            "workstream": found,
+            "form": form,
+            "period": period,
+            "draft": draft,
+            "signed": signed,
+            "breadcrumbs": _crumbs(
+                found.plan,
+                (f"Workstream {found.number}", found.get_absolute_url()),
+                ("Update", None),
+            ),
+        },
+    )
+
+
+@require_POST
+def sign_off_update(request, pk):
+    require(request.user, "sign_off")
+    update = get_object_or_404(
+        ProgressUpdate.objects.select_related("workstream", "replaces"), pk=pk
+    )
+    if update.signed_off or update.superseded_at:
+        messages.error(request, "That update is already signed off; it can only be replaced.")
+        return redirect(update.workstream)
+    now = timezone.now()
+    with transaction.atomic():
+        if update.replaces_id:
+            ProgressUpdate.objects.filter(pk=update.replaces_id).update(superseded_at=now)
+        update.signed_off_by = request.user
+        update.signed_off_at = now
+        update.save(update_fields=["signed_off_by", "signed_off_at"])
+        AuditEntry.record_changes(
+            update,
+            None,
+            user=request.user,
+            context="progress update sign-off",
+            fields=["signed_off_by", "signed_off_at"],
+        )
+    messages.success(request, f"Signed off the update for {update.period.label}.")
+    return redirect(update.workstream)
+
+
+class ActionForm(forms.ModelForm):
+    reason = forms.CharField(
+        label="What changed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+        help_text="Kept with the change in the action's history.",
+    )
+
+    class Meta:
+        model = KeyAction
+        fields = ["status", "completed_on", "evidence"]
+        widgets = {
+            "status": forms.RadioSelect,
+            "completed_on": forms.DateInput(
+                attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+            ),
+            "evidence": forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        }
+        help_texts = {"completed_on": "Only for a completed action. For example, 27 3 2023."}
+
+    def clean(self):
+        cleaned = super().clean()
+        status, done = cleaned.get("status"), cleaned.get("completed_on")
+        if status == KeyAction.Status.COMPLETED:
+            if not done:
+                self.add_error("completed_on", "Give the date the action was completed.")
+            elif done > timezone.localdate():
+                self.add_error("completed_on", "The completion date cannot be in the future.")
+            if not cleaned.get("evidence", "").strip():
+                self.add_error("evidence", "Say what shows the action is complete.")
+        elif done:
+            self.add_error("completed_on", "Only a completed action has a completion date.")
+        return cleaned
+
+
+def action(request, pk):
+    require(request.user, "view_published")
+    found = get_object_or_404(KeyAction.objects.select_related("workstream__priority__plan"), pk=pk)
+    form = None
+    if request.user.has_perm("scrutiny.update_plan"):
+        form = ActionForm(request.POST or None, instance=copy.copy(found))
+        if request.method == "POST" and form.is_valid():
+            changed = form.save(commit=False)
+            with transaction.atomic():
+                changed.save()
+                entries = AuditEntry.record_changes(
+                    changed,
+                    found,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"].strip(),
+                    context=f"key action {found.reference}",
+                    fields=ActionForm.Meta.fields,
+                )
+                if not changed.is_open:
+                    KeyAction.objects.filter(pk=found.pk).update(overdue_since=None)
+            messages.success(
+                request, f"{found.reference} saved." if entries else "Nothing changed."
+            )
+            return redirect(found.workstream.get_absolute_url() + f"#action-{found.pk}")
+    elif request.method == "POST":
+        require(request.user, "update_plan")
+    return render(
+        request,
+        "improvement_plan/action.html",
+        {
+            "action": found,
+            "form": form,
+            "today": timezone.localdate(),
+            "history": AuditEntry.objects.for_object(found),
+            "breadcrumbs": _crumbs(
+                found.workstream.plan,
+                (f"Workstream {found.workstream.number}", found.workstream.get_absolute_url()),
+                (found.reference, None),
+            ),
+        },
+    )
+
+
+class MilestoneForm(forms.ModelForm):
+    month = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(
+            attrs={"type": "month", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m"
+        ),
+        help_text="Leave empty while the month is not known. For example, 2023-03.",
+        error_messages={"invalid": "Enter the month as year and month, for example 2023-03."},
+    )
+    reason = forms.CharField(
+        label="What changed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["month", "done", "done_on"]
+        widgets = {
+            "done_on": forms.DateInput(
+                attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
+            )
+        }
+        labels = {"done": "Reached"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("done") and not cleaned.get("done_on"):
+            self.add_error("done_on", "Give the date the milestone was reached.")
+        if not cleaned.get("done") and cleaned.get("done_on"):
+            self.add_error("done_on", "Only a reached milestone has a date reached.")
+        return cleaned
+
+
+def milestone(request, pk):
+    require(request.user, "update_plan")
+    found = get_object_or_404(Milestone.objects.select_related("workstream__priority__plan"), pk=pk)
+    form = MilestoneForm(request.POST or None, instance=copy.copy(found))
+    if request.method == "POST" and form.is_valid():
+        changed = form.save(commit=False)
+        with transaction.atomic():
+            changed.save()
+            AuditEntry.record_changes(
+                changed,
+                found,
+                user=request.user,
+                reason=form.cleaned_data["reason"].strip(),
+                context=f"milestone {found.reference}",
+                fields=MilestoneForm.Meta.fields,
+            )
+        messages.success(request, f"Milestone {found.reference} saved.")
+        return redirect(found.workstream)
+    return render(
+        request,
+        "improvement_plan/milestone.html",
+        {
+            "milestone": found,
+            "form": form,
+            "history": AuditEntry.objects.for_object(found),
+            "breadcrumbs": _crumbs(
+                found.workstream.plan,
+                (f"Workstream {found.workstream.number}", found.workstream.get_absolute_url()),
+                (found.reference, None),
+            ),
+        },
+    )
+
+
+class PriorityStatusForm(forms.ModelForm):
+    class Meta:
+        model = PriorityStatus
+        fields = ["actions_status", "impact_status", "note"]
+        widgets = {
+            "actions_status": forms.RadioSelect,
+            "impact_status": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        }
+        labels = {"note": "Why"}
+        error_messages = {
+            "actions_status": {"required": "Choose the status of the priority's actions."},
+            "impact_status": {"required": "Choose the status of the priority's impact."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("actions_status", "impact_status"):
+            self.fields[name].choices = ProgressStatus.choices
+
+
+def priority_status(request, pk):
+    """A priority's statuses for the current period, as a director judges them."""
+    require(request.user, "sign_off")
+    priority = get_object_or_404(Priority.objects.select_related("plan"), pk=pk)
+    period = priority.plan.current_period()
+    if period is None or not priority.plan.is_current:
+        raise Http404("This plan has no current reporting period.")
+    form = PriorityStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        status = form.save(commit=False)
+        status.priority, status.period = priority, period
+        status.recorded_by, status.recorded_at = request.user, timezone.now()
+        with transaction.atomic():
+            status.save()
+            AuditEntry.record_changes(
+                status,
+                None,
+                user=request.user,
+                reason=status.note,
+                context=f"priority {priority.number} status",
+            )
+        messages.success(request, f"Statuses recorded for priority {priority.number}.")
+        return redirect(priority.plan)
+    workstreams = Workstream.objects.filter(priority=priority).summarised(
+        request.user, timezone.localdate()
+    )
+    return render(
+        request,
+        "improvement_plan/priority_status.html",
+        {
+            "priority": priority,
+            "period": period,
+            "form": form,
+            "workstreams": workstreams,
+            "history": priority.statuses.select_related("period", "recorded_by").order_by(
+                "-recorded_at"
+            ),
+            "breadcrumbs": _crumbs(priority.plan, (f"Priority {priority.number}", None)),
+        },
+    )
+
+
+def coverage(request):
+    """Each Ofsted recommendation, the workstreams that answer it, and the state of their
+    actions; a warning where no open or completed action answers it."""
+    require(request.user, "view_published")
+    found = _plan_or_404()
+    today = timezone.localdate()
+    recommendations = list(
+        Recommendation.objects.select_related("inspection").prefetch_related("links__workstream")
+    )
+    workstream_ids = {
+        link.workstream_id
+        for r in recommendations
+        for link in r.links.all()
+        if link.workstream.priority.plan_id == found.pk
+    }
+    actions = {}
+    for item in KeyAction.objects.filter(workstream_id__in=workstream_ids).prefetch_related(
+        "owners"
+    ):
+        actions.setdefault(item.workstream_id, []).append(item)
+    for recommendation in recommendations:
+        recommendation.rows = [
+            (link, actions.get(link.workstream_id, []))
+            for link in recommendation.links.all()
+            if link.workstream_id in workstream_ids
+        ]
+        answering = [a for _, items in recommendation.rows for a in items]
+        recommendation.open_count = sum(a.is_open for a in answering)
+        recommendation.completed_count = sum(
+            a.status == KeyAction.Status.COMPLETED for a in answering
+        )
+        recommendation.overdue_count = sum(a.is_overdue(today) for a in answering)
+        recommendation.unanswered = (
+            recommendation.open_count == 0
+            and recommendation.completed_count < len(answering)
+            or not answering
+        )
+    return render(
+        request,
+        "improvement_plan/coverage.html",
+        {
+            "plan": found,
+            "recommendations": recommendations,
+            "today": today,
+            "breadcrumbs": _crumbs(found, ("Ofsted coverage", None)),
+        },
+    )
+
+
+def actions(request):
+    """Every key action of the current plan, filtered by state and owner; state in the URL."""
+    require(request.user, "view_published")
+    found = _plan_or_404()
+    today = timezone.localdate()
+    rows = (
+        KeyAction.objects.filter(workstream__priority__plan=found)
+        .select_related("workstream")
+        .prefetch_related("owners")
+    )
+    states = {
+        "overdue": "Overdue",
+        "due-soon": "Due in the next 30 days",
+        "open": "Open",
+        "completed": "Completed",
+    }
+    state = request.GET.get("state", "") if request.GET.get("state") in states else ""
+    owners = sorted({o.name for a in rows for o in a.owners.all()})
+    owner = request.GET.get("owner", "") if request.GET.get("owner") in owners else ""
+    if state == "overdue":
+        rows = rows.overdue(today)
+    elif state == "due-soon":
+        rows = rows.due_soon(today)
+    elif state == "open":
+        rows = rows.open()
+    elif state == "completed":
+        rows = rows.filter(status=KeyAction.Status.COMPLETED)
+    if owner:
+        rows = rows.filter(owners__name=owner)
+    return render(
+        request,
+        "improvement_plan/actions.html",
+        {
+            "plan": found,
+            "actions": rows.order_by("due_month", "workstream__number", "order"),
+            "states": states,
+            "owners": owners,
+            "chosen": {"state": state, "owner": owner},
+            "today": today,
+            "breadcrumbs": _crumbs(found, ("Key actions", None)),
+        },
+    )
+
+
+class VersionForm(forms.Form):
+    version = forms.CharField(
+        max_length=40,
+        help_text="As the new plan will be labelled, for example v3.0.",
+        error_messages={"required": "Give the new version a label."},
+    )
+
+    def clean_version(self):
+        version = self.cleaned_data["version"].strip()
+        if Plan.objects.filter(version__iexact=version).exists():
+            raise forms.ValidationError(f"There is already a plan {version}.")
+        return version
+
+
+def new_version(request):
+    """Start a new version of the plan: a copy of the current one, which stays readable."""
+    require(request.user, "sign_off")
+    current = _plan_or_404()
+    form = VersionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            made = current.new_version(form.cleaned_data["version"])
+            AuditEntry.record_changes(
+                made,
+                None,
+                user=request.user,
+                context=f"new plan version from {current.version}",
+                fields=["version", "previous"],
+            )
+        messages.success(request, f"Plan {made.version} started; {current.version} stays readable.")
+        return redirect(made)
+    return render(
+        request,
+        "improvement_plan/new_version.html",
+        {"plan": current, "form": form, "breadcrumbs": _crumbs(current, ("New version", None))},
+    )
