@@ -144,6 +144,9 @@ def risk(request, reference):
         "improvement_plan/risk.html",
         {
             "risk": found,
+            "workstreams": found.workstreams.filter(priority__plan__is_current=True).select_related(
+                "priority__plan"
+            ),
             "ratings": ratings,
             "chart": chart,
             "awaiting_sign_off": next(

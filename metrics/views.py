@@ -265,6 +265,9 @@ def measure(request, code):
             "measure": measure,
             "history": history,
             "risks": measure.risks.filter(closed_at__isnull=True).order_by("reference"),
+            "plan_metrics": measure.plan_metrics.filter(
+                workstream__priority__plan__is_current=True
+            ).select_related("workstream"),
             "statuses": statuses,
             "latest": latest,
             "chart": _measure_chart(measure, series),

@@ -22,7 +22,8 @@ api = NinjaAPI(
     title="Children's services scrutiny API",
     version="1",
     description=(
-        "Read-only access to service areas, measures, figures and computed statuses. "
+        "Read-only access to service areas, measures, figures and computed statuses, the risk "
+        "register, the improvement plan, meetings and their frozen packs. "
         "Sign in to the site, or send a personal token as `Authorization: Bearer <token>`. "
         "Committee members see published figures only."
     ),
@@ -38,3 +39,4 @@ def not_found(request, exc):
 
 api.add_router("/", "metrics.api.router")
 api.add_router("/", "improvement_plan.api.router")
+api.add_router("/", "scrutiny.meetings_api.router")

@@ -25,7 +25,20 @@ NAVIGATION = [
         ),
     ),
     ("Risks", "improvement_plan:risks", None, ("improvement_plan:risk", "improvement_plan:heat")),
-    ("Meetings", "meetings", None, ("meeting",)),
+    (
+        "Meetings",
+        "meetings",
+        None,
+        (
+            "meeting",
+            "pack",
+            "ask",
+            "my_questions",
+            "question",
+            "work_programme",
+            "minute_action",
+        ),
+    ),
 ]
 
 

@@ -1,14 +1,27 @@
-"""The demo council's scrutiny records: the February 2022 inspection, from the papers in
-fixtures/gloucestershire-2022/ and the inspection report in the committee's pack."""
+"""The demo council's scrutiny records: the February 2022 inspection, the committee, its
+meetings, work programme and actions, from the papers in fixtures/gloucestershire-2022/."""
 
 import json
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 from django.conf import settings
 
 from improvement_plan.models import Plan, Workstream
-from scrutiny.models import Inspection, Judgement, Recommendation, RecommendationLink
+from scrutiny.models import (
+    AgendaItem,
+    Committee,
+    Inspection,
+    Judgement,
+    Meeting,
+    MeetingPack,
+    Membership,
+    MinuteAction,
+    Recommendation,
+    RecommendationLink,
+    WorkProgrammeItem,
+)
+from scrutiny.packs import publish
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "gloucestershire-2022"
 REPORT = (
@@ -69,4 +82,88 @@ def load_inspection():
     return [
         f"Inspection: {inspection.judgements.count()} judgements, "
         f"{inspection.recommendations.count()} recommendations."
+    ]
+
+
+def load_committee():
+    """The committee, its members, meetings, agenda, work programme and the actions in the
+    minutes of 14 July 2022, from committee.json; then the pack for 15 September 2022,
+    published once (the demo's version 1) as the figures stand in the papers."""
+    data = json.load(open(FIXTURES / "committee.json", encoding="utf-8"))
+    printed = data["committee"]
+    committee, _ = Committee.objects.update_or_create(
+        slug=printed["slug"], defaults={"name": printed["name"], "source": data["source"]}
+    )
+    for member in printed["members"]:
+        Membership.objects.update_or_create(
+            committee=committee,
+            name=member["name"],
+            defaults={"role": member["role"], "source": f"Lines {member['lines']}"},
+        )
+    meetings = {}
+    for item in data["meetings"]:
+        meeting, _ = Meeting.objects.update_or_create(
+            committee=committee,
+            date=date.fromisoformat(item["date"]),
+            defaults={
+                "time": time.fromisoformat(item["time"]) if item["time"] else None,
+                "place": item["place"],
+                "status": item["status"],
+                "source": f"Lines {item['lines']}. {item.get('agenda_note', '')}".strip(),
+            },
+        )
+        meetings[item["date"]] = meeting
+        for order, agenda in enumerate(item["agenda"]):
+            AgendaItem.objects.update_or_create(
+                meeting=meeting,
+                number=agenda["number"],
+                defaults={
+                    "title": agenda["title"],
+                    "presenting_officer": agenda["officer"],
+                    "covers": agenda["covers"],
+                    "order": order,
+                    "source": f"Lines {agenda['lines']}",
+                },
+            )
+    for day in data["meeting_dates_from_work_programme"]:
+        meetings[day], _ = Meeting.objects.get_or_create(
+            committee=committee,
+            date=date.fromisoformat(day),
+            defaults={"source": "Date from the draft work programme 2022 (lines 8926-8991)"},
+        )
+    for item in data["work_programme"]:
+        WorkProgrammeItem.objects.update_or_create(
+            committee=committee,
+            title=item["title"],
+            meeting=meetings[item["meeting"]] if item["meeting"] else None,
+            defaults={
+                "state": item["state"],
+                "requested_by": item["requested_by"],
+                "note": item["note"],
+                "source": f"Lines {item['lines']}",
+            },
+        )
+    for item in data["actions"]:
+        MinuteAction.objects.update_or_create(
+            reference=item["reference"],
+            defaults={
+                "committee": committee,
+                "meeting": meetings[item["meeting"]],
+                "minute": item["minute"],
+                "text": item["text"],
+                "owners": item["owners"],
+                "due_meeting": meetings[item["due_meeting"]],
+                "source": f"Minutes of 14 July 2022, lines {item['lines']}; the reference is ours",
+            },
+        )
+    september = meetings["2022-09-15"]
+    if not september.packs.exists():
+        publish(
+            september, None, note="Published when the demo was loaded, from the papers' figures."
+        )
+    return [
+        f"Committee: {committee.memberships.count()} members, {committee.meetings.count()} "
+        f"meetings, {committee.work_programme.count()} work programme items, "
+        f"{committee.actions.count()} action from the minutes, "
+        f"{MeetingPack.objects.filter(meeting__committee=committee).count()} published pack."
     ]

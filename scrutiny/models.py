@@ -282,3 +282,368 @@ class RecommendationLink(models.Model):
 
     def __str__(self):
         return f"{self.recommendation.reference} answered by {self.workstream.number}"
+
+
+# --------------------------------------------------------------------------------------------
+# Committees, meetings and the work programme
+# --------------------------------------------------------------------------------------------
+
+
+class Committee(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        VICE_CHAIR = "vice_chair", "Vice-chair"
+        MEMBER = "member", "Member"
+        CO_OPTED = "co_opted", "Co-opted member"
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="memberships")
+    name = models.CharField(max_length=200)
+    user = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="The member's account, for questions and notifications",
+    )
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["committee", "role", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "name"], name="one_membership_per_name")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self, today):
+        return self.filter(date__gte=today).order_by("date")
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        POSTPONED = "postponed", "Postponed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField()
+    time = models.TimeField(null=True, blank=True)
+    place = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    source = models.TextField(blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["committee", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "date"], name="one_meeting_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.committee}, {self.date:%-d %B %Y}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("meeting", args=[self.pk])
+
+    def question_deadline(self, working_days):
+        """The last day for questions: so many working days (Monday to Friday) before."""
+        from datetime import timedelta
+
+        day = self.date
+        left = working_days
+        while left:
+            day -= timedelta(days=1)
+            if day.weekday() < 5:
+                left -= 1
+        return day
+
+
+class AgendaItem(models.Model):
+    class Covers(models.TextChoices):
+        SCORECARD = "scorecard", "The scorecard"
+        PLAN = "plan", "The improvement plan"
+        RISKS = "risks", "The risk register"
+        REPORT = "report", "A report"
+        OTHER = "other", "Other business"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    number = models.CharField(max_length=10)
+    title = models.CharField(max_length=300)
+    presenting_officer = models.CharField(max_length=200, blank=True)
+    covers = models.CharField(max_length=10, choices=Covers.choices, default=Covers.REPORT)
+    report = models.FileField(upload_to="reports/%Y/", blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting", "order"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class WorkProgrammeItem(models.Model):
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        SCHEDULED = "scheduled", "Scheduled"
+        MOVED = "moved", "Moved"
+        DONE = "done", "Done"
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.CASCADE, related_name="work_programme"
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="programme"
+    )
+    title = models.CharField(max_length=300)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    requested_by = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["committee", models.F("meeting__date").asc(nulls_last=True), "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+# --------------------------------------------------------------------------------------------
+# Actions from the minutes
+# --------------------------------------------------------------------------------------------
+
+
+class MinuteActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[MinuteAction.Status.OPEN, MinuteAction.Status.IN_PROGRESS])
+
+    def overdue(self, today):
+        return self.open().filter(
+            models.Q(due_date__lt=today)
+            | models.Q(due_date__isnull=True, due_meeting__date__lt=today)
+        )
+
+
+class MinuteAction(models.Model):
+    """What the committee asked of officers, from the minutes ("Action – CS/KG")."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="actions")
+    reference = models.CharField(max_length=30, unique=True)
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="actions_raised", help_text="Minuted at"
+    )
+    minute = models.CharField(max_length=20, blank=True)
+    text = models.TextField()
+    owners = models.CharField(max_length=200, help_text="As minuted: names or initials")
+    owner_users = models.ManyToManyField("auth.User", blank=True, related_name="minute_actions")
+    due_date = models.DateField(null=True, blank=True)
+    due_meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions_due"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    source = models.TextField(blank=True)
+
+    objects = MinuteActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["committee", "meeting__date", "reference"]
+
+    def __str__(self):
+        return f"{self.reference} {self.text[:60]}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("minute_action", args=[self.pk])
+
+    @property
+    def due(self):
+        if self.due_date:
+            return self.due_date
+        return self.due_meeting.date if self.due_meeting else None
+
+    def is_overdue(self, today):
+        return self.status in (self.Status.OPEN, self.Status.IN_PROGRESS) and bool(
+            self.due and self.due < today
+        )
+
+
+class MinuteActionUpdate(models.Model):
+    action = models.ForeignKey(MinuteAction, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField()
+    status = models.CharField(max_length=12, choices=MinuteAction.Status.choices)
+    by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action", "at"]
+
+    def __str__(self):
+        return f"{self.action.reference} update {self.at:%Y-%m-%d}"
+
+
+# --------------------------------------------------------------------------------------------
+# Members' questions
+# --------------------------------------------------------------------------------------------
+
+
+class QuestionQuerySet(models.QuerySet):
+    def answered(self):
+        return self.filter(status=Question.Status.ANSWERED)
+
+    def visible_to(self, user):
+        """Members see their own questions and every answered one; officers see all."""
+        if user.has_perm("scrutiny.answer_question"):
+            return self
+        return self.filter(models.Q(asked_by=user) | models.Q(status=Question.Status.ANSWERED))
+
+
+class Question(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for an answer"
+        DRAFTED = "drafted", "Answer waiting for approval"
+        ANSWERED = "answered", "Answered"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="questions")
+    asked_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="questions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
+    )
+    measure = models.ForeignKey(
+        "metrics.Measure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    workstream = models.ForeignKey(
+        "improvement_plan.Workstream",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    risk = models.ForeignKey(
+        "improvement_plan.Risk",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    text = models.TextField()
+    submitted_at = models.DateTimeField()
+    late = models.BooleanField(default=False, help_text="Sent after the deadline")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer_drafted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "submitted_at"]
+
+    def __str__(self):
+        return f"Question {self.pk} for {self.meeting}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("question", args=[self.pk])
+
+    @property
+    def about(self):
+        """What the question is about, as a (label, url) pair."""
+        for thing in (self.measure, self.workstream, self.risk):
+            if thing is not None:
+                return str(thing), thing.get_absolute_url()
+        if self.agenda_item:
+            return f"Agenda item {self.agenda_item}", self.meeting.get_absolute_url()
+        return "The meeting in general", self.meeting.get_absolute_url()
+
+
+# --------------------------------------------------------------------------------------------
+# Meeting packs
+# --------------------------------------------------------------------------------------------
+
+
+class MeetingPack(models.Model):
+    """What the committee reads for a meeting, frozen when published. The snapshot is written
+    once and never changed; publishing again makes the next version and keeps this one."""
+
+    class PdfStatus(models.TextChoices):
+        NONE = "", "Not requested"
+        QUEUED = "queued", "Queued"
+        BUILDING = "building", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="packs")
+    version = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True, help_text="Why this version was published")
+    snapshot = models.JSONField()
+    pdf = models.FileField(upload_to="packs/", blank=True)
+    pdf_status = models.CharField(max_length=10, choices=PdfStatus.choices, blank=True, default="")
+    pdf_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["meeting", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "version"], name="one_pack_per_version")
+        ]
+
+    def __str__(self):
+        return f"Pack for {self.meeting}, version {self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = MeetingPack.objects.filter(pk=self.pk).values_list("snapshot", flat=True)
+            if stored and stored[0] != self.snapshot:
+                raise ValueError("A published pack's snapshot is never changed; publish again.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("pack", args=[self.pk])

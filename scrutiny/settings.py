@@ -162,6 +162,8 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "scrutiny@localhost")
+# Members' questions are due this many working days before a meeting; later ones are marked late.
+QUESTION_DEADLINE_WORKING_DAYS = env_int("QUESTION_DEADLINE_WORKING_DAYS", 5, minimum=0)
 # The address people use to reach the site, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

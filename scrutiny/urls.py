@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from scrutiny import views
+from scrutiny import meeting_views, views
 from scrutiny.api import api
 from scrutiny.forms import LoginForm
 
@@ -31,6 +31,23 @@ urlpatterns = [
     ),
     path("", include("metrics.urls")),
     path("", include("improvement_plan.urls")),
+    path("meetings/", meeting_views.meetings, name="meetings"),
+    path("meetings/<int:pk>/", meeting_views.meeting, name="meeting"),
+    path("meetings/<int:pk>/publish/", meeting_views.publish_pack, name="publish_pack"),
+    path("meetings/<int:pk>/ask/", meeting_views.ask, name="ask"),
+    path("packs/<int:pk>/", meeting_views.pack, name="pack"),
+    path("packs/<int:pk>/pdf/", meeting_views.pack_pdf, name="pack_pdf"),
+    path("packs/<int:pk>/pdf/build/", meeting_views.pack_pdf_build, name="pack_pdf_build"),
+    path("questions/", meeting_views.my_questions, name="my_questions"),
+    path("questions/<int:pk>/", meeting_views.question, name="question"),
+    path("questions/<int:pk>/approve/", meeting_views.approve_answer, name="approve_answer"),
+    path(
+        "committees/<slug:slug>/work-programme/",
+        meeting_views.work_programme,
+        name="work_programme",
+    ),
+    path("committees/<slug:slug>/actions/", meeting_views.minute_actions, name="minute_actions"),
+    path("actions/<int:pk>/", meeting_views.minute_action, name="minute_action"),
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/<int:pk>/", views.inspection, name="inspection"),
     path("accessibility/", views.accessibility, name="accessibility"),

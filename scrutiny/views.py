@@ -1,6 +1,7 @@
 import hashlib
 from collections import Counter
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -14,11 +15,19 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from improvement_plan.models import Risk
+from improvement_plan.models import Plan, PriorityStatus, Risk, Workstream
 from metrics.models import MeasureStatus, ServiceArea
 from scrutiny.celery import app as celery_app
 from scrutiny.forms import ApiTokenForm
-from scrutiny.models import ApiToken, Inspection
+from scrutiny.models import (
+    ApiToken,
+    Committee,
+    Inspection,
+    Meeting,
+    MeetingPack,
+    MinuteAction,
+    Question,
+)
 from scrutiny.roles import require
 
 DASHBOARD_CACHE_SECONDS = 15 * 60
@@ -50,11 +59,62 @@ def home(request):
         "scrutiny/home.html",
         {
             "body": body,
+            "plan": _plan_summary(request.user),
+            "scrutiny": _scrutiny_summary(request.user),
             "risk_bands": [(band, bands.get(band, 0)) for band in ("High", "Moderate", "Low")],
             "risks_questioned": [risk for risk in risks if risk.questioned],
             "risks_overdue": sum(1 for risk in risks if risk.review_overdue_since),
         },
     )
+
+
+def _scrutiny_summary(user):
+    """The next meeting and its question deadline, questions waiting on officers, and the
+    committee's overdue actions."""
+    today = timezone.localdate()
+    upcoming = Meeting.objects.filter(status=Meeting.Status.SCHEDULED).select_related("committee")
+    following = upcoming.filter(date__gte=today).order_by("date").first()
+    latest_pack = MeetingPack.objects.select_related("meeting").order_by("-published_at").first()
+    waiting = {}
+    if user.has_perm("scrutiny.answer_question"):
+        waiting = {
+            "to_answer": Question.objects.filter(status=Question.Status.SUBMITTED).count(),
+            "to_approve": Question.objects.filter(status=Question.Status.DRAFTED).count(),
+        }
+    return {
+        "next": following,
+        "deadline": following.question_deadline(settings.QUESTION_DEADLINE_WORKING_DAYS)
+        if following
+        else None,
+        "latest_pack": latest_pack,
+        "waiting": waiting,
+        "overdue_actions": list(
+            MinuteAction.objects.overdue(today).select_related("committee", "meeting")[:10]
+        ),
+        "committees": list(Committee.objects.all()),
+    }
+
+
+def _plan_summary(user):
+    """The improvement plan at a glance: each priority's latest statuses, the actions overdue
+    today, and the workstreams that report On target while their metrics regress."""
+    plan = Plan.objects.current()
+    if plan is None:
+        return None
+    today = timezone.localdate()
+    latest = {}
+    for status in PriorityStatus.objects.filter(priority__plan=plan).select_related("period"):
+        latest[status.priority_id] = status
+    priorities = list(plan.priorities.all())
+    for priority in priorities:
+        priority.status = latest.get(priority.pk)
+    workstreams = Workstream.objects.filter(priority__plan=plan).summarised(user, today)
+    return {
+        "plan": plan,
+        "priorities": priorities,
+        "overdue": sum(w.overdue_count for w in workstreams),
+        "mixed": [w for w in workstreams if w.mixed_message],
+    }
 
 
 def api_tokens(request):

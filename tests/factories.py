@@ -155,3 +155,12 @@ def make_update(*, workstream=None, signed_off=True, **fields):
         signed_off_at=now if signed_off else None,
         **fields,
     )
+
+
+def make_meeting(*, committee=None, day=date(2022, 9, 15), **fields):
+    from scrutiny.models import Committee, Meeting
+
+    if committee is None:
+        number = next(_numbers)
+        committee = Committee.objects.create(name=f"Committee {number}", slug=f"committee-{number}")
+    return Meeting.objects.create(committee=committee, date=day, **fields)

@@ -432,3 +432,16 @@ def test_the_current_period_is_the_latest(workstream):
     plan = workstream.plan
     ReportingPeriod.objects.create(plan=plan, start=date(2022, 7, 1), end=date(2022, 9, 30))
     assert plan.current_period().label == "1 July 2022 to 30 September 2022"
+
+
+def test_the_dashboard_measure_and_risk_pages_lead_to_the_plan(demo, client_for):
+    member = client_for(roles.COMMITTEE_MEMBER)
+    home = member.get("/").content.decode()
+    assert "Improvement plan v2.0" in home
+    assert "12 workstreams report actions on target while metrics regressed" in home
+    workforce = Workstream.objects.get(number="1.1")
+    measure_page = member.get("/measures/CIP-1-1-K01/").content.decode()
+    assert f'href="{workforce.get_absolute_url()}"' in measure_page
+    risk_page = member.get("/risks/SR7.5/").content.decode()
+    assert "1.1 Workforce Recruitment and Retention" in risk_page
+    assert "SR7.5" in member.get(workforce.get_absolute_url()).content.decode()

@@ -1,6 +1,8 @@
 """Every page, requested as anonymous and as each role: a login redirect, a 403 page or the page;
 never a 500. A new URL without a line here fails the test that lists them all."""
 
+from datetime import date
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -45,6 +47,15 @@ PAGES = {
     "improvement_plan:priority_status": ("/plan/priorities/{priority}/status/", {roles.DIRECTOR}),
     "improvement_plan:new_version": ("/plan/versions/new/", {roles.DIRECTOR}),
     "inspections": ("/inspections/", READERS),
+    "meetings": ("/meetings/", READERS),
+    "meeting": ("/meetings/{meeting}/", READERS),
+    "ask": ("/meetings/{meeting}/ask/", {roles.COMMITTEE_MEMBER}),
+    "pack": ("/packs/{pack}/", READERS),
+    "my_questions": ("/questions/", READERS),
+    "question": ("/questions/{question}/", READERS),
+    "work_programme": ("/committees/{committee}/work-programme/", READERS),
+    "minute_actions": ("/committees/{committee}/actions/", READERS),
+    "minute_action": ("/actions/{minute_action}/", READERS),
     "inspection": ("/inspections/{inspection}/", READERS),
 }
 # POST-only: anyone else gets 403, a GET gets 405.
@@ -54,6 +65,9 @@ ACTIONS = {
     "metrics:upload_rollback": ("/upload/{upload}/rollback/", OFFICERS),
     "improvement_plan:sign_off": ("/risks/SR7.5/sign-off/", {roles.DIRECTOR}),
     "improvement_plan:sign_off_update": ("/plan/updates/{update}/sign-off/", {roles.DIRECTOR}),
+    "publish_pack": ("/meetings/{meeting}/publish/", {roles.DIRECTOR, roles.ADMINISTRATOR}),
+    "pack_pdf_build": ("/packs/{pack}/pdf/build/", READERS),
+    "approve_answer": ("/questions/{question}/approve/", {roles.DIRECTOR}),
 }
 PUBLIC = {
     "login": "/accounts/login/",
@@ -61,7 +75,7 @@ PUBLIC = {
     "healthz": "/healthz",
 }
 # POST-only or handled elsewhere.
-ELSEWHERE = {"logout"}
+ELSEWHERE = {"logout", "pack_pdf"}  # the PDF exists once built: tests/scrutiny/test_meetings.py
 
 
 def _named_urls(patterns, namespace=""):
@@ -110,7 +124,28 @@ def upload(site):
     inspection = Inspection.objects.create(
         title="Inspection", kind="ILACS", starts_on="2022-02-07", ends_on="2022-02-18"
     )
+    from scrutiny.models import MinuteAction, Question
+    from scrutiny.packs import publish
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(day=date(2999, 1, 1))
+    question = Question.objects.create(
+        meeting=meeting,
+        asked_by=officer,
+        text="Why?",
+        submitted_at="2022-09-01T10:00Z",
+        status="answered",
+        answer="Because.",
+    )
+    minute_action = MinuteAction.objects.create(
+        committee=meeting.committee, reference="A1", meeting=meeting, text="Do it", owners="CS"
+    )
     return {
+        "meeting": meeting.pk,
+        "pack": publish(meeting, None).pk,
+        "question": question.pk,
+        "committee": meeting.committee.slug,
+        "minute_action": minute_action.pk,
         "upload": receive(b"measure_code,period,value\nNOPE,2022-09,1\n", "bad.csv", officer).pk,
         "plan": workstream.plan.pk,
         "priority": workstream.priority.pk,

@@ -37,6 +37,19 @@ class Command(BaseCommand):
             user.is_staff = role in roles.STAFF_ROLES
             user.save()
             user.groups.set([Group.objects.get(name=role)])
+        # The demo member sits on the demo committee, to receive packs and ask questions.
+        from scrutiny.models import Committee, Membership
+
+        for committee in Committee.objects.all():
+            Membership.objects.update_or_create(
+                committee=committee,
+                name="Demo Committee Member",
+                defaults={
+                    "user": User.objects.get(username="member"),
+                    "role": Membership.Role.MEMBER,
+                    "source": "Demo account, not in the papers",
+                },
+            )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, _first, _last, role in DEMO_USERS:
             self.stdout.write(f"  {username:<9} {role}")

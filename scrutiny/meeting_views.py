@@ -1,0 +1,464 @@
+"""The scrutiny cycle: meetings, packs, members' questions, actions and the work programme."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from improvement_plan.models import Plan, Risk, Workstream
+from metrics.models import Measure
+from scrutiny import notifications, packs
+from scrutiny.models import (
+    AuditEntry,
+    Committee,
+    Meeting,
+    MeetingPack,
+    MinuteAction,
+    MinuteActionUpdate,
+    Question,
+)
+from scrutiny.roles import require
+
+
+def _crumbs(*more):
+    return [("Dashboard", reverse("home")), ("Meetings", reverse("meetings")), *more]
+
+
+def meetings(request):
+    require(request.user, "view_published")
+    today = timezone.localdate()
+    committees = list(Committee.objects.prefetch_related("meetings__packs"))
+    for committee in committees:
+        everything = list(committee.meetings.all())
+        for item in everything:
+            item.latest_pack = max(item.packs.all(), key=lambda p: p.version, default=None)
+        committee.upcoming = [m for m in everything if m.date >= today]
+        committee.past = [m for m in reversed(everything) if m.date < today]
+        committee.open_actions = committee.actions.open().count()
+        committee.overdue_actions = committee.actions.overdue(today).count()
+    return render(
+        request,
+        "scrutiny/meetings.html",
+        {
+            "committees": committees,
+            "today": today,
+            "breadcrumbs": [("Dashboard", reverse("home")), ("Meetings", None)],
+        },
+    )
+
+
+def meeting(request, pk):
+    require(request.user, "view_published")
+    found = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    deadline = found.question_deadline(settings.QUESTION_DEADLINE_WORKING_DAYS)
+    questions = (
+        found.questions.visible_to(request.user)
+        .select_related("asked_by", "measure", "workstream", "risk", "agenda_item")
+        .order_by("submitted_at")
+    )
+    return render(
+        request,
+        "scrutiny/meeting.html",
+        {
+            "meeting": found,
+            "items": found.items.all(),
+            "packs": found.packs.order_by("-version"),
+            "questions": questions,
+            "deadline": deadline,
+            "today": timezone.localdate(),
+            "programme": found.programme.all(),
+            "breadcrumbs": _crumbs((f"{found.date:%-d %B %Y}", None)),
+        },
+    )
+
+
+@require_POST
+def publish_pack(request, pk):
+    """Freeze the pack as it stands now, tell the members, and start building its PDF."""
+    require(request.user, "manage_meetings")
+    found = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    note = request.POST.get("note", "").strip()[:2000]
+    pack = packs.publish(found, request.user, note=note)
+    _queue_pdf(pack)
+    transaction.on_commit(lambda: notifications.pack_published(pack))
+    messages.success(request, f"Version {pack.version} of the pack published. Members are told.")
+    return redirect(pack)
+
+
+def _queue_pdf(pack):
+    from scrutiny.tasks import build_pack_pdf
+
+    MeetingPack.objects.filter(pk=pack.pk).update(
+        pdf_status=MeetingPack.PdfStatus.QUEUED, pdf_error=""
+    )
+    build_pack_pdf.delay_on_commit(pack.pk)
+
+
+@vary_on_headers("HX-Request")
+def pack(request, pk):
+    """The pack, rendered from its frozen snapshot only."""
+    require(request.user, "view_published")
+    found = get_object_or_404(MeetingPack.objects.select_related("meeting__committee"), pk=pk)
+    context = {
+        "pack": found,
+        "s": found.snapshot,
+        "versions": found.meeting.packs.order_by("-version").only("pk", "version", "published_at"),
+        "breadcrumbs": _crumbs(
+            (f"{found.meeting.date:%-d %B %Y}", found.meeting.get_absolute_url()),
+            (f"Pack, version {found.version}", None),
+        ),
+    }
+    if request.htmx:
+        return render(request, "scrutiny/pack.html#pdf", context)
+    return render(request, "scrutiny/pack.html", context)
+
+
+@require_POST
+def pack_pdf_build(request, pk):
+    require(request.user, "view_published")
+    found = get_object_or_404(MeetingPack, pk=pk)
+    if found.pdf_status in (MeetingPack.PdfStatus.QUEUED, MeetingPack.PdfStatus.BUILDING):
+        messages.info(request, "The PDF is already being built.")
+    elif found.pdf_status == MeetingPack.PdfStatus.READY and found.pdf:
+        messages.info(request, "The PDF is ready.")
+    else:
+        _queue_pdf(found)
+    return redirect(found)
+
+
+def pack_pdf(request, pk):
+    require(request.user, "view_published")
+    found = get_object_or_404(MeetingPack.objects.select_related("meeting"), pk=pk)
+    if found.pdf_status != MeetingPack.PdfStatus.READY or not found.pdf:
+        raise Http404("The PDF of this pack is not ready.")
+    name = f"pack-{found.meeting.date:%Y-%m-%d}-v{found.version}.pdf"
+    return FileResponse(found.pdf.open("rb"), as_attachment=True, filename=name)
+
+
+# --------------------------------------------------------------------------------------------
+# Questions
+# --------------------------------------------------------------------------------------------
+
+
+class QuestionForm(forms.Form):
+    about = forms.ChoiceField(
+        label="What is your question about?",
+        error_messages={"required": "Choose what the question is about."},
+    )
+    text = forms.CharField(
+        label="Your question",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
+        help_text="Officers answer in writing before the meeting; a director approves each answer.",
+        error_messages={
+            "required": "Write your question.",
+            "max_length": "Keep the question under 4,000 characters.",
+        },
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        plan = Plan.objects.current()
+        choices = [("", "Choose…"), ("meeting", "The meeting in general")]
+        choices += [(f"item:{i.pk}", f"Agenda item {i}") for i in meeting.items.all()]
+        choices += [
+            (f"measure:{m.code}", f"Measure: {m.name} ({m.code})")
+            for m in Measure.objects.filter(active=True).order_by("area__order", "order")
+        ]
+        if plan:
+            choices += [
+                (f"workstream:{w.pk}", f"Workstream {w}")
+                for w in Workstream.objects.filter(priority__plan=plan)
+            ]
+        choices += [
+            (f"risk:{r.reference}", f"Risk {r.reference}")
+            for r in Risk.objects.filter(closed_at__isnull=True)
+        ]
+        self.fields["about"].choices = choices
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write your question.")
+        return text
+
+    def subject(self):
+        """The model fields for what the question is about."""
+        kind, _, key = self.cleaned_data["about"].partition(":")
+        if kind == "item":
+            return {"agenda_item": self.meeting.items.get(pk=key)}
+        if kind == "measure":
+            return {"measure": Measure.objects.get(code=key)}
+        if kind == "workstream":
+            return {"workstream": Workstream.objects.get(pk=key)}
+        if kind == "risk":
+            return {"risk": Risk.objects.get(reference=key)}
+        return {}
+
+
+def ask(request, pk):
+    """A member's question for a meeting. After the deadline it is still taken, marked late."""
+    require(request.user, "ask_question")
+    found = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
+    today = timezone.localdate()
+    if found.status != Meeting.Status.SCHEDULED:
+        messages.error(
+            request, f"Questions are closed: the meeting is {found.get_status_display().lower()}."
+        )
+        return redirect(found)
+    deadline = found.question_deadline(settings.QUESTION_DEADLINE_WORKING_DAYS)
+    initial = {"about": request.GET.get("about", "")}
+    form = QuestionForm(request.POST or None, meeting=found, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        question = Question.objects.create(
+            meeting=found,
+            asked_by=request.user,
+            text=form.cleaned_data["text"],
+            submitted_at=timezone.now(),
+            late=today > deadline,
+            **form.subject(),
+        )
+        transaction.on_commit(lambda: notifications.question_received(question))
+        messages.success(
+            request,
+            "Your question was sent"
+            + (", after the deadline: it is marked late." if question.late else ".")
+            + " You will be told when it is answered.",
+        )
+        return redirect("my_questions")
+    return render(
+        request,
+        "scrutiny/ask.html",
+        {
+            "meeting": found,
+            "form": form,
+            "deadline": deadline,
+            "late": today > deadline,
+            "breadcrumbs": _crumbs(
+                (f"{found.date:%-d %B %Y}", found.get_absolute_url()), ("Ask a question", None)
+            ),
+        },
+    )
+
+
+def my_questions(request):
+    """A member's own questions, and every answered question."""
+    require(request.user, "view_published")
+    visible = Question.objects.visible_to(request.user).select_related(
+        "meeting__committee", "asked_by", "measure", "workstream", "risk", "agenda_item"
+    )
+    return render(
+        request,
+        "scrutiny/questions.html",
+        {
+            "mine": visible.filter(asked_by=request.user).order_by("-submitted_at"),
+            "answered": visible.answered().order_by("-approved_at"),
+            "waiting": visible.exclude(status__in=["answered", "withdrawn"]).order_by(
+                "meeting__date", "submitted_at"
+            )
+            if request.user.has_perm("scrutiny.answer_question")
+            else [],
+            "breadcrumbs": _crumbs(("Questions", None)),
+        },
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "class": "govuk-textarea"}),
+        error_messages={"required": "Write the answer."},
+    )
+
+    def clean_answer(self):
+        answer = self.cleaned_data["answer"].strip()
+        if not answer:
+            raise forms.ValidationError("Write the answer.")
+        return answer
+
+
+def question(request, pk):
+    """A question; the responsible officer drafts the answer here and a director approves it."""
+    require(request.user, "view_published")
+    found = get_object_or_404(
+        Question.objects.visible_to(request.user).select_related(
+            "meeting__committee", "asked_by", "answered_by", "approved_by"
+        ),
+        pk=pk,
+    )
+    form = None
+    if request.user.has_perm("scrutiny.answer_question") and found.status != found.Status.ANSWERED:
+        form = AnswerForm(request.POST or None, initial={"answer": found.answer})
+        if request.method == "POST" and form.is_valid():
+            before = Question.objects.get(pk=found.pk)
+            found.answer = form.cleaned_data["answer"]
+            found.answered_by = request.user
+            found.answer_drafted_at = timezone.now()
+            found.status = Question.Status.DRAFTED
+            with transaction.atomic():
+                found.save()
+                AuditEntry.record_changes(
+                    found,
+                    before,
+                    user=request.user,
+                    context="answer drafted",
+                    fields=["answer", "status"],
+                )
+            messages.success(
+                request, "Answer saved. A director approves it before the member sees it."
+            )
+            return redirect(found)
+    elif request.method == "POST":
+        require(request.user, "answer_question")
+    return render(
+        request,
+        "scrutiny/question.html",
+        {
+            "question": found,
+            "form": form,
+            "history": AuditEntry.objects.for_object(found)
+            if request.user.has_perm("scrutiny.answer_question")
+            else [],
+            "breadcrumbs": _crumbs(
+                ("Questions", reverse("my_questions")), (f"Question {found.pk}", None)
+            ),
+        },
+    )
+
+
+@require_POST
+def approve_answer(request, pk):
+    require(request.user, "sign_off")
+    found = get_object_or_404(Question.objects.select_related("asked_by", "meeting"), pk=pk)
+    if found.status != Question.Status.DRAFTED:
+        messages.error(request, "There is no drafted answer waiting for approval.")
+        return redirect(found)
+    before = Question.objects.get(pk=found.pk)
+    found.status = Question.Status.ANSWERED
+    found.approved_by = request.user
+    found.approved_at = timezone.now()
+    with transaction.atomic():
+        found.save()
+        AuditEntry.record_changes(
+            found,
+            before,
+            user=request.user,
+            context="answer approved",
+            fields=["status", "approved_by"],
+        )
+        transaction.on_commit(lambda: notifications.question_answered(found))
+    messages.success(request, "Answer approved. The member is told.")
+    return redirect(found)
+
+
+# --------------------------------------------------------------------------------------------
+# Work programme and actions
+# --------------------------------------------------------------------------------------------
+
+
+def work_programme(request, slug):
+    require(request.user, "view_published")
+    committee = get_object_or_404(Committee, slug=slug)
+    items = list(committee.work_programme.select_related("meeting"))
+    grouped = {}
+    for item in items:
+        grouped.setdefault(item.meeting, []).append(item)
+    return render(
+        request,
+        "scrutiny/work_programme.html",
+        {
+            "committee": committee,
+            "groups": list(grouped.items()),
+            "breadcrumbs": _crumbs(("Work programme", None)),
+        },
+    )
+
+
+def minute_actions(request, slug):
+    require(request.user, "view_published")
+    committee = get_object_or_404(Committee, slug=slug)
+    today = timezone.localdate()
+    shown = request.GET.get("show", "open")
+    actions = committee.actions.select_related("meeting", "due_meeting")
+    if shown != "all":
+        actions = actions.open()
+    return render(
+        request,
+        "scrutiny/minute_actions.html",
+        {
+            "committee": committee,
+            "actions": actions,
+            "overdue_ids": set(committee.actions.overdue(today).values_list("pk", flat=True)),
+            "shown": shown,
+            "today": today,
+            "breadcrumbs": _crumbs(("Actions", None)),
+        },
+    )
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=MinuteAction.Status.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label="Update",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        error_messages={"required": "Say what has been done."},
+    )
+
+
+def minute_action(request, pk):
+    require(request.user, "view_published")
+    found = get_object_or_404(
+        MinuteAction.objects.select_related("committee", "meeting", "due_meeting"), pk=pk
+    )
+    can_update = request.user.has_perm("scrutiny.answer_question") or request.user.has_perm(
+        "scrutiny.manage_meetings"
+    )
+    form = (
+        ActionUpdateForm(request.POST or None, initial={"status": found.status})
+        if can_update
+        else None
+    )
+    if request.method == "POST" and not can_update:
+        require(request.user, "answer_question")
+    if form and request.method == "POST" and form.is_valid():
+        before = MinuteAction.objects.get(pk=found.pk)
+        with transaction.atomic():
+            MinuteActionUpdate.objects.create(
+                action=found,
+                text=form.cleaned_data["text"].strip(),
+                status=form.cleaned_data["status"],
+                by=request.user,
+            )
+            found.status = form.cleaned_data["status"]
+            found.save(update_fields=["status"])
+            AuditEntry.record_changes(
+                found,
+                before,
+                user=request.user,
+                reason=form.cleaned_data["text"],
+                context="action update",
+                fields=["status"],
+            )
+        messages.success(request, f"Action {found.reference} updated.")
+        return redirect(found)
+    found.is_open_overdue = found.is_overdue(timezone.localdate())
+    return render(
+        request,
+        "scrutiny/minute_action.html",
+        {
+            "action": found,
+            "form": form,
+            "updates": found.updates.select_related("by"),
+            "today": timezone.localdate(),
+            "breadcrumbs": _crumbs(
+                ("Actions", reverse("minute_actions", args=[found.committee.slug])),
+                (found.reference, None),
+            ),
+        },
+    )

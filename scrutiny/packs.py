@@ -1,0 +1,301 @@
+"""Meeting packs: the scorecards, risks, plan, questions and actions frozen as plain data.
+
+A pack is built as a committee member would see the figures (published only), stored as JSON,
+and rendered from that JSON alone, so a later correction never changes a published pack.
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from improvement_plan.models import Plan, PriorityStatus, Risk, Workstream
+from metrics.models import Measure, Rag, ServiceArea
+from scrutiny.models import MeetingPack, MinuteAction
+
+MOVERS = 5
+
+
+class _Reader:
+    """What a committee member may see: published figures, signed-off updates."""
+
+    is_authenticated = True
+
+    def has_perm(self, perm):
+        return perm == "scrutiny.view_published"
+
+
+READER = _Reader()
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _scorecards():
+    areas = []
+    for area in ServiceArea.objects.order_by("order", "name").with_headlines(READER):
+        if area.period is None:
+            continue
+        periods, measures = Measure.objects.for_scorecard(area, area.period, READER)
+        rows = []
+        for measure in measures:
+            status = measure.status
+            before = measure.history[-2] if len(measure.history) > 1 else None
+            rows.append(
+                {
+                    "code": measure.code,
+                    "name": measure.name,
+                    "section": measure.section.name if measure.section else "",
+                    "polarity": measure.get_polarity_display(),
+                    "values": [
+                        measure.format_value(s.value) if s and s.value is not None else ""
+                        for s in measure.history
+                    ],
+                    "numbers": [_number(s.value) if s else None for s in measure.history],
+                    "value": measure.format_value(status.value) if status else "No value",
+                    "number": _number(status.value) if status else None,
+                    "target": measure.format_value(status.target)
+                    if status and status.target is not None
+                    else "",
+                    "rag": status.rag if status else Rag.NO_VALUE,
+                    "direction": status.direction if status else "",
+                    "previous_rag": before.rag if before else "",
+                    "previous_value": measure.format_value(before.value)
+                    if before and before.value is not None
+                    else "",
+                    "previous_number": _number(before.value) if before else None,
+                    "commentary": measure.comment.text if measure.comment else "",
+                }
+            )
+        areas.append(
+            {
+                "name": area.name,
+                "slug": area.slug,
+                "period": area.period.label,
+                "periods": [p.label for p in periods],
+                "headline": area.headline,
+                "measures": rows,
+            }
+        )
+    return areas
+
+
+def _risks():
+    return [
+        {
+            "reference": risk.reference,
+            "title": risk.title,
+            "owner": risk.owner,
+            "band": risk.current.band if risk.current else "",
+            "score": risk.current.score if risk.current else None,
+            "quarter": risk.current.quarter.label if risk.current else "",
+            "previous_band": risk.previous.band if risk.previous else "",
+            "previous_score": risk.previous.score if risk.previous else None,
+            "direction": risk.direction,
+            "questioned": risk.questioned,
+        }
+        for risk in Risk.objects.filter(closed_at__isnull=True).rated(READER)
+    ]
+
+
+def _plan(today):
+    plan = Plan.objects.current()
+    if plan is None:
+        return None
+    workstreams = Workstream.objects.filter(priority__plan=plan).summarised(READER, today)
+    latest = {}
+    for status in PriorityStatus.objects.filter(priority__plan=plan).select_related("period"):
+        latest[status.priority_id] = status
+
+    def statuses(update):
+        if update is None:
+            return {"actions_status": "", "impact_status": "", "period": ""}
+        return {
+            "actions_status": update.get_actions_status_display(),
+            "impact_status": update.get_impact_status_display(),
+            "period": update.period.label,
+        }
+
+    return {
+        "version": plan.version,
+        "title": plan.title,
+        "priorities": [
+            {
+                "number": priority.number,
+                "title": priority.title,
+                **statuses(latest.get(priority.pk)),
+                "workstreams": [
+                    {
+                        "number": w.number,
+                        "title": w.title,
+                        "lead": w.lead,
+                        **statuses(w.update),
+                        "actions": w.action_count,
+                        "overdue": w.overdue_count,
+                        "metrics": w.trajectories,
+                        "mixed_message": w.mixed_message,
+                    }
+                    for w in workstreams
+                    if w.priority_id == priority.pk
+                ],
+            }
+            for priority in plan.priorities.all()
+        ],
+    }
+
+
+def _questions(meeting):
+    return [
+        {
+            "about": question.about[0],
+            "text": question.text,
+            "asked_by": question.asked_by.get_full_name() or question.asked_by.username,
+            "late": question.late,
+            "answer": question.answer,
+            "answered_by": question.answered_by.get_full_name() or question.answered_by.username
+            if question.answered_by
+            else "",
+        }
+        for question in meeting.questions.answered().select_related(
+            "asked_by", "answered_by", "measure", "workstream", "risk", "agenda_item", "meeting"
+        )
+    ]
+
+
+def _actions(meeting, today):
+    return [
+        {
+            "reference": action.reference,
+            "minute": action.minute,
+            "raised": f"{action.meeting.date:%-d %B %Y}",
+            "text": action.text,
+            "owners": action.owners,
+            "due": f"{action.due:%-d %B %Y}" if action.due else "",
+            "status": action.get_status_display(),
+            "overdue": action.is_overdue(today),
+        }
+        for action in MinuteAction.objects.filter(committee=meeting.committee)
+        .open()
+        .select_related("meeting", "due_meeting")
+    ]
+
+
+def build_snapshot(meeting, today):
+    return {
+        "meeting": {
+            "committee": meeting.committee.name,
+            "date": meeting.date.isoformat(),
+            "date_label": f"{meeting.date:%A %-d %B %Y}",
+            "time": meeting.time.strftime("%H:%M") if meeting.time else "",
+            "place": meeting.place,
+            "agenda": [
+                {
+                    "number": item.number,
+                    "title": item.title,
+                    "officer": item.presenting_officer,
+                    "covers": item.get_covers_display(),
+                }
+                for item in meeting.items.all()
+            ],
+        },
+        "as_at": today.isoformat(),
+        "scorecards": _scorecards(),
+        "risks": _risks(),
+        "plan": _plan(today),
+        "questions": _questions(meeting),
+        "actions": _actions(meeting, today),
+    }
+
+
+def _measures(snapshot):
+    return {
+        (area["slug"], m["code"]): {**m, "area": area["name"]}
+        for area in snapshot["scorecards"]
+        for m in area["measures"]
+    }
+
+
+def changes(snapshot, previous):
+    """What changed since ``previous`` (the last pack's snapshot); without one, since the
+    period before, as each row carries it."""
+    now = _measures(snapshot)
+    then = _measures(previous) if previous else {}
+
+    def before(key, row, field):
+        if previous is None:
+            return row[f"previous_{field}"]
+        old = then.get(key)
+        return old[field] if old else None
+
+    new_reds, new_greens, movers = [], [], []
+    for key, row in now.items():
+        was = before(key, row, "rag")
+        if row["rag"] == Rag.RED and was and was != Rag.RED:
+            new_reds.append(row)
+        if row["rag"] == Rag.GREEN and was and was != Rag.GREEN:
+            new_greens.append(row)
+        old_number = before(key, row, "number")
+        if row["number"] is not None and old_number not in (None, 0):
+            change = (row["number"] - old_number) / abs(old_number) * 100
+            old_text = row["previous_value"] if previous is None else then[key]["value"]
+            movers.append({**row, "from": old_text, "change": round(change, 1)})
+    movers.sort(key=lambda m: -abs(m["change"]))
+
+    old_risks = {r["reference"]: r for r in previous["risks"]} if previous else {}
+    risk_changes = []
+    for risk in snapshot["risks"]:
+        was = (
+            old_risks[risk["reference"]]["band"]
+            if previous and risk["reference"] in old_risks
+            else (risk["previous_band"] if previous is None else "")
+        )
+        if was and risk["band"] and was != risk["band"]:
+            risk_changes.append({**risk, "from": was})
+
+    plan_changes = []
+    if previous and previous.get("plan") and snapshot.get("plan"):
+        old = {w["number"]: w for p in previous["plan"]["priorities"] for w in p["workstreams"]}
+        for priority in snapshot["plan"]["priorities"]:
+            for w in priority["workstreams"]:
+                was = old.get(w["number"])
+                if was and (was["actions_status"], was["impact_status"]) != (
+                    w["actions_status"],
+                    w["impact_status"],
+                ):
+                    plan_changes.append({**w, "was": was})
+    return {
+        "against": "the last pack" if previous else "the period before",
+        "new_reds": new_reds,
+        "new_greens": new_greens,
+        "movers": movers[:MOVERS],
+        "risks": risk_changes,
+        "plan": plan_changes,
+        "plan_compared": bool(previous),
+    }
+
+
+def publish(meeting, user, note="", today=None):
+    """Freeze the pack for ``meeting`` as it stands: the next version, the earlier kept."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        # Lock the meeting's packs so two publishers cannot both make the same version.
+        list(MeetingPack.objects.select_for_update().filter(meeting=meeting))
+        last = (
+            MeetingPack.objects.filter(
+                meeting__committee=meeting.committee, meeting__date__lte=meeting.date
+            )
+            .order_by("-meeting__date", "-version")
+            .first()
+        )
+        snapshot = build_snapshot(meeting, today)
+        snapshot["changes"] = changes(snapshot, last.snapshot if last else None)
+        version = (meeting.packs.aggregate(v=Max("version"))["v"] or 0) + 1
+        snapshot["version"] = version
+        return MeetingPack.objects.create(
+            meeting=meeting,
+            version=version,
+            published_at=timezone.now(),
+            published_by=user,
+            note=note,
+            snapshot=snapshot,
+        )

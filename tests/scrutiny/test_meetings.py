@@ -1,0 +1,295 @@
+"""The scrutiny cycle: the demo committee, members' questions, frozen packs and their PDF,
+notifications, actions from the minutes and the API."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core import mail
+
+from metrics import calculations as calc
+from metrics.loading import correct
+from metrics.models import Measure
+from scrutiny import roles
+from scrutiny.models import (
+    AuditEntry,
+    Committee,
+    Meeting,
+    MeetingPack,
+    Membership,
+    MinuteAction,
+    Question,
+    WorkProgrammeItem,
+)
+from scrutiny.packs import publish
+from tests.factories import make_meeting, make_user
+
+Q1 = calc.Period(date(2022, 6, 1), calc.QUARTER)
+
+
+def test_the_demo_committee_meetings_and_work_programme_are_as_printed(demo):
+    committee = Committee.objects.get()
+    assert committee.name == "Children and Families Overview and Scrutiny Committee"
+    chair = committee.memberships.get(role=Membership.Role.CHAIR)
+    assert chair.name == "Cllr Dr Andrew Miller"
+    assert committee.memberships.get(role=Membership.Role.VICE_CHAIR).name == "Cllr Ben Evans"
+    july = Meeting.objects.get(date=date(2022, 7, 14))
+    assert july.place == "Cabinet Suite - Shire Hall, Gloucester"
+    assert [i.number for i in july.items.all()] == ["28", "29", "30", "31", "32", "33"]
+    september = Meeting.objects.get(date=date(2022, 9, 15))
+    assert september.place == ""  # not printed in the pack
+    assert september.items.filter(covers="scorecard").exists()
+    action = MinuteAction.objects.get()
+    assert (action.minute, action.owners, action.due_meeting.date) == (
+        "32.11",
+        "CS/KG",
+        date(2022, 11, 24),
+    )
+    assert WorkProgrammeItem.objects.filter(meeting__date=date(2023, 1, 12)).count() == 4
+    assert Meeting.objects.filter(date=date(2023, 11, 9)).exists()
+    (pack,) = september.packs.all()
+    areas = {a["name"]: a for a in pack.snapshot["scorecards"]}
+    assert areas["Children's Social Care"]["period"] == Q1.label
+    assert len(pack.snapshot["risks"]) == 5
+    assert pack.snapshot["plan"]["version"] == "v2.0"
+
+
+def test_questions_are_due_five_working_days_before(db):
+    meeting = make_meeting(day=date(2022, 9, 15))  # a Thursday
+    assert meeting.question_deadline(5) == date(2022, 9, 8)
+    monday = make_meeting(day=date(2022, 9, 19))
+    assert monday.question_deadline(1) == date(2022, 9, 16)  # the Friday before
+
+
+# --------------------------------------------------------------------------------------------
+# Members' questions
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def meeting(db):
+    return make_meeting(day=date(2999, 1, 15))
+
+
+def test_a_question_goes_from_member_to_officer_to_director_and_back(
+    meeting, client_for, users, django_capture_on_commit_callbacks
+):
+    member = client_for(roles.COMMITTEE_MEMBER)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member.post(
+            f"/meetings/{meeting.pk}/ask/",
+            {"about": "meeting", "text": "Why did re-referrals rise?"},
+        )
+    assert response.status_code == 302
+    question = Question.objects.get()
+    assert not question.late and question.asked_by == users[roles.COMMITTEE_MEMBER]
+    assert {m.to[0] for m in mail.outbox} == {"someone@example.org"}  # the officers
+    assert "Why did re-referrals rise?" in mail.outbox[0].body
+
+    lead = client_for(roles.SERVICE_LEAD)
+    lead.post(question.get_absolute_url(), {"answer": "Two large sibling groups returned."})
+    question.refresh_from_db()
+    assert question.status == Question.Status.DRAFTED
+    page = client_for(roles.COMMITTEE_MEMBER).get(question.get_absolute_url()).content.decode()
+    assert "Two large sibling groups" not in page
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(roles.DIRECTOR).post(f"/questions/{question.pk}/approve/")
+    question.refresh_from_db()
+    assert question.status == Question.Status.ANSWERED
+    assert question.approved_by == users[roles.DIRECTOR]
+    (told,) = mail.outbox
+    assert told.to == [users[roles.COMMITTEE_MEMBER].email]
+    assert question.get_absolute_url() in told.body
+    page = client_for(roles.COMMITTEE_MEMBER).get("/questions/").content.decode()
+    assert "Why did re-referrals rise?" in page
+    answer = client_for(roles.COMMITTEE_MEMBER).get(question.get_absolute_url()).content.decode()
+    assert "Two large sibling groups returned." in answer
+    assert AuditEntry.objects.for_object(question).filter(field="status").count() == 2
+
+
+def test_a_question_after_the_deadline_is_taken_and_marked_late(db, client_for):
+    meeting = make_meeting(day=date(2022, 9, 15))
+    response = client_for(roles.COMMITTEE_MEMBER).post(
+        f"/meetings/{meeting.pk}/ask/", {"about": "meeting", "text": "Late one"}, follow=True
+    )
+    assert "after the deadline: it is marked late" in response.content.decode()
+    assert Question.objects.get().late
+
+
+def test_members_see_their_own_and_answered_questions_only(meeting, client_for):
+    other = make_user(role=roles.COMMITTEE_MEMBER)
+    theirs = Question.objects.create(
+        meeting=meeting, asked_by=other, text="Private draft", submitted_at="2022-09-01T10:00Z"
+    )
+    member = client_for(roles.COMMITTEE_MEMBER)
+    assert "Private draft" not in member.get("/questions/").content.decode()
+    assert member.get(theirs.get_absolute_url()).status_code == 404
+    Question.objects.filter(pk=theirs.pk).update(status="answered", answer="Yes")
+    assert "Private draft" in member.get("/questions/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"about": "", "text": "x"}, "Choose what the question is about."),
+        ({"about": "meeting", "text": "   "}, "Write your question."),
+        ({"about": "measure:NOPE'><script>", "text": "x"}, "Select a valid choice."),
+        ({"about": "meeting", "text": "x" * 4001}, "Keep the question under 4,000 characters."),
+    ],
+)
+def test_a_bad_question_is_refused_with_the_reason(meeting, client_for, data, message):
+    response = client_for(roles.COMMITTEE_MEMBER).post(f"/meetings/{meeting.pk}/ask/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Question.objects.exists()
+
+
+def test_questions_close_once_the_meeting_is_held(client_for, db):
+    meeting = make_meeting(status=Meeting.Status.HELD)
+    response = client_for(roles.COMMITTEE_MEMBER).get(f"/meetings/{meeting.pk}/ask/", follow=True)
+    assert "Questions are closed: the meeting is held." in response.content.decode()
+
+
+# --------------------------------------------------------------------------------------------
+# Packs
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_published_pack_keeps_the_figures_it_was_published_with(
+    demo, client_for, users, eager_tasks, django_capture_on_commit_callbacks
+):
+    september = Meeting.objects.get(date=date(2022, 9, 15))
+    (first,) = september.packs.all()
+    member = client_for(roles.COMMITTEE_MEMBER)
+    assert "68.9%" in member.get(first.get_absolute_url()).content.decode()
+
+    measure = Measure.objects.get(code="CSC05")
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(
+            measure,
+            Q1,
+            "",
+            value="70.1",
+            user=users[roles.PERFORMANCE_OFFICER],
+            reason="Late visits recorded",
+        )
+    assert "68.9%" in member.get(first.get_absolute_url()).content.decode()
+    assert "70.1%" not in member.get(first.get_absolute_url()).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(roles.DIRECTOR).post(
+            f"/meetings/{september.pk}/publish/", {"note": "CSC05 corrected"}
+        )
+    second = september.packs.get(version=2)
+    assert response["Location"] == second.get_absolute_url()
+    page = member.get(second.get_absolute_url()).content.decode()
+    assert "70.1%" in page and "CSC05 corrected" in page
+    assert "68.9%" in member.get(first.get_absolute_url()).content.decode()
+    # Every member with an account hears of it; the demo committee's members have none.
+    assert [m.to for m in mail.outbox] == []
+
+
+def test_a_snapshot_is_never_changed(db):
+    pack = publish(make_meeting(), None)
+    pack.snapshot = {**pack.snapshot, "as_at": "2000-01-01"}
+    with pytest.raises(ValueError, match="never changed"):
+        pack.save()
+
+
+def test_publishing_tells_each_member_with_an_account(
+    db, client_for, users, django_capture_on_commit_callbacks, eager_tasks
+):
+    meeting = make_meeting()
+    Membership.objects.create(
+        committee=meeting.committee, name="Cllr A", user=users[roles.COMMITTEE_MEMBER]
+    )
+    Membership.objects.create(committee=meeting.committee, name="Cllr B")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(roles.ADMINISTRATOR).post(f"/meetings/{meeting.pk}/publish/")
+    (email,) = mail.outbox
+    pack = meeting.packs.get()
+    assert email.to == [users[roles.COMMITTEE_MEMBER].email]
+    assert pack.get_absolute_url() in email.body and "Changed since" in email.body
+
+
+def test_the_pdf_is_built_by_a_job_and_has_the_scorecard(
+    demo, client_for, eager_tasks, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from pypdf import PdfReader
+
+    settings.MEDIA_ROOT = tmp_path
+    pack = MeetingPack.objects.get()
+    member = client_for(roles.COMMITTEE_MEMBER)
+    assert "Build the PDF" in member.get(pack.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        member.post(f"/packs/{pack.pk}/pdf/build/")
+    pack.refresh_from_db()
+    assert pack.pdf_status == MeetingPack.PdfStatus.READY, pack.pdf_error
+    response = member.get(f"/packs/{pack.pk}/pdf/")
+    assert response["Content-Disposition"] == 'attachment; filename="pack-2022-09-15-v1.pdf"'
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Initial visits in time" in text and "68.9%" in text
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+    assert (round(float(width)), round(float(height))) == (842, 595)  # A4 landscape, points
+
+
+def test_a_pack_with_no_pdf_yet_says_so(db, client_for):
+    pack = publish(make_meeting(), None)
+    assert client_for(roles.COMMITTEE_MEMBER).get(f"/packs/{pack.pk}/pdf/").status_code == 404
+
+
+def test_changes_since_the_last_pack_name_new_reds_and_band_changes(
+    demo, users, eager_tasks, django_capture_on_commit_callbacks
+):
+    september = Meeting.objects.get(date=date(2022, 9, 15))
+    measure = Measure.objects.get(code="CSC06")
+    first = september.packs.get()
+    was = next(
+        m for a in first.snapshot["scorecards"] for m in a["measures"] if m["code"] == "CSC06"
+    )
+    assert was["rag"] != "red"
+    with django_capture_on_commit_callbacks(execute=True):
+        correct(measure, Q1, "", value="9", user=users[roles.PERFORMANCE_OFFICER], reason="Test")
+    second = publish(september, users[roles.DIRECTOR])
+    changes = second.snapshot["changes"]
+    assert changes["against"] == "the last pack"
+    assert [m["code"] for m in changes["new_reds"]] == ["CSC06"]
+    assert changes["movers"][0]["code"] == "CSC06"
+
+
+# --------------------------------------------------------------------------------------------
+# Actions from the minutes, the dashboard and the API
+# --------------------------------------------------------------------------------------------
+
+
+def test_an_officer_updates_an_action_and_it_leaves_the_overdue_list(demo, client_for):
+    action = MinuteAction.objects.get()
+    director = client_for(roles.DIRECTOR)
+    assert "Overdue actions from the minutes" in director.get("/").content.decode()
+    refused = director.post(action.get_absolute_url(), {"status": "done", "text": ""})
+    assert "Say what has been done." in refused.content.decode()
+    director.post(action.get_absolute_url(), {"status": "done", "text": "Attended on 24 November"})
+    action.refresh_from_db()
+    assert action.status == "done"
+    assert (
+        AuditEntry.objects.for_object(action).get(field="status").reason
+        == "Attended on 24 November"
+    )
+    assert "Overdue actions from the minutes" not in director.get("/").content.decode()
+    member = client_for(roles.COMMITTEE_MEMBER)
+    assert (
+        member.post(action.get_absolute_url(), {"status": "open", "text": "x"}).status_code == 403
+    )
+
+
+def test_the_api_lists_meetings_and_gives_the_frozen_snapshot(demo, client_for):
+    member = client_for(roles.COMMITTEE_MEMBER)
+    meetings = member.get("/api/v1/meetings").json()
+    september = next(m for m in meetings if m["date"] == "2022-09-15")
+    (pack,) = september["packs"]
+    assert pack["version"] == 1
+    assert member.get(f"/api/v1/packs/{pack['id']}").json() == MeetingPack.objects.get().snapshot
+    assert member.get("/api/v1/packs/999999").status_code == 404
