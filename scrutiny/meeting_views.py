@@ -108,6 +108,8 @@ def pack(request, pk):
     context = {
         "pack": found,
         "s": found.snapshot,
+        "can_ask": request.user.has_perm("scrutiny.ask_question")
+        and found.meeting.status == Meeting.Status.SCHEDULED,
         "versions": found.meeting.packs.order_by("-version").only("pk", "version", "published_at"),
         "breadcrumbs": _crumbs(
             (f"{found.meeting.date:%-d %B %Y}", found.meeting.get_absolute_url()),

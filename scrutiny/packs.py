@@ -238,7 +238,8 @@ def changes(snapshot, previous):
         if row["number"] is not None and old_number not in (None, 0):
             change = (row["number"] - old_number) / abs(old_number) * 100
             old_text = row["previous_value"] if previous is None else then[key]["value"]
-            movers.append({**row, "from": old_text, "change": round(change, 1)})
+            if round(change, 1):
+                movers.append({**row, "from": old_text, "change": round(change, 1)})
     movers.sort(key=lambda m: -abs(m["change"]))
 
     old_risks = {r["reference"]: r for r in previous["risks"]} if previous else {}
