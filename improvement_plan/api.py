@@ -34,6 +34,7 @@ class RiskOut(Schema):
     new_this_quarter: bool
     rating_questioned: str
     measures: list[str]
+    workstreams: list[str]
     mitigations: str
     history: list[RatingOut]
 
@@ -68,6 +69,7 @@ def _risk(risk):
         "new_this_quarter": risk.new_this_quarter,
         "rating_questioned": risk.questioned,
         "measures": [m.code for m in risk.measures.all()],
+        "workstreams": [w.number for w in risk.workstreams.all() if w.priority.plan.is_current],
         "mitigations": risk.mitigations,
         "history": [_rating(a) for a in risk.assessments.all()],
     }

@@ -95,6 +95,8 @@ def load_risks():
                 quarter_end=quarter_end,
                 defaults={
                     "printed_score": score,
+                    # The Q1 2022/23 report prints the mitigations as they stood at its rating.
+                    "mitigations": row["mitigating_actions"] if column == "Jun22" else "",
                     "source": f"{PAPER}: printed as '{row[column].strip()}'; impact and "
                     "likelihood not printed",
                 },

@@ -68,6 +68,7 @@ class RiskQuerySet(models.QuerySet):
         return self.select_related("register").prefetch_related(
             models.Prefetch("assessments", queryset=RiskAssessment.objects.order_by("quarter_end")),
             "measures",
+            "workstreams__priority__plan",
         )
 
 
@@ -158,6 +159,9 @@ class RiskAssessment(models.Model):
         help_text="Only for ratings carried over from papers that print the score alone",
     )
     rationale = models.TextField(blank=True)
+    mitigations = models.TextField(
+        blank=True, help_text="The mitigating actions as they stood at this review"
+    )
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

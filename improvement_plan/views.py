@@ -144,6 +144,7 @@ def risk(request, reference):
         "improvement_plan/risk.html",
         {
             "risk": found,
+            "mitigation_history": AuditEntry.objects.for_object(found).filter(field="mitigations"),
             "workstreams": found.workstreams.filter(priority__plan__is_current=True).select_related(
                 "priority__plan"
             ),
@@ -181,6 +182,13 @@ class ReviewForm(forms.Form):
         "changed it.",
     )
 
+    mitigations = forms.CharField(
+        label="Mitigating actions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
+        help_text="As they stand after this review. Earlier versions are kept on the risk's page.",
+    )
+
     def __init__(self, *args, previous=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.previous = previous
@@ -208,7 +216,11 @@ def review(request, reference):
     quarter = found.review_due or calc.quarter_period(calc.financial_year_of(date.today()), 1)
     existing = found.assessments.filter(quarter_end=quarter.end).first()
     # Correcting a review not yet signed off compares with the quarter before it.
-    form = ReviewForm(request.POST or None, previous=found.previous if existing else found.current)
+    form = ReviewForm(
+        request.POST or None,
+        previous=found.previous if existing else found.current,
+        initial={"mitigations": found.mitigations},
+    )
     if request.method == "POST" and form.is_valid():
         before = copy.copy(existing) if existing else None
         assessment = existing or RiskAssessment(risk=found, quarter_end=quarter.end)
@@ -218,8 +230,27 @@ def review(request, reference):
         assessment.rationale = form.cleaned_data["rationale"].strip()
         assessment.assessed_by = request.user
         assessment.assessed_at = timezone.now()
+        # A review posted without the field (an older form) leaves the mitigations as they are.
+        assessment.mitigations = (
+            form.cleaned_data["mitigations"].strip()
+            if "mitigations" in request.POST
+            else found.mitigations.strip()
+        )
         with transaction.atomic():
             assessment.save()
+            if assessment.mitigations != found.mitigations.strip():
+                stored = Risk.objects.get(pk=found.pk)
+                changed = copy.copy(stored)
+                changed.mitigations = assessment.mitigations
+                changed.save(update_fields=["mitigations"])
+                AuditEntry.record_changes(
+                    changed,
+                    stored,
+                    user=request.user,
+                    reason=assessment.rationale,
+                    context=f"risk review {found.reference} {quarter.label}",
+                    fields=["mitigations"],
+                )
             AuditEntry.record_changes(
                 assessment,
                 before,

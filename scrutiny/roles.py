@@ -59,6 +59,24 @@ MODEL_PERMISSIONS = {
         ("scrutiny", "view_auditentry"),
     ],
     ADMINISTRATOR: [
+        *[
+            (app, f"{action}_{model}")
+            for app, model in (
+                ("scrutiny", "committee"),
+                ("scrutiny", "membership"),
+                ("scrutiny", "meeting"),
+                ("scrutiny", "agendaitem"),
+                ("scrutiny", "workprogrammeitem"),
+                ("scrutiny", "minuteaction"),
+                ("scrutiny", "inspection"),
+                ("scrutiny", "judgement"),
+                ("scrutiny", "recommendation"),
+                ("scrutiny", "recommendationlink"),
+                ("improvement_plan", "owner"),
+                ("improvement_plan", "reportingperiod"),
+            )
+            for action in ("add", "change", "view")
+        ],
         ("auth", "add_user"),
         ("auth", "change_user"),
         ("auth", "view_user"),

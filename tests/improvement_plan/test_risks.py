@@ -193,3 +193,29 @@ def test_the_heat_map_places_reviewed_risks_and_where_they_stood_before(client_f
 def test_a_measure_page_links_to_the_risks_that_cite_it(client_for, demo):
     html = client_for(roles.COMMITTEE_MEMBER).get("/measures/CSC11/").content.decode()
     assert "Strategic risks that cite this measure" in html and 'href="/risks/SR7.7/"' in html
+
+
+def test_a_review_keeps_the_earlier_mitigations_on_the_risk_page(client_for, demo):
+    from scrutiny.models import AuditEntry
+
+    before = Risk.objects.get(reference="SR7.5").mitigations
+    assert before  # as printed in the Q1 report
+    client_for(roles.SERVICE_LEAD).post(
+        "/risks/SR7.5/review/",
+        {
+            "impact": "3",
+            "likelihood": "4",
+            "mitigations": "Recruitment campaign abroad\nRetention payments",
+        },
+    )
+    risk = Risk.objects.get(reference="SR7.5")
+    assert risk.mitigations == "Recruitment campaign abroad\nRetention payments"
+    review = risk.assessments.get(quarter_end=date(2022, 9, 1))
+    assert review.mitigations == risk.mitigations
+    entry = AuditEntry.objects.for_object(risk).get(field="mitigations")
+    assert (entry.old_value, entry.user.username) == (before, "lead")
+    page = client_for(roles.COMMITTEE_MEMBER).get("/risks/SR7.5/").content.decode()
+    assert "Earlier mitigating actions (1 change)" in page
+    assert "Retention payments" in page
+    api = client_for(roles.COMMITTEE_MEMBER).get("/api/v1/risks/SR7.5").json()
+    assert api["workstreams"] == ["1.1"]

@@ -293,3 +293,22 @@ def test_the_api_lists_meetings_and_gives_the_frozen_snapshot(demo, client_for):
     assert pack["version"] == 1
     assert member.get(f"/api/v1/packs/{pack['id']}").json() == MeetingPack.objects.get().snapshot
     assert member.get("/api/v1/packs/999999").status_code == 404
+
+
+def test_administrators_set_up_meetings_and_owners_in_the_admin_with_a_trail(db, client_for, users):
+    from improvement_plan.models import Owner
+
+    admin_client = client_for(roles.ADMINISTRATOR)
+    for path in ("/admin/scrutiny/meeting/add/", "/admin/scrutiny/committee/add/"):
+        assert admin_client.get(path).status_code == 200
+    owner = Owner.objects.create(name="Ann James")
+    response = admin_client.post(
+        f"/admin/improvement_plan/owner/{owner.pk}/change/",
+        {"name": "Ann James", "kind": "person", "user": users[roles.SERVICE_LEAD].pk},
+    )
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.user == users[roles.SERVICE_LEAD]
+    entry = AuditEntry.objects.for_object(owner).get(field="user")
+    assert entry.user == users[roles.ADMINISTRATOR]
+    assert client_for(roles.COMMITTEE_MEMBER).get("/admin/scrutiny/meeting/").status_code == 302
