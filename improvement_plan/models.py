@@ -75,6 +75,9 @@ class RiskQuerySet(models.QuerySet):
 class Risk(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     title = models.TextField()
+    description = models.TextField(
+        blank=True, help_text="Empty when the register prints title and description as one"
+    )
     owner = models.CharField(max_length=200, blank=True)
     register = models.ForeignKey(RiskRegister, on_delete=models.PROTECT, related_name="risks")
     inherent_impact = models.PositiveSmallIntegerField(
