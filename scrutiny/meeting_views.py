@@ -290,7 +290,7 @@ def question(request, pk):
     require(request.user, "view_published")
     found = get_object_or_404(
         Question.objects.visible_to(request.user).select_related(
-            "meeting__committee", "asked_by", "answered_by", "approved_by"
+            "meeting__committee", "asked_by", "answered_by", "approved_by", "assigned_to"
         ),
         pk=pk,
     )
@@ -327,11 +327,59 @@ def question(request, pk):
             "history": AuditEntry.objects.for_object(found)
             if request.user.has_perm("scrutiny.answer_question")
             else [],
+            "assign_form": AssignForm(initial={"officer": found.assigned_to_id})
+            if request.user.has_perm("scrutiny.sign_off")
+            and found.status != Question.Status.ANSWERED
+            else None,
             "breadcrumbs": _crumbs(
                 ("Questions", reverse("my_questions")), (f"Question {found.pk}", None)
             ),
         },
     )
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(
+        queryset=None,
+        label="Officer responsible for the answer",
+        error_messages={"required": "Choose an officer.", "invalid_choice": "Choose an officer."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = notifications.answerers().order_by("username")
+        self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+@require_POST
+def assign_question(request, pk):
+    """A director names the officer who answers; the officer is e-mailed."""
+    require(request.user, "sign_off")
+    found = get_object_or_404(Question, pk=pk)
+    form = AssignForm(request.POST)
+    if found.status == Question.Status.ANSWERED:
+        messages.error(request, "The question is answered already.")
+    elif not form.is_valid():
+        messages.error(request, form.errors["officer"][0])
+    else:
+        before = Question.objects.get(pk=found.pk)
+        found.assigned_to = form.cleaned_data["officer"]
+        with transaction.atomic():
+            found.save(update_fields=["assigned_to"])
+            AuditEntry.record_changes(
+                found,
+                before,
+                user=request.user,
+                context="question assigned",
+                fields=["assigned_to"],
+            )
+            transaction.on_commit(lambda: notifications.question_assigned(found))
+        messages.success(
+            request,
+            f"{found.assigned_to.get_full_name() or found.assigned_to} will answer; "
+            "they are e-mailed.",
+        )
+    return redirect(found)
 
 
 @require_POST

@@ -565,6 +565,14 @@ class Question(models.Model):
     submitted_at = models.DateTimeField()
     late = models.BooleanField(default=False, help_text="Sent after the deadline")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    assigned_to = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions_to_answer",
+        help_text="The officer responsible for the answer",
+    )
     answer = models.TextField(blank=True)
     answered_by = models.ForeignKey(
         "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

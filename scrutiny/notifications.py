@@ -31,7 +31,7 @@ def pack_published(pack):
     )
 
 
-def _answerers():
+def answerers():
     from django.contrib.auth.models import User
 
     permission = Permission.objects.get(
@@ -48,7 +48,7 @@ def question_received(question):
         + (" (late)" if question.late else ""),
         "scrutiny/email/question_received.txt",
         {"question": question},
-        [u.email for u in _answerers()],
+        [u.email for u in answerers()],
     )
 
 
@@ -58,4 +58,13 @@ def question_answered(question):
         "scrutiny/email/question_answered.txt",
         {"question": question},
         [question.asked_by.email],
+    )
+
+
+def question_assigned(question):
+    return _send(
+        f"You are asked to answer a member's question for {question.meeting.date:%-d %B %Y}",
+        "scrutiny/email/question_received.txt",
+        {"question": question},
+        [question.assigned_to.email] if question.assigned_to else [],
     )

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('improvement_plan', '0004_assessment_mitigations'),
+        ("improvement_plan", "0004_assessment_mitigations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='risk',
-            name='description',
-            field=models.TextField(blank=True, help_text='Empty when the register prints title and description as one'),
+            model_name="risk",
+            name="description",
+            field=models.TextField(
+                blank=True, help_text="Empty when the register prints title and description as one"
+            ),
         ),
     ]

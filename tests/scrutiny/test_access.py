@@ -68,6 +68,7 @@ ACTIONS = {
     "publish_pack": ("/meetings/{meeting}/publish/", {roles.DIRECTOR, roles.ADMINISTRATOR}),
     "pack_pdf_build": ("/packs/{pack}/pdf/build/", READERS),
     "approve_answer": ("/questions/{question}/approve/", {roles.DIRECTOR}),
+    "assign_question": ("/questions/{question}/assign/", {roles.DIRECTOR}),
 }
 PUBLIC = {
     "login": "/accounts/login/",

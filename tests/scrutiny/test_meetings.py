@@ -312,3 +312,38 @@ def test_administrators_set_up_meetings_and_owners_in_the_admin_with_a_trail(db,
     entry = AuditEntry.objects.for_object(owner).get(field="user")
     assert entry.user == users[roles.ADMINISTRATOR]
     assert client_for(roles.COMMITTEE_MEMBER).get("/admin/scrutiny/meeting/").status_code == 302
+
+
+def test_a_director_names_the_officer_who_answers(
+    meeting, client_for, users, django_capture_on_commit_callbacks
+):
+    lead = users[roles.SERVICE_LEAD]
+    lead.email = "lead@example.org"
+    lead.save()
+    question = Question.objects.create(
+        meeting=meeting,
+        asked_by=users[roles.COMMITTEE_MEMBER],
+        text="Why?",
+        submitted_at="2022-09-01T10:00Z",
+    )
+    director = client_for(roles.DIRECTOR)
+    refused = director.post(f"/questions/{question.pk}/assign/", {"officer": "999999"}, follow=True)
+    assert "Choose an officer." in refused.content.decode()
+    member_id = users[roles.COMMITTEE_MEMBER].pk
+    director.post(f"/questions/{question.pk}/assign/", {"officer": member_id})
+    question.refresh_from_db()
+    assert question.assigned_to is None  # a member cannot answer
+    with django_capture_on_commit_callbacks(execute=True):
+        director.post(f"/questions/{question.pk}/assign/", {"officer": lead.pk})
+    question.refresh_from_db()
+    assert question.assigned_to == lead
+    (email,) = mail.outbox
+    assert email.to == ["lead@example.org"] and "Why?" in email.body
+    page = client_for(roles.SERVICE_LEAD).get(question.get_absolute_url()).content.decode()
+    assert "Officer responsible for the answer: lead" in page
+    assert (
+        client_for(roles.SERVICE_LEAD)
+        .post(f"/questions/{question.pk}/assign/", {"officer": lead.pk})
+        .status_code
+        == 403
+    )
