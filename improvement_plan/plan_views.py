@@ -253,7 +253,11 @@ def write_update(request, pk):
     form = UpdateForm(
         request.POST or None,
         instance=copy.copy(draft) if draft else None,
-        initial=model_to_dict(signed, UpdateForm.Meta.fields) if draft is None and signed else None,
+        initial=model_to_dict(signed, UpdateForm.Meta.fields)
+        if draft is None and signed
+        else {"reason": draft.replace_reason}
+        if draft
+        else None,
         open_actions=found.actions.open().count(),
         replacing=replacing,
     )
@@ -565,10 +569,9 @@ def coverage(request):
             a.status == KeyAction.Status.COMPLETED for a in answering
         )
         recommendation.overdue_count = sum(a.is_overdue(today) for a in answering)
-        recommendation.unanswered = (
-            recommendation.open_count == 0
-            and recommendation.completed_count < len(answering)
-            or not answering
+        # Warn when nothing answers it, or when nothing open does and not all was completed.
+        recommendation.unanswered = not answering or (
+            recommendation.open_count == 0 and recommendation.completed_count < len(answering)
         )
     return render(
         request,

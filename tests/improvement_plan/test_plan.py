@@ -209,6 +209,7 @@ def test_a_signed_off_update_is_replaced_with_a_reason_never_edited(workstream, 
     refused = lead.post(url, UPDATE)
     assert "Say why the signed-off update is being replaced." in refused.content.decode()
     lead.post(url, {**UPDATE, "reason": "The impact was overstated."})
+    assert "The impact was overstated." in lead.get(url).content.decode()  # the draft's reason
     signed.refresh_from_db()
     assert signed.comment == "First account." and signed.superseded_at is None
 
