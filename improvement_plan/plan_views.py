@@ -270,16 +270,13 @@ def write_update(request, pk):
         if replacing is not None:
             update.replaces = replacing
             update.replace_reason = form.cleaned_data["reason"].strip()
-        with transaction.atomic():
-            update.save()
-            AuditEntry.record_changes(
-                update,
-                draft,
-                user=request.user,
-                reason=update.replace_reason,
-                context=f"progress update {found.number} {period.label}",
-                fields=[*UpdateForm.Meta.fields, "replace_reason"],
-            )
+        AuditEntry.save_with_trail(
+            update,
+            user=request.user,
+            reason=update.replace_reason,
+            context=f"progress update {found.number} {period.label}",
+            fields=[*UpdateForm.Meta.fields, "replace_reason"],
+        )
         messages.success(request, f"Update for {period.label} saved. A director signs it off.")
         return redirect(found)
     return render(
@@ -315,10 +312,8 @@ def sign_off_update(request, pk):
             ProgressUpdate.objects.filter(pk=update.replaces_id).update(superseded_at=now)
         update.signed_off_by = request.user
         update.signed_off_at = now
-        update.save(update_fields=["signed_off_by", "signed_off_at"])
-        AuditEntry.record_changes(
+        AuditEntry.save_with_trail(
             update,
-            None,
             user=request.user,
             context="progress update sign-off",
             fields=["signed_off_by", "signed_off_at"],
@@ -370,18 +365,15 @@ def action(request, pk):
         form = ActionForm(request.POST or None, instance=copy.copy(found))
         if request.method == "POST" and form.is_valid():
             changed = form.save(commit=False)
-            with transaction.atomic():
-                changed.save()
-                entries = AuditEntry.record_changes(
-                    changed,
-                    found,
-                    user=request.user,
-                    reason=form.cleaned_data["reason"].strip(),
-                    context=f"key action {found.reference}",
-                    fields=ActionForm.Meta.fields,
-                )
-                if not changed.is_open:
-                    KeyAction.objects.filter(pk=found.pk).update(overdue_since=None)
+            if not changed.is_open:
+                changed.overdue_since = None
+            entries = AuditEntry.save_with_trail(
+                changed,
+                user=request.user,
+                reason=form.cleaned_data["reason"].strip(),
+                context=f"key action {found.reference}",
+                fields=ActionForm.Meta.fields,
+            )
             messages.success(
                 request, f"{found.reference} saved." if entries else "Nothing changed."
             )
@@ -445,17 +437,13 @@ def milestone(request, pk):
     found = get_object_or_404(Milestone.objects.select_related("workstream__priority__plan"), pk=pk)
     form = MilestoneForm(request.POST or None, instance=copy.copy(found))
     if request.method == "POST" and form.is_valid():
-        changed = form.save(commit=False)
-        with transaction.atomic():
-            changed.save()
-            AuditEntry.record_changes(
-                changed,
-                found,
-                user=request.user,
-                reason=form.cleaned_data["reason"].strip(),
-                context=f"milestone {found.reference}",
-                fields=MilestoneForm.Meta.fields,
-            )
+        AuditEntry.save_with_trail(
+            form.save(commit=False),
+            user=request.user,
+            reason=form.cleaned_data["reason"].strip(),
+            context=f"milestone {found.reference}",
+            fields=MilestoneForm.Meta.fields,
+        )
         messages.success(request, f"Milestone {found.reference} saved.")
         return redirect(found.workstream)
     return render(
@@ -507,15 +495,13 @@ def priority_status(request, pk):
         status = form.save(commit=False)
         status.priority, status.period = priority, period
         status.recorded_by, status.recorded_at = request.user, timezone.now()
-        with transaction.atomic():
-            status.save()
-            AuditEntry.record_changes(
-                status,
-                None,
-                user=request.user,
-                reason=status.note,
-                context=f"priority {priority.number} status",
-            )
+        AuditEntry.save_with_trail(
+            status,
+            user=request.user,
+            reason=status.note,
+            context=f"priority {priority.number} status",
+            fields=["actions_status", "impact_status", "note"],
+        )
         messages.success(request, f"Statuses recorded for priority {priority.number}.")
         return redirect(priority.plan)
     workstreams = Workstream.objects.filter(priority=priority).summarised(

@@ -240,11 +240,8 @@ def review(request, reference):
             assessment.save()
             if assessment.mitigations != found.mitigations.strip():
                 stored = Risk.objects.get(pk=found.pk)
-                changed = copy.copy(stored)
-                changed.mitigations = assessment.mitigations
-                changed.save(update_fields=["mitigations"])
-                AuditEntry.record_changes(
-                    changed,
+                stored.mitigations = assessment.mitigations
+                AuditEntry.save_with_trail(
                     stored,
                     user=request.user,
                     reason=assessment.rationale,

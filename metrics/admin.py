@@ -1,8 +1,6 @@
 """Admin pages for measures and their figures. Every save is audited with a reason, and the
 statuses of the measure are recomputed once the change is committed."""
 
-import copy
-
 from django import forms
 from django.contrib import admin
 
@@ -42,11 +40,8 @@ class AuditedAdmin(admin.ModelAdmin):
     form = ReasonForm
 
     def save_model(self, request, obj, form, change):
-        before = copy.copy(type(obj).objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        AuditEntry.record_changes(
+        AuditEntry.save_with_trail(
             obj,
-            before,
             user=request.user,
             reason=form.cleaned_data.get("change_reason", ""),
             context="admin",

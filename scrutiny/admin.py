@@ -48,9 +48,7 @@ class RecordedAdmin(admin.ModelAdmin):
     """Keeps who changed what, when, from what, for the committee's records set up here."""
 
     def save_model(self, request, obj, form, change):
-        before = copy.copy(type(obj).objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        AuditEntry.record_changes(obj, before, user=request.user, context="admin")
+        AuditEntry.save_with_trail(obj, user=request.user, context="admin")
 
     def save_formset(self, request, form, formset, change):
         befores = {

@@ -298,20 +298,13 @@ def question(request, pk):
     if request.user.has_perm("scrutiny.answer_question") and found.status != found.Status.ANSWERED:
         form = AnswerForm(request.POST or None, initial={"answer": found.answer})
         if request.method == "POST" and form.is_valid():
-            before = Question.objects.get(pk=found.pk)
             found.answer = form.cleaned_data["answer"]
             found.answered_by = request.user
             found.answer_drafted_at = timezone.now()
             found.status = Question.Status.DRAFTED
-            with transaction.atomic():
-                found.save()
-                AuditEntry.record_changes(
-                    found,
-                    before,
-                    user=request.user,
-                    context="answer drafted",
-                    fields=["answer", "status"],
-                )
+            AuditEntry.save_with_trail(
+                found, user=request.user, context="answer drafted", fields=["answer", "status"]
+            )
             messages.success(
                 request, "Answer saved. A director approves it before the member sees it."
             )
@@ -362,18 +355,11 @@ def assign_question(request, pk):
     elif not form.is_valid():
         messages.error(request, form.errors["officer"][0])
     else:
-        before = Question.objects.get(pk=found.pk)
         found.assigned_to = form.cleaned_data["officer"]
-        with transaction.atomic():
-            found.save(update_fields=["assigned_to"])
-            AuditEntry.record_changes(
-                found,
-                before,
-                user=request.user,
-                context="question assigned",
-                fields=["assigned_to"],
-            )
-            transaction.on_commit(lambda: notifications.question_assigned(found))
+        AuditEntry.save_with_trail(
+            found, user=request.user, context="question assigned", fields=["assigned_to"]
+        )
+        transaction.on_commit(lambda: notifications.question_assigned(found))
         messages.success(
             request,
             f"{found.assigned_to.get_full_name() or found.assigned_to} will answer; "
@@ -389,20 +375,13 @@ def approve_answer(request, pk):
     if found.status != Question.Status.DRAFTED:
         messages.error(request, "There is no drafted answer waiting for approval.")
         return redirect(found)
-    before = Question.objects.get(pk=found.pk)
     found.status = Question.Status.ANSWERED
     found.approved_by = request.user
     found.approved_at = timezone.now()
-    with transaction.atomic():
-        found.save()
-        AuditEntry.record_changes(
-            found,
-            before,
-            user=request.user,
-            context="answer approved",
-            fields=["status", "approved_by"],
-        )
-        transaction.on_commit(lambda: notifications.question_answered(found))
+    AuditEntry.save_with_trail(
+        found, user=request.user, context="answer approved", fields=["status", "approved_by"]
+    )
+    transaction.on_commit(lambda: notifications.question_answered(found))
     messages.success(request, "Answer approved. The member is told.")
     return redirect(found)
 
@@ -477,7 +456,6 @@ def minute_action(request, pk):
     if request.method == "POST" and not can_update:
         require(request.user, "answer_question")
     if form and request.method == "POST" and form.is_valid():
-        before = MinuteAction.objects.get(pk=found.pk)
         with transaction.atomic():
             MinuteActionUpdate.objects.create(
                 action=found,
@@ -486,10 +464,8 @@ def minute_action(request, pk):
                 by=request.user,
             )
             found.status = form.cleaned_data["status"]
-            found.save(update_fields=["status"])
-            AuditEntry.record_changes(
+            AuditEntry.save_with_trail(
                 found,
-                before,
                 user=request.user,
                 reason=form.cleaned_data["text"],
                 context="action update",

@@ -128,6 +128,19 @@ class AuditEntry(models.Model):
         cls.objects.bulk_create(entries)
         return entries
 
+    @classmethod
+    def save_with_trail(cls, obj, *, user, fields=None, reason="", context=""):
+        """Save ``obj`` and, in the same transaction, an entry for each of ``fields`` that
+        differs from what was stored (every one set, for a new object)."""
+        from django.db import transaction
+
+        before = type(obj).objects.filter(pk=obj.pk).first() if obj.pk else None
+        with transaction.atomic():
+            obj.save()
+            return cls.record_changes(
+                obj, before, user=user, reason=reason, context=context, fields=fields
+            )
+
 
 def _text(value):
     return "" if value is None else str(value)
