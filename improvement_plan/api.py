@@ -4,7 +4,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema
 
-from improvement_plan.models import KeyAction, Plan, PriorityStatus, Risk, Workstream
+from improvement_plan.models import KeyAction, Plan, Risk, statuses
 
 router = Router(tags=["risks"])
 
@@ -126,16 +126,6 @@ class PlanOut(Schema):
     priorities: list[PriorityOut]
 
 
-def _status(found):
-    if found is None:
-        return {"period": None, "actions_status": None, "impact_status": None}
-    return {
-        "period": found.period.label,
-        "actions_status": found.get_actions_status_display(),
-        "impact_status": found.get_impact_status_display(),
-    }
-
-
 @router.get(
     "/plan",
     response={200: PlanOut, 404: dict},
@@ -149,15 +139,12 @@ def plan(request):
     if current is None:
         raise Http404("No improvement plan has been loaded.")
     today = timezone.localdate()
-    workstreams = Workstream.objects.filter(priority__plan=current).summarised(request.user, today)
+    priorities = current.overview(request.user, today)
     counts = {}
     for status, workstream_id in KeyAction.objects.filter(
         workstream__priority__plan=current
     ).values_list("status", "workstream_id"):
         counts.setdefault(workstream_id, Counter())[KeyAction.Status(status).label] += 1
-    latest = {}
-    for status in PriorityStatus.objects.filter(priority__plan=current).select_related("period"):
-        latest[status.priority_id] = status
     period = current.current_period()
     return {
         "title": current.title,
@@ -165,27 +152,26 @@ def plan(request):
         "as_at": today.isoformat(),
         "reporting_period": period.label if period else None,
         "actions": dict(sum(counts.values(), Counter())),
-        "overdue_actions": sum(w.overdue_count for w in workstreams),
+        "overdue_actions": sum(w.overdue_count for p in priorities for w in p.rows),
         "priorities": [
             {
                 "number": priority.number,
                 "title": priority.title,
-                "status": _status(latest.get(priority.pk)),
+                "status": statuses(priority.status),
                 "workstreams": [
                     {
                         "number": w.number,
                         "title": w.title,
                         "lead": w.lead,
-                        "status": _status(w.update),
+                        "status": statuses(w.update),
                         "actions": dict(counts.get(w.pk, {})),
                         "overdue_actions": w.overdue_count,
                         "metrics": w.trajectories,
                         "on_target_while_metrics_regress": w.mixed_message,
                     }
-                    for w in workstreams
-                    if w.priority_id == priority.pk
+                    for w in priority.rows
                 ],
             }
-            for priority in current.priorities.all()
+            for priority in priorities
         ],
     }

@@ -268,6 +268,24 @@ class Plan(models.Model):
     def current_period(self):
         return self.periods.order_by("-start").first()
 
+    def overview(self, user, today):
+        """Each priority with its latest recorded statuses (``status``) and its workstreams
+        summarised as at ``today`` (``rows``): what the plan page, the dashboard, the API and a
+        meeting pack show. A fixed number of queries whatever the size of the plan."""
+        workstreams = Workstream.objects.filter(priority__plan=self).summarised(user, today)
+        # Statuses come oldest first, so the last one recorded for a priority wins.
+        latest = {
+            status.priority_id: status
+            for status in PriorityStatus.objects.filter(priority__plan=self).select_related(
+                "period"
+            )
+        }
+        priorities = list(self.priorities.all())
+        for priority in priorities:
+            priority.status = latest.get(priority.pk)
+            priority.rows = [w for w in workstreams if w.priority_id == priority.pk]
+        return priorities
+
     def new_version(self, version):
         """Copy the plan, its structure, actions, milestones, metrics and the links to Ofsted's
         recommendations and to risks into a new current version; this one becomes read-only
@@ -352,6 +370,17 @@ class ReportingPeriod(models.Model):
     @property
     def label(self):
         return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+
+
+def statuses(record):
+    """A priority status or progress update as plain data (None for each when there is none)."""
+    if record is None:
+        return {"period": None, "actions_status": None, "impact_status": None}
+    return {
+        "period": record.period.label,
+        "actions_status": record.get_actions_status_display(),
+        "impact_status": record.get_impact_status_display(),
+    }
 
 
 class Priority(models.Model):

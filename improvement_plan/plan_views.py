@@ -48,14 +48,8 @@ def plan(request, pk=None):
     require(request.user, "view_published")
     found = _plan_or_404(pk)
     today = timezone.localdate()
-    workstreams = Workstream.objects.filter(priority__plan=found).summarised(request.user, today)
-    priorities = list(found.priorities.all())
-    latest = {}
-    for status in PriorityStatus.objects.filter(priority__plan=found).select_related("period"):
-        latest[status.priority_id] = status
-    for priority in priorities:
-        priority.status = latest.get(priority.pk)
-        priority.rows = [w for w in workstreams if w.priority_id == priority.pk]
+    priorities = found.overview(request.user, today)
+    workstreams = [w for priority in priorities for w in priority.rows]
     totals = (
         {
             name: sum(w.trajectories[name] for w in workstreams)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from improvement_plan.models import Plan, PriorityStatus, Risk, Workstream
+from improvement_plan.models import Plan, Risk, statuses
 from metrics.models import Measure, Rag, ServiceArea
 from scrutiny.models import MeetingPack, MinuteAction
 
@@ -102,20 +102,6 @@ def _plan(today):
     plan = Plan.objects.current()
     if plan is None:
         return None
-    workstreams = Workstream.objects.filter(priority__plan=plan).summarised(READER, today)
-    latest = {}
-    for status in PriorityStatus.objects.filter(priority__plan=plan).select_related("period"):
-        latest[status.priority_id] = status
-
-    def statuses(update):
-        if update is None:
-            return {"actions_status": "", "impact_status": "", "period": ""}
-        return {
-            "actions_status": update.get_actions_status_display(),
-            "impact_status": update.get_impact_status_display(),
-            "period": update.period.label,
-        }
-
     return {
         "version": plan.version,
         "title": plan.title,
@@ -123,7 +109,7 @@ def _plan(today):
             {
                 "number": priority.number,
                 "title": priority.title,
-                **statuses(latest.get(priority.pk)),
+                **statuses(priority.status),
                 "workstreams": [
                     {
                         "number": w.number,
@@ -135,11 +121,10 @@ def _plan(today):
                         "metrics": w.trajectories,
                         "mixed_message": w.mixed_message,
                     }
-                    for w in workstreams
-                    if w.priority_id == priority.pk
+                    for w in priority.rows
                 ],
             }
-            for priority in plan.priorities.all()
+            for priority in plan.overview(READER, today)
         ],
     }
 

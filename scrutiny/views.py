@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from improvement_plan.models import Plan, PriorityStatus, Risk, Workstream
+from improvement_plan.models import Plan, Risk
 from metrics.models import MeasureStatus, ServiceArea
 from scrutiny.celery import app as celery_app
 from scrutiny.forms import ApiTokenForm
@@ -101,14 +101,8 @@ def _plan_summary(user):
     plan = Plan.objects.current()
     if plan is None:
         return None
-    today = timezone.localdate()
-    latest = {}
-    for status in PriorityStatus.objects.filter(priority__plan=plan).select_related("period"):
-        latest[status.priority_id] = status
-    priorities = list(plan.priorities.all())
-    for priority in priorities:
-        priority.status = latest.get(priority.pk)
-    workstreams = Workstream.objects.filter(priority__plan=plan).summarised(user, today)
+    priorities = plan.overview(user, timezone.localdate())
+    workstreams = [w for priority in priorities for w in priority.rows]
     return {
         "plan": plan,
         "priorities": priorities,
