@@ -5,6 +5,7 @@ import copy
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +24,8 @@ from improvement_plan.models import (
     Workstream,
 )
 from metrics import charts
+from metrics.models import MeasureStatus
+from metrics.views import measure_chart_html
 from scrutiny.models import AuditEntry, Recommendation
 from scrutiny.roles import require
 
@@ -105,11 +108,7 @@ def workstream(request, pk):
             ),
             f"milestones-{found.pk}",
         )
-    metric_charts = [
-        (metric, _metric_chart(metric, request.user))
-        for metric in summary.plan_metrics
-        if metric.measure_id
-    ]
+    metric_charts = _metric_charts(summary.plan_metrics, request.user)
     return render(
         request,
         "improvement_plan/workstream.html",
@@ -134,43 +133,41 @@ def workstream(request, pk):
     )
 
 
-def _metric_chart(metric, user):
-    """Target against actual, month by month, from the measure the metric is linked to."""
-    measure = metric.measure
-    observations = list(
-        measure.observations.whole_authority()
+def _metric_charts(metrics, user):
+    """Each linked metric's chart and table, from its measure's engine statuses (value and the
+    target in force each month), as the measure page draws them: one query for all."""
+    linked = [m for m in metrics if m.measure_id]
+    prefetch_related_objects([m.measure for m in linked], "comparators")
+    series = {}
+    for status in (
+        MeasureStatus.objects.whole_authority()
         .visible_to(user)
-        .filter(period_kind=measure.frequency)
+        .filter(measure_id__in=[m.measure_id for m in linked])
+        .select_related("measure")
         .order_by("period_end")
-    )
-    if not observations:
-        return None
-    targets = {t.effective_from: t for t in measure.targets.all()}
-    rows = []
-    for observation in observations:
-        target = next(
-            (
-                t.value
-                for t in targets.values()
-                if t.effective_from <= observation.period_end
-                and (t.effective_to is None or t.effective_to >= observation.period_end)
-            ),
-            None,
-        )
-        rows.append((observation.period_end, target, observation.value))
-    figure = charts.target_actual_chart(
-        title=f"{metric.reference} {metric.name}",
-        labels=[f"{month:%b %Y}" for month, _, _ in rows],
-        targets=[None if t is None else float(t) for _, t, _ in rows],
-        actuals=[None if v is None else float(v) for _, _, v in rows],
-        unit_suffix="%" if measure.unit == "percent" else "",
-    )
-    return {
-        "html": charts.to_html(figure, f"metric-{metric.pk}"),
-        "rows": [
-            (f"{m:%B %Y}", measure.format_value(t), measure.format_value(v)) for m, t, v in rows
-        ],
-    }
+    ):
+        if status.period_kind == status.measure.frequency:
+            series.setdefault(status.measure_id, []).append(status)
+    charts_for = []
+    for metric in linked:
+        rows = series.get(metric.measure_id, [])
+        chart = None
+        if rows:
+            chart = {
+                "html": measure_chart_html(metric.measure, rows),
+                "rows": [
+                    (
+                        s.period.label,
+                        metric.measure.format_value(s.target)
+                        if s.target is not None
+                        else "No target",
+                        metric.measure.format_value(s.value),
+                    )
+                    for s in rows
+                ],
+            }
+        charts_for.append((metric, chart))
+    return charts_for
 
 
 class UpdateForm(forms.ModelForm):

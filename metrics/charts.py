@@ -285,46 +285,6 @@ def risk_chart(*, title, labels, scores):
     return figure
 
 
-def target_actual_chart(*, title, labels, targets, actuals, unit_suffix=""):
-    """An improvement plan metric month by month: the actual as a solid line with markers, the
-    target as a dashed step line."""
-    figure = go.Figure()
-    if any(t is not None for t in targets):
-        figure.add_trace(
-            go.Scatter(
-                x=list(labels),
-                y=list(targets),
-                mode="lines",
-                name="Target",
-                line={"color": GREY, "width": 2, "dash": "dash", "shape": "hv"},
-                hovertemplate=f"%{{x}}: target %{{y}}{unit_suffix}<extra></extra>",
-            )
-        )
-    figure.add_trace(
-        go.Scatter(
-            x=list(labels),
-            y=list(actuals),
-            mode="lines+markers",
-            name="Actual",
-            line={"color": BLUE, "width": 3},
-            marker={"size": 9, "symbol": "circle"},
-            hovertemplate=f"%{{x}}: %{{y}}{unit_suffix}<extra></extra>",
-        )
-    )
-    figure.update_layout(
-        title={"text": title, "font": {"size": 15}},
-        font={"family": FONT, "color": BLACK, "size": 14},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        height=300,
-        margin={"l": 50, "r": 20, "t": 60, "b": 40},
-        legend={"orientation": "h", "y": -0.2},
-        xaxis={"type": "category"},
-        yaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7", "rangemode": "tozero"},
-    )
-    return figure
-
-
 def milestone_timeline(*, title, names, months, done, today):
     """A workstream's milestones on a timeline: a marker per milestone in its month, filled when
     reached, hollow when not; a vertical line marks today."""

@@ -270,7 +270,7 @@ def measure(request, code):
             ).select_related("workstream"),
             "statuses": statuses,
             "latest": latest,
-            "chart": _measure_chart(measure, series),
+            "chart": measure_chart_html(measure, series),
             "breakdown": breakdown,
             "breakdown_chart": _breakdown_chart(measure, latest, breakdown),
             "targets": measure.targets.all(),
@@ -290,7 +290,9 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def _measure_chart(measure, series):
+def measure_chart_html(measure, series):
+    """A measure's chart from its engine statuses in one kind of period (oldest first): actuals,
+    target and tolerance, comparators, SPC. Also drawn for the plan's metrics."""
     if not series:
         return ""
     targets = [_number(s.target) for s in series]

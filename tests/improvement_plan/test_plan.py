@@ -1,6 +1,7 @@
 """The improvement plan: demo data as printed, the dashboard's two kinds of status side by side,
 progress updates and their sign-off, actions, Ofsted coverage, the daily round and the API."""
 
+import re
 from datetime import date
 
 import pytest
@@ -445,4 +446,8 @@ def test_the_dashboard_measure_and_risk_pages_lead_to_the_plan(demo, client_for)
     assert f'href="{workforce.get_absolute_url()}"' in measure_page
     risk_page = member.get("/risks/SR7.5/").content.decode()
     assert "1.1 Workforce Recruitment and Retention" in risk_page
-    assert "SR7.5" in member.get(workforce.get_absolute_url()).content.decode()
+    page = member.get(workforce.get_absolute_url()).content.decode()
+    assert "SR7.5" in page
+    # Each linked metric is charted and tabled from the engine's statuses: the target in force.
+    turnover = page[page.index("Turnover (overall): target and actual by month") :]
+    assert re.search(r"Jun 2022</th>\s*<td[^>]*>13.0%</td>\s*<td[^>]*>25.6%</td>", turnover)
