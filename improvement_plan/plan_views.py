@@ -520,36 +520,7 @@ def coverage(request):
     require(request.user, "view_published")
     found = _plan_or_404()
     today = timezone.localdate()
-    recommendations = list(
-        Recommendation.objects.select_related("inspection").prefetch_related("links__workstream")
-    )
-    workstream_ids = {
-        link.workstream_id
-        for r in recommendations
-        for link in r.links.all()
-        if link.workstream.priority.plan_id == found.pk
-    }
-    actions = {}
-    for item in KeyAction.objects.filter(workstream_id__in=workstream_ids).prefetch_related(
-        "owners"
-    ):
-        actions.setdefault(item.workstream_id, []).append(item)
-    for recommendation in recommendations:
-        recommendation.rows = [
-            (link, actions.get(link.workstream_id, []))
-            for link in recommendation.links.all()
-            if link.workstream_id in workstream_ids
-        ]
-        answering = [a for _, items in recommendation.rows for a in items]
-        recommendation.open_count = sum(a.is_open for a in answering)
-        recommendation.completed_count = sum(
-            a.status == KeyAction.Status.COMPLETED for a in answering
-        )
-        recommendation.overdue_count = sum(a.is_overdue(today) for a in answering)
-        # Warn when nothing answers it, or when nothing open does and not all was completed.
-        recommendation.unanswered = not answering or (
-            recommendation.open_count == 0 and recommendation.completed_count < len(answering)
-        )
+    recommendations = Recommendation.objects.with_coverage(found, today)
     return render(
         request,
         "improvement_plan/coverage.html",

@@ -248,6 +248,44 @@ class Judgement(models.Model):
         return f"{self.area}: {self.get_grade_display()}"
 
 
+class RecommendationQuerySet(models.QuerySet):
+    def with_coverage(self, plan, today):
+        """Each recommendation with ``rows``: the links to ``plan``'s workstreams, each with
+        their key actions; the counts of those actions open, completed and overdue as at
+        ``today``; and ``unanswered`` when nothing answers it, or nothing open does and not all
+        of it was completed. Three queries whatever the number."""
+        from improvement_plan.models import KeyAction
+
+        recommendations = list(
+            self.select_related("inspection").prefetch_related(
+                models.Prefetch(
+                    "links",
+                    queryset=RecommendationLink.objects.filter(
+                        workstream__priority__plan=plan
+                    ).select_related("workstream"),
+                )
+            )
+        )
+        actions = {}
+        workstream_ids = {link.workstream_id for r in recommendations for link in r.links.all()}
+        for item in KeyAction.objects.filter(workstream_id__in=workstream_ids):
+            actions.setdefault(item.workstream_id, []).append(item)
+        for recommendation in recommendations:
+            recommendation.rows = [
+                (link, actions.get(link.workstream_id, [])) for link in recommendation.links.all()
+            ]
+            answering = [a for _, items in recommendation.rows for a in items]
+            recommendation.open_count = sum(a.is_open for a in answering)
+            recommendation.completed_count = sum(
+                a.status == KeyAction.Status.COMPLETED for a in answering
+            )
+            recommendation.overdue_count = sum(a.is_overdue(today) for a in answering)
+            recommendation.unanswered = not answering or (
+                recommendation.open_count == 0 and recommendation.completed_count < len(answering)
+            )
+        return recommendations
+
+
 class Recommendation(models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="recommendations"
@@ -256,6 +294,8 @@ class Recommendation(models.Model):
     text = models.TextField()
     order = models.PositiveSmallIntegerField(default=0)
     source = models.TextField(blank=True)
+
+    objects = RecommendationQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "order"]
