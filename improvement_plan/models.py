@@ -426,8 +426,6 @@ class WorkstreamQuerySet(models.QuerySet):
         """Each workstream with its action counts (overdue as at ``today``), its latest signed-off
         update (and, for officers, any draft), and its metrics' trajectories; a fixed number of
         queries whatever the size of the plan."""
-        month = date(today.year, today.month, 1)
-        open_statuses = [KeyAction.Status.COMPLETED, KeyAction.Status.DROPPED]
         workstreams = list(
             self.select_related("priority__plan").annotate(
                 action_count=models.Count("actions", distinct=True),
@@ -438,8 +436,7 @@ class WorkstreamQuerySet(models.QuerySet):
                 ),
                 overdue_count=models.Count(
                     "actions",
-                    filter=models.Q(actions__due_month__lt=month)
-                    & ~models.Q(actions__status__in=open_statuses),
+                    filter=overdue_q(today, prefix="actions__"),
                     distinct=True,
                 ),
             )
@@ -550,13 +547,21 @@ class Owner(models.Model):
         return self.name
 
 
+def overdue_q(on, prefix=""):
+    """Open key actions whose due month ended before ``on``, as a filter (``prefix`` for one
+    reached through a relation, such as ``actions__``)."""
+    return models.Q(**{f"{prefix}due_month__lt": date(on.year, on.month, 1)}) & ~models.Q(
+        **{f"{prefix}status__in": CLOSED}
+    )
+
+
 class KeyActionQuerySet(models.QuerySet):
     def open(self):
-        return self.exclude(status__in=[KeyAction.Status.COMPLETED, KeyAction.Status.DROPPED])
+        return self.exclude(status__in=CLOSED)
 
     def overdue(self, on):
         """Open actions whose due month ended before ``on``."""
-        return self.open().filter(due_month__lt=date(on.year, on.month, 1))
+        return self.filter(overdue_q(on))
 
     def due_soon(self, on, days=30):
         from datetime import timedelta
@@ -608,7 +613,7 @@ class KeyAction(models.Model):
 
     @property
     def is_open(self):
-        return self.status not in (self.Status.COMPLETED, self.Status.DROPPED)
+        return self.status not in CLOSED
 
     def is_overdue(self, on):
         """Open, and the month it was due in has ended."""
@@ -629,6 +634,9 @@ class KeyAction(models.Model):
             )
         if self.due_month and self.due_month.day != 1:
             raise ValidationError({"due_month": "A due month starts on the first day."})
+
+
+CLOSED = [KeyAction.Status.COMPLETED, KeyAction.Status.DROPPED]
 
 
 class Milestone(models.Model):
