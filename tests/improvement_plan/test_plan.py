@@ -130,22 +130,32 @@ def test_members_trajectories_use_published_figures_only(db):
     assert found.trajectory == ""
 
 
-def test_the_dashboard_takes_a_fixed_number_of_queries(
-    db, client_for, django_assert_max_num_queries
+@pytest.mark.parametrize("path", ["/plan/", "/"])
+def test_the_plan_and_home_dashboards_run_the_same_queries_for_2_and_6_workstreams(
+    db, client_for, django_assert_num_queries, path
 ):
+    from tests.metrics.test_pages import queries_for
+
     plan = make_workstream(number="1.1").plan
-    make_workstream(number="1.2", plan=plan)
-    client = client_for(roles.DIRECTOR)
-    with django_assert_max_num_queries(20):
-        client.get("/plan/")
-    priority = plan.priorities.first()
-    for number in ("1.3", "1.4", "1.5", "1.6"):
+    priority = plan.priorities.get()
+
+    def add(number):
         workstream = make_workstream(number=number, priority=priority)
-        make_action(workstream=workstream)
+        make_action(workstream=workstream, due_month=date(2022, 5, 1))
         make_update(workstream=workstream)
         _metric(workstream, Polarity.BIGGER, [1, 2])
-    with django_assert_max_num_queries(20):
-        assert b"1.6 Workstream 1.6" in client.get("/plan/").content
+
+    add("1.2")
+    client = client_for(roles.DIRECTOR)
+    client.get(path)  # the session and caches settle
+    small = queries_for(client, path)
+    for number in ("1.3", "1.4", "1.5", "1.6"):
+        add(number)
+    client.get(path)  # each new metric's measure brought an area: the dashboard cache misses
+    with django_assert_num_queries(small):
+        page = client.get(path).content.decode()
+    assert "1.6 Workstream 1.6" in page if path == "/plan/" else "Improvement plan v" in page
+    assert small <= 30
 
 
 # --------------------------------------------------------------------------------------------
