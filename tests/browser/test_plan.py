@@ -84,3 +84,40 @@ def test_a_lead_reports_on_workstream_1_1_and_the_director_signs_it_off(site, pa
     page.get_by_role("link", name="ILACS standard inspection").click()
     expect(page.get_by_text("Andrew Waugh")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_plans_set_up_pages_have_no_serious_accessibility_violations(site, page):
+    sign_in(page, site, "lead")
+    page.goto(f"{site}/plan/")
+    page.get_by_role("link", name="1.1 Workforce Recruitment and Retention").click()
+    page.get_by_role("link", name="Job microsite relaunch").click()
+    expect(page.get_by_text("The month is not in the papers")).to_be_visible()
+    page.get_by_label("Reached", exact=True).check()
+    page.get_by_role("button", name="Save the milestone").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Give the date the milestone was reached."
+    )
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    sign_in(page, site, "director")
+    page.goto(f"{site}/plan/")
+    page.get_by_role("link", name="Record the statuses of priority 1").click()
+    page.get_by_role("button", name="Record the statuses").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose the status of the priority's actions."
+    )
+    assert_accessible(page)
+    page.get_by_role("group", name="Actions status").get_by_label("At risk").check()
+    page.get_by_role("group", name="Impact status").get_by_label("At risk").check()
+    page.get_by_role("button", name="Record the statuses").click()
+    expect(page.get_by_text("Statuses recorded for priority 1.")).to_be_visible()
+
+    page.get_by_role("link", name="Start a new version of the plan").click()
+    assert_accessible(page)
+    page.get_by_label("Version").fill("v3.0")
+    page.get_by_role("button", name="Start the new version").click()
+    expect(page.get_by_role("heading", name="Continuous Improvement Plan v3.0")).to_be_visible()
+    page.get_by_role("link", name="v2.0").click()
+    expect(page.get_by_text("This is version v2.0, kept as it stood.")).to_be_visible()
+    assert_accessible(page)
