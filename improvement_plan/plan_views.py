@@ -4,6 +4,7 @@ import copy
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.forms.models import model_to_dict
@@ -35,6 +36,12 @@ def _plan_or_404(pk=None):
     if plan is None:
         raise Http404("No improvement plan has been loaded.")
     return plan
+
+
+def _refuse_changes_to_earlier_versions(request, plan):
+    """An earlier version of the plan is kept as it stood: read, never changed."""
+    if request.method == "POST" and not plan.is_current:
+        raise PermissionDenied(f"Version {plan.version} of the plan is kept as it stood.")
 
 
 def _crumbs(plan, *more):
@@ -351,6 +358,7 @@ class ActionForm(forms.ModelForm):
 def action(request, pk):
     require(request.user, "view_published")
     found = get_object_or_404(KeyAction.objects.select_related("workstream__priority__plan"), pk=pk)
+    _refuse_changes_to_earlier_versions(request, found.workstream.plan)
     form = None
     if request.user.has_perm("scrutiny.update_plan"):
         form = ActionForm(request.POST or None, instance=copy.copy(found))
@@ -426,6 +434,7 @@ class MilestoneForm(forms.ModelForm):
 def milestone(request, pk):
     require(request.user, "update_plan")
     found = get_object_or_404(Milestone.objects.select_related("workstream__priority__plan"), pk=pk)
+    _refuse_changes_to_earlier_versions(request, found.workstream.plan)
     form = MilestoneForm(request.POST or None, instance=copy.copy(found))
     if request.method == "POST" and form.is_valid():
         AuditEntry.save_with_trail(

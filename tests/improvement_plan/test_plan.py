@@ -424,6 +424,17 @@ def test_a_new_version_copies_the_plan_and_keeps_the_old_one_readable(workstream
     old_page = director.get(f"/plan/versions/{old.pk}/").content.decode()
     assert "This is version" in old_page and "kept as it stood" in old_page
     assert "Write the update" not in director.get(workstream.get_absolute_url()).content.decode()
+    # The earlier version is read, never changed.
+    old_action = workstream.actions.get()
+    lead = client_for(roles.SERVICE_LEAD)
+    assert "Change the status" not in lead.get(old_action.get_absolute_url()).content.decode()
+    refused = lead.post(
+        old_action.get_absolute_url(),
+        {"status": "completed", "completed_on": "2022-07-01", "evidence": "x"},
+    )
+    assert refused.status_code == 403
+    old_action.refresh_from_db()
+    assert old_action.status == "not_started"
 
 
 def test_the_plan_api_gives_statuses_and_action_counts(demo, client_for):
