@@ -2,9 +2,10 @@ from collections import Counter
 
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from improvement_plan.models import KeyAction, Plan, Risk, statuses
+from scrutiny.api_schema import REFERENCE, answers
 
 router = Router(tags=["risks"])
 
@@ -28,7 +29,12 @@ class RiskOut(Schema):
     risk_register: str
     inherent_score: int | None
     inherent_band: str
-    current: RatingOut | None
+    current: RatingOut | None = Field(
+        description="The latest signed-off rating: the one committee members read"
+    )
+    proposed: RatingOut | None = Field(
+        description="A review waiting for sign-off; shown only to those who may see drafts"
+    )
     direction: str
     review_due: str | None
     new_this_quarter: bool
@@ -64,6 +70,7 @@ def _risk(risk):
         "inherent_score": risk.inherent,
         "inherent_band": risk.inherent_band,
         "current": _rating(risk.current),
+        "proposed": _rating(risk.proposed),
         "direction": risk.direction,
         "review_due": risk.review_due.key if risk.review_due else None,
         "new_this_quarter": risk.new_this_quarter,
@@ -71,28 +78,33 @@ def _risk(risk):
         "measures": [m.code for m in risk.measures.all()],
         "workstreams": [w.number for w in risk.workstreams.all() if w.priority.plan.is_current],
         "mitigations": risk.mitigations,
-        "history": [_rating(a) for a in risk.assessments.all()],
+        "history": [_rating(a) for a in risk.ratings],
     }
 
 
-@router.get("/risks", response=list[RiskOut], summary="Open strategic risks with their ratings")
+@router.get(
+    "/risks", response=answers(list[RiskOut]), summary="Open strategic risks with their ratings"
+)
 def risks(request):
     return [_risk(r) for r in Risk.objects.filter(closed_at__isnull=True).rated(request.user)]
 
 
 @router.get(
     "/risks/{reference}",
-    response={200: RiskOut, 404: dict},
+    response=answers(RiskOut, not_found=True),
     summary="One risk, its ratings by quarter and linked measures",
 )
-def risk(request, reference: str):
+def risk(
+    request,
+    reference: str = Path(..., description="The risk's reference, e.g. SR7.5", pattern=REFERENCE),
+):
     found = Risk.objects.filter(reference=reference).rated(request.user)
     if not found:
         raise Http404(f"No risk {reference!r}.")
     return _risk(found[0])
 
 
-class StatusOut(Schema):
+class PlanStatusOut(Schema):
     period: str | None
     actions_status: str | None
     impact_status: str | None
@@ -102,7 +114,7 @@ class WorkstreamOut(Schema):
     number: str
     title: str
     lead: str
-    status: StatusOut
+    status: PlanStatusOut
     actions: dict[str, int]
     overdue_actions: int
     metrics: dict[str, int]
@@ -112,7 +124,7 @@ class WorkstreamOut(Schema):
 class PriorityOut(Schema):
     number: int
     title: str
-    status: StatusOut
+    status: PlanStatusOut
     workstreams: list[WorkstreamOut]
 
 
@@ -128,7 +140,7 @@ class PlanOut(Schema):
 
 @router.get(
     "/plan",
-    response={200: PlanOut, 404: dict},
+    response=answers(PlanOut, not_found=True),
     summary="The current improvement plan: priorities, workstreams, statuses and actions",
     tags=["improvement plan"],
 )

@@ -3,11 +3,11 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
 from improvement_plan.models import KeyAction, Owner, Plan
+from scrutiny.models import OutgoingEmail
 
 
 @dataclass
@@ -67,11 +67,10 @@ def _send_digests(result, today):
             "today": today,
             "site_url": settings.SITE_URL,
         }
-        send_mail(
-            subject=f"Improvement plan: {len(late)} overdue and {len(soon)} due soon",
-            message=render_to_string("improvement_plan/email/digest.txt", context),
-            from_email=None,
-            recipient_list=[owner.user.email],
+        OutgoingEmail.queue(
+            [owner.user.email],
+            f"Improvement plan: {len(late)} overdue and {len(soon)} due soon",
+            render_to_string("improvement_plan/email/digest.txt", context),
         )
         sent += 1
     return sent

@@ -37,26 +37,31 @@ class RiskQuerySet(models.QuerySet):
         ):
             if status.period_kind == status.measure.frequency:
                 latest[status.measure_id] = status
+        drafts = user.has_perm("scrutiny.view_drafts")
         for risk in risks:
             ratings = list(risk.assessments.all())
-            risk.current = ratings[-1] if ratings else None
-            risk.previous = ratings[-2] if len(ratings) > 1 else None
+            settled = [a for a in ratings if not a.is_proposed]
+            pending = next((a for a in reversed(ratings) if a.is_proposed), None)
+            # Everyone, staff included, reads the latest signed-off rating as the current one;
+            # staff also see a review waiting for sign-off, as proposed.
+            risk.current = settled[-1] if settled else None
+            risk.previous = settled[-2] if len(settled) > 1 else None
+            risk.proposed = pending if drafts else None
+            risk.ratings = ratings if drafts else settled
             risk.direction = calc.risk_direction(
                 risk.current.score if risk.current else None,
                 risk.previous.score if risk.previous else None,
             )
-            risk.history = ratings[-5:]
+            risk.history = risk.ratings[-5:]
             risk.linked = [latest.get(m.pk) for m in risk.measures.all()]
             risk.questioned = calc.risk_rating_questioned(
                 risk.current.band if risk.current else "",
                 [(s.measure.name, s.rag, s.direction) for s in risk.linked if s],
             )
-            # Each risk is reviewed every quarter: the next review is for the quarter after.
             # Each risk is reviewed every quarter. A review not yet signed off can still be
             # corrected; once signed off, the next one is for the quarter after.
-            pending = risk.current and risk.current.assessed_at and not risk.current.signed_off_at
             risk.review_due = (
-                risk.current.quarter
+                pending.quarter
                 if pending
                 else calc.Period(calc.add_months(risk.current.quarter_end, 3), calc.QUARTER)
                 if risk.current
@@ -195,6 +200,13 @@ class RiskAssessment(models.Model):
         if self.impact and self.likelihood:
             return self.impact * self.likelihood
         return self.printed_score
+
+    @property
+    def is_proposed(self):
+        """A review recorded in the product and not yet signed off: staff see it as proposed,
+        readers and packs do not see it. Ratings carried over from the papers were signed off
+        before they were printed."""
+        return self.assessed_at is not None and self.signed_off_at is None
 
     @property
     def score_only(self):

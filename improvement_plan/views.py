@@ -128,7 +128,7 @@ def risk(request, reference):
     require(request.user, "view_published")
     get_object_or_404(Risk, reference=reference)
     (found,) = Risk.objects.filter(reference=reference).rated(request.user)
-    ratings = list(found.assessments.all())
+    ratings = found.ratings
     chart = ""
     if ratings:
         chart = charts.to_html(
@@ -150,9 +150,7 @@ def risk(request, reference):
             ),
             "ratings": ratings,
             "chart": chart,
-            "awaiting_sign_off": next(
-                (a for a in reversed(ratings) if a.assessed_at and not a.signed_off_at), None
-            ),
+            "awaiting_sign_off": found.proposed,
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
                 ("Risks", reverse("improvement_plan:risks")),
@@ -218,8 +216,12 @@ def review(request, reference):
     # Correcting a review not yet signed off compares with the quarter before it.
     form = ReviewForm(
         request.POST or None,
-        previous=found.previous if existing else found.current,
-        initial={"mitigations": found.mitigations},
+        previous=found.current,
+        initial={
+            "mitigations": existing.mitigations
+            if existing and existing.is_proposed
+            else found.mitigations
+        },
     )
     if request.method == "POST" and form.is_valid():
         before = copy.copy(existing) if existing else None
@@ -238,16 +240,6 @@ def review(request, reference):
         )
         with transaction.atomic():
             assessment.save()
-            if assessment.mitigations != found.mitigations.strip():
-                stored = Risk.objects.get(pk=found.pk)
-                stored.mitigations = assessment.mitigations
-                AuditEntry.save_with_trail(
-                    stored,
-                    user=request.user,
-                    reason=assessment.rationale,
-                    context=f"risk review {found.reference} {quarter.label}",
-                    fields=["mitigations"],
-                )
             AuditEntry.record_changes(
                 assessment,
                 before,
@@ -294,14 +286,25 @@ def sign_off(request, reference):
     else:
         assessment.signed_off_by = request.user
         assessment.signed_off_at = timezone.now()
-        assessment.save(update_fields=["signed_off_by", "signed_off_at"])
-        AuditEntry.record_changes(
-            assessment,
-            None,
-            user=request.user,
-            context="risk sign-off",
-            fields=["signed_off_by", "signed_off_at"],
-        )
+        with transaction.atomic():
+            assessment.save(update_fields=["signed_off_by", "signed_off_at"])
+            AuditEntry.record_changes(
+                assessment,
+                None,
+                user=request.user,
+                context="risk sign-off",
+                fields=["signed_off_by", "signed_off_at"],
+            )
+            # The review's mitigating actions reach readers with its rating, once signed off.
+            if assessment.mitigations and assessment.mitigations != found.mitigations.strip():
+                found.mitigations = assessment.mitigations
+                AuditEntry.save_with_trail(
+                    found,
+                    user=request.user,
+                    reason=assessment.rationale,
+                    context=f"risk review {found.reference} {assessment.quarter.label}",
+                    fields=["mitigations"],
+                )
         messages.success(request, f"Signed off the review for {assessment.quarter.label}.")
     return redirect(found)
 

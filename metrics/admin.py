@@ -15,7 +15,6 @@ from metrics.models import (
     ServiceArea,
     Target,
 )
-from metrics.tasks import recompute_statuses
 from scrutiny.models import AuditEntry
 
 
@@ -46,13 +45,13 @@ class AuditedAdmin(admin.ModelAdmin):
             reason=form.cleaned_data.get("change_reason", ""),
             context="admin",
         )
-        recompute_statuses.delay_on_commit([self.measure_id_of(obj)])
+        Measure.objects.filter(pk=self.measure_id_of(obj)).request_recompute()
 
     def delete_model(self, request, obj):
         measure_id = self.measure_id_of(obj)
         AuditEntry.record_deletion(obj, user=request.user, context="admin")
         super().delete_model(request, obj)
-        recompute_statuses.delay_on_commit([measure_id])
+        Measure.objects.filter(pk=measure_id).request_recompute()
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -113,17 +112,28 @@ class ComparatorAdmin(AuditedAdmin):
     autocomplete_fields = ["measure"]
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Listed for reference; changed only through the product's own paths."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Observation)
-class ObservationAdmin(AuditedAdmin):
+class ObservationAdmin(ReadOnlyAdmin):
+    """Figures change only through an upload or a correction, which check them, keep their
+    history, respect the version that protects concurrent uploads and leave published figures
+    as members read them: an edit here would do none of that."""
+
     list_display = ["measure", "period_kind", "period_end", "breakdown", "value", "published"]
     list_filter = ["published", "period_kind", "measure__area"]
     search_fields = ["measure__code", "measure__name", "breakdown"]
-    autocomplete_fields = ["measure"]
-    readonly_fields = ["updated_at", "updated_by"]
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Baseline)
@@ -139,12 +149,16 @@ class BaselineAdmin(AuditedAdmin):
 
 @admin.register(Commentary)
 class CommentaryAdmin(AuditedAdmin):
+    """Who wrote it and whether members see it are set by writing it in the product and by
+    publishing its period, never typed here."""
+
     list_display = ["measure", "period_end", "published", "written_at"]
     autocomplete_fields = ["measure"]
+    readonly_fields = ["written_by", "written_at", "published"]
 
 
 @admin.register(MeasureStatus)
-class MeasureStatusAdmin(admin.ModelAdmin):
+class MeasureStatusAdmin(ReadOnlyAdmin):
     """Computed by the engine: read-only here."""
 
     list_display = [
@@ -159,14 +173,5 @@ class MeasureStatusAdmin(admin.ModelAdmin):
         "spc_variation",
         "computed_at",
     ]
-    list_filter = ["rag", "direction", "period_kind"]
+    list_filter = ["working", "rag", "direction", "period_kind"]
     search_fields = ["measure__code"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

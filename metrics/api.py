@@ -1,15 +1,19 @@
-from django.db.models import F, Prefetch
+from datetime import date
+
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from metrics import calculations as calc
-from metrics.models import Comparator, Measure, MeasureStatus, Observation, ServiceArea
+from metrics.models import (
+    Measure,
+    MeasureStatus,
+    Observation,
+    ObservationChange,
+    ServiceArea,
+)
+from scrutiny.api_schema import SLUG, answers
 
 router = Router(tags=["measures"])
-
-
-class Message(Schema):
-    message: str
 
 
 class AreaOut(Schema):
@@ -48,7 +52,15 @@ class ValueOut(Schema):
     published: bool
 
 
-class StatusOut(Schema):
+class RevisionOut(Schema):
+    on: str = Field(description="The day a published figure was corrected (YYYY-MM-DD)")
+    old_value: float | None
+    new_value: float | None
+    reason: str
+    text: str = Field(description='"Revised on <date>: <old> → <new>, <reason>"')
+
+
+class MeasureStatusOut(Schema):
     period: str
     period_kind: str
     breakdown: str
@@ -62,6 +74,9 @@ class StatusOut(Schema):
     spc_assurance: str
     spc_signal: str
     computed_at: str
+    revision: RevisionOut | None = Field(
+        description="The latest correction of this figure after it was published, if any"
+    )
 
 
 class MeasureSummary(Schema):
@@ -88,7 +103,7 @@ class MeasureDetail(MeasureSummary):
     targets: list[TargetOut]
     comparators: list[ComparatorOut]
     values: list[ValueOut]
-    statuses: list[StatusOut]
+    statuses: list[MeasureStatusOut]
 
 
 class Headline(Schema):
@@ -111,6 +126,7 @@ class ScorecardMeasure(Schema):
     spc_variation: str
     spc_assurance: str
     comparator: ComparatorOut | None
+    revision: RevisionOut | None
 
 
 class ScorecardOut(Schema):
@@ -155,7 +171,7 @@ def _comparator(comparator):
     }
 
 
-@router.get("/areas", response=list[AreaOut], summary="Service areas and their sections")
+@router.get("/areas", response=answers(list[AreaOut]), summary="Service areas and their sections")
 def areas(request):
     return [
         {"slug": area.slug, "name": area.name, "sections": [s.name for s in area.sections.all()]}
@@ -163,17 +179,19 @@ def areas(request):
     ]
 
 
-@router.get("/measures", response=list[MeasureSummary], summary="Every measure")
+@router.get("/measures", response=answers(list[MeasureSummary]), summary="Every measure")
 def measures(request):
     return [_summary(m) for m in Measure.objects.select_related("area", "section").order_by("code")]
 
 
 @router.get(
     "/measures/{code}",
-    response={200: MeasureDetail, 404: Message},
+    response=answers(MeasureDetail, not_found=True),
     summary="One measure: definition, targets, comparators, values and statuses",
 )
-def measure(request, code: str):
+def measure(
+    request, code: str = Path(..., description="The measure's code, e.g. CSC05", pattern=SLUG)
+):
     found = (
         Measure.objects.select_related("area", "section")
         .prefetch_related("targets", "comparators")
@@ -183,7 +201,9 @@ def measure(request, code: str):
     if found is None:
         raise Http404(f"No measure with code {code!r}.")
     values = Observation.objects.visible_to(request.user).filter(measure=found)
-    statuses = MeasureStatus.objects.visible_to(request.user).filter(measure=found)
+    statuses = ObservationChange.objects.attach_revisions(
+        MeasureStatus.objects.visible_to(request.user).filter(measure=found)
+    )
     return {
         **_summary(found),
         "definition": found.definition,
@@ -233,6 +253,7 @@ def measure(request, code: str):
                 "spc_assurance": s.spc_assurance,
                 "spc_signal": s.spc_signal,
                 "computed_at": s.computed_at.isoformat(),
+                "revision": s.revision.revision_data(found) if s.revision else None,
             }
             for s in statuses
         ],
@@ -251,23 +272,22 @@ def _month(text):
     return period.end
 
 
-def _headline_for(area, month, user):
-    """Counts and share for the area's measures whose period ends in ``month``."""
-    statuses = (
-        MeasureStatus.objects.whole_authority()
-        .visible_to(user)
-        .filter(measure__area=area, period_end=month, period_kind=F("measure__frequency"))
-    )
-    rags = list(statuses.values_list("rag", flat=True))
-    return calc.headline_from_counts(rags.count("green"), rags.count("amber"), rags.count("red"))
-
-
 @router.get(
     "/scorecard",
-    response={200: ScorecardOut, 400: Message, 404: Message},
+    response=answers(ScorecardOut, not_found=True),
     summary="A service area's scorecard for the period ending in a month",
 )
-def scorecard(request, area: str, period: str):
+def scorecard(
+    request,
+    area: str = Query(
+        ..., description="The service area's slug, as in /api/v1/areas", pattern=SLUG
+    ),
+    period: str = Query(
+        ...,
+        description="The month the reporting period ends in, YYYY-MM (2022-06 is 2022/23 Q1)",
+        pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+    ),
+):
     found = ServiceArea.objects.filter(slug=area).first()
     if found is None:
         return Status(404, {"message": f"No service area {area!r}."})
@@ -275,37 +295,13 @@ def scorecard(request, area: str, period: str):
         month = _month(period)
     except ValueError as error:
         return Status(400, {"message": str(error)})
-    measures = list(
-        Measure.objects.filter(area=found, active=True)
-        .select_related("section")
-        .prefetch_related(Prefetch("comparators", queryset=Comparator.objects.order_by("-as_at")))
-    )
-    statuses = {
-        s.measure_id: s
-        for s in MeasureStatus.objects.whole_authority()
-        .visible_to(request.user)
-        .filter(measure__in=measures, period_end=month, period_kind=F("measure__frequency"))
-    }
-    headline = _headline_for(found, month, request.user)
-    previous = _previous_headline(found, month, measures, request.user)
+    # The same headline and rows as the scorecard page and the pack.
+    (found,) = ServiceArea.objects.filter(pk=found.pk).with_headlines(request.user, ending=month)
     rows = []
-    for m in measures:
-        status = statuses.get(m.pk)
-        comparators = list(m.comparators.all())
-        rows.append(
-            {
-                "code": m.code,
-                "name": m.name,
-                "value": _number(status.value) if status else None,
-                "target": _number(status.target) if status else None,
-                "rag": status.rag if status else "no_value",
-                "direction": status.direction if status else "not_comparable",
-                "direction_year": status.direction_year if status else "not_comparable",
-                "spc_variation": status.spc_variation if status else "not_enough_data",
-                "spc_assurance": status.spc_assurance if status else "not_enough_data",
-                "comparator": _comparator(comparators[0]) if comparators else None,
-            }
-        )
+    if found.period is not None:
+        _, measures = Measure.objects.for_scorecard(found, found.period, request.user)
+        rows = [scorecard_row(m) for m in measures]
+    headline = found.headline or calc.headline_from_counts(0, 0, 0)
     return {
         "area": found.slug,
         "period": month.strftime("%Y-%m"),
@@ -315,14 +311,28 @@ def scorecard(request, area: str, period: str):
             "amber": headline["amber"],
             "red": headline["red"],
             "better_or_within_tolerance_pct": headline["share"],
-            "previous_pct": previous["share"],
+            "previous_pct": found.previous_headline["share"] if found.previous_headline else None,
         },
         "measures": rows,
     }
 
 
-def _previous_headline(area, month, measures, user):
-    """The share for the period before, by the area's usual reporting frequency."""
-    frequencies = [m.frequency for m in measures] or [calc.QUARTER]
-    kind = max(set(frequencies), key=frequencies.count)
-    return _headline_for(area, calc.add_months(month, -calc.MONTHS_IN[kind]), user)
+def scorecard_row(measure):
+    """A scorecard row as plain data (the API's)."""
+    status = measure.status
+    comparators = sorted(measure.comparators.all(), key=lambda c: c.as_at or date.min, reverse=True)
+    return {
+        "code": measure.code,
+        "name": measure.name,
+        "value": _number(status.value) if status else None,
+        "target": _number(status.target) if status else None,
+        "rag": status.rag if status else "no_value",
+        "direction": status.direction if status else "not_comparable",
+        "direction_year": status.direction_year if status else "not_comparable",
+        "spc_variation": status.spc_variation if status else "not_enough_data",
+        "spc_assurance": status.spc_assurance if status else "not_enough_data",
+        "comparator": _comparator(comparators[0]) if comparators else None,
+        "revision": status.revision.revision_data(measure)
+        if status and getattr(status, "revision", None)
+        else None,
+    }

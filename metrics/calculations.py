@@ -259,6 +259,23 @@ def rag(
     return np.where(np.asarray(judged, dtype=bool), code, NOT_JUDGED)
 
 
+def rag_zones(target, width, polarity):
+    """Where ``rag`` puts its edges around one target, for charts to draw the rule itself:
+    ``{"green": (low, high), "amber": [(low, high), ...]}`` in the measure's units, None for
+    an unbounded side. Bigger is Better: green from the target up, amber from target − width
+    to the target. Smaller mirrors it. Plan is best: green within ±width, amber from there
+    out to ±2 × width on both sides."""
+    sign = int(polarity_sign(polarity))
+    if sign > 0:
+        return {"green": (target, None), "amber": [(target - width, target)]}
+    if sign < 0:
+        return {"green": (None, target), "amber": [(target, target + width)]}
+    return {
+        "green": (target - width, target + width),
+        "amber": [(target - 2 * width, target - width), (target + width, target + 2 * width)],
+    }
+
+
 def rag_names(codes):
     return RAG_NAMES[np.asarray(codes)]
 

@@ -5,9 +5,13 @@ also differs by line style or marker shape, and every chart is followed on its p
 figures as a table.
 """
 
+import json
 import math
 
 import plotly.graph_objects as go
+from plotly.utils import PlotlyJSONEncoder
+
+from metrics import calculations as calc
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -18,6 +22,40 @@ SKY = "#56B4E9"
 BLACK = "#0b0c0c"
 GREY = "#505a5f"
 FONT = "arial, sans-serif"
+
+
+AMBER_FILL = "rgba(230,159,0,0.25)"
+GREEN_FILL = "rgba(0,158,115,0.18)"
+
+
+def _band(figure, x, edges, name, colour, showlegend=True):
+    """Shade between each period's (low, high) edges as steps, like the target line."""
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=[None if e is None else e[1] for e in edges],
+            mode="lines",
+            line={"width": 0},
+            line_shape="hv",
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=x,
+            y=[None if e is None else e[0] for e in edges],
+            mode="lines",
+            line={"width": 0},
+            line_shape="hv",
+            fill="tonexty",
+            fillcolor=colour,
+            name=name,
+            legendgroup=name,
+            showlegend=showlegend,
+            hoverinfo="skip",
+        )
+    )
 
 
 def measure_chart(
@@ -44,44 +82,24 @@ def measure_chart(
     figure = go.Figure()
     x = list(labels)
     if any(t is not None for t in targets):
-        low, high = [], []
-        for target, width in zip(targets, tolerance_widths, strict=True):
-            if target is None or width is None:
-                low.append(None)
-                high.append(None)
-            elif polarity == "bigger":
-                low.append(target - width)
-                high.append(target)
-            elif polarity == "smaller":
-                low.append(target)
-                high.append(target + width)
-            else:
-                low.append(target - width)
-                high.append(target + width)
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=high,
-                mode="lines",
-                line={"width": 0},
-                line_shape="hv",
-                hoverinfo="skip",
-                showlegend=False,
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=low,
-                mode="lines",
-                line={"width": 0},
-                line_shape="hv",
-                fill="tonexty",
-                fillcolor="rgba(230,159,0,0.25)",
-                name="Tolerance",
-                hoverinfo="skip",
-            )
-        )
+        # The zones are calc.rag's own edges (calc.rag_zones), so the chart shows the rule.
+        zones = [
+            None if t is None or w is None else calc.rag_zones(t, w, polarity)
+            for t, w in zip(targets, tolerance_widths, strict=True)
+        ]
+        bands = [
+            ("Amber: worse than target, within tolerance", AMBER_FILL, "amber", i) for i in (0, 1)
+        ]
+        if polarity == calc.PLAN:
+            bands.append(("Green: within tolerance of the target", GREEN_FILL, "green", None))
+        for name, colour, zone, part in bands:
+            edges = [
+                None if z is None else (z[zone] if part is None else (z[zone] + [None])[part])
+                for z in zones
+            ]
+            if all(e is None for e in edges):
+                continue
+            _band(figure, x, edges, name, colour, showlegend=part != 1)
         figure.add_trace(
             go.Scatter(
                 x=x,
@@ -229,18 +247,28 @@ def sparkline(values, width=96, height=24):
     )
 
 
+CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
+
+
 def to_html(figure, element_id):
-    """The figure as a fragment for a page; plotly.js is served from our own static files."""
-    return figure.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=element_id,
-        config={
-            "displaylogo": False,
-            "responsive": True,
-            "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-            "toImageButtonOptions": {"format": "png", "filename": element_id},
-        },
+    """The figure as a fragment for a page: its data in an attribute, drawn by our own
+    ``static/js/charts.js`` with plotly.js from our static files. No inline script, so the
+    pages run under a Content-Security-Policy that allows none."""
+    from html import escape
+
+    config = {**CONFIG, "toImageButtonOptions": {"format": "png", "filename": element_id}}
+    spec = json.dumps(
+        {"data": figure.to_plotly_json()["data"], "layout": figure.to_plotly_json()["layout"]},
+        cls=PlotlyJSONEncoder,
+        separators=(",", ":"),
+    )
+    return (
+        f'<div id="{escape(element_id)}" class="plotly-chart" data-plotly="{escape(spec)}" '
+        f'data-plotly-config="{escape(json.dumps(config))}"></div>'
     )
 
 

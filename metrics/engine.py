@@ -7,9 +7,12 @@ transaction.
 
 from __future__ import annotations
 
+import time
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from metrics import calculations as calc
@@ -117,13 +120,34 @@ def load_frame(measure_ids):
         frame.loc[
             (frame["measure"] == measure_id) & (frame["month"] >= start_month), "baseline_level"
         ] += 1
-    frame = frame.sort_values(["series", "month"], kind="stable").reset_index(drop=True)
+    return mark_rebases(frame.sort_values(["series", "month"], kind="stable"))
+
+
+def mark_rebases(frame):
+    """``rebase`` True on the first value of each series at or after a new baseline: marked
+    again for each view, since the first published value after a baseline may not be the
+    first value (a draft may come before it)."""
+    frame = frame.reset_index(drop=True)
     level = frame["baseline_level"].to_numpy()
     series = frame["series"].to_numpy()
-    frame["rebase"] = np.concatenate(
-        [[False], (level[1:] != level[:-1]) & (series[1:] == series[:-1])]
-    )
+    rebase = np.zeros(len(frame), dtype=bool)  # an empty view stays empty
+    rebase[1:] = (level[1:] != level[:-1]) & (series[1:] == series[:-1])
+    frame["rebase"] = rebase
     return frame
+
+
+def views_of(frame):
+    """The two views the engine judges: ``(working, frame)`` pairs.
+
+    The published view (working False) holds the published figures alone, judged as if the
+    drafts did not exist: a draft never moves a published figure's previous value, direction,
+    SPC limits or signals. The working view (working True) holds every figure, drafts
+    included, for the officers preparing them. Where a measure has no drafts the two are the
+    same figures judged the same way, and both are still written, so each reader's queries
+    read one view with one filter."""
+    published = frame["published"].to_numpy(dtype=bool)
+    yield False, mark_rebases(frame[published])
+    yield True, frame
 
 
 SPC_COLUMNS = [
@@ -177,6 +201,7 @@ STATUS_COLUMNS = [
     "spc_lower",
     "spc_upper",
     "computed_at",
+    "working",
 ]
 
 
@@ -185,7 +210,7 @@ def _nullable(array):
     return [None if np.isnan(v) else round(float(v), 4) for v in array]
 
 
-def status_rows(frame, judged, now):
+def status_rows(frame, judged, now, working):
     """One tuple per status, in STATUS_COLUMNS order."""
     signal = calc.SIGNAL_NAMES[judged["spc_signal"].to_numpy()]
     return list(
@@ -210,42 +235,140 @@ def status_rows(frame, judged, now):
             [None if np.isnan(v) else float(v) for v in judged["spc_lower"].to_numpy()],
             [None if np.isnan(v) else float(v) for v in judged["spc_upper"].to_numpy()],
             [now] * len(frame),
+            [working] * len(frame),
             strict=True,
         )
     )
 
 
-def recompute(measures):
-    """Replace the statuses of these measures with freshly computed ones; returns the count."""
-    from metrics.models import AreaRagCount, Measure, MeasureStatus
+def recompute(measures, attempts=3):
+    """Bring the statuses of these measures up to date with their figures; returns the number
+    of figures judged.
 
-    measure_ids = list(measures.values_list("pk", flat=True))
-    frame = load_frame(measure_ids)
-    rows = [] if frame.empty else status_rows(frame, judge_frame(frame), timezone.now())
+    Reads and writes in one transaction with the measures' areas and the measures locked, so
+    two recomputes of the same measures run one after the other and the later one, reading
+    the figures as they are once it holds the locks, leaves the newest result. Only statuses
+    that changed are written (their ``computed_at`` moves; the others keep theirs). A deadlock
+    with another writer is retried."""
+    measure_ids = sorted(int(pk) for pk in measures.values_list("pk", flat=True))
+    for attempt in range(attempts):
+        try:
+            return _recompute_locked(measure_ids)
+        except OperationalError as error:
+            if attempt == attempts - 1 or not _retryable(error):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return 0
+
+
+def _retryable(error):
+    code = getattr(getattr(error, "__cause__", None), "sqlstate", None)
+    return code in ("40P01", "40001")  # deadlock detected, serialization failure
+
+
+def _recompute_locked(measure_ids):
+    from metrics.models import AreaRagCount, Measure, ServiceArea
+
+    started = timezone.now()
     with transaction.atomic():
-        MeasureStatus.objects.filter(measure_id__in=measure_ids).delete()
-        write_statuses(rows)
-        AreaRagCount.rebuild(
-            Measure.objects.filter(pk__in=measure_ids).values_list("area_id", flat=True).distinct()
+        area_ids = sorted(
+            set(Measure.objects.filter(pk__in=measure_ids).values_list("area_id", flat=True))
         )
-    return len(rows)
+        # Areas before measures, each in key order: the order every writer takes them in.
+        list(ServiceArea.objects.select_for_update().filter(pk__in=area_ids).order_by("pk"))
+        list(Measure.objects.select_for_update().filter(pk__in=measure_ids).order_by("pk"))
+        frame = load_frame(measure_ids)
+        rows = []
+        judged = 0
+        if not frame.empty:
+            now = timezone.now()
+            for working, view in views_of(frame):
+                if not view.empty:
+                    rows += status_rows(view, judge_frame(view), now, working)
+                    judged = len(view) if working else judged
+        replace_statuses(measure_ids, rows)
+        AreaRagCount.rebuild(area_ids)
+        # Done for every change made before it started (it read them under the lock).
+        Measure.objects.filter(pk__in=measure_ids, recompute_wanted_at__lte=started).update(
+            recompute_wanted_at=None
+        )
+    return judged
 
 
-def write_statuses(rows):
-    """Insert status rows: COPY on PostgreSQL, the ORM in batches elsewhere."""
+# The columns that say what a status is; computed_at changes only when one of them does.
+KEY_COLUMNS = ["measure_id", "working", "period_kind", "period_end", "breakdown"]
+CONTENT_COLUMNS = [c for c in STATUS_COLUMNS if c not in KEY_COLUMNS and c != "computed_at"]
+
+
+def replace_statuses(measure_ids, rows):
+    """Make the stored statuses of these measures exactly ``rows``: insert the new, update
+    the changed, delete those no longer computed, and leave the unchanged alone."""
+    if connection.vendor == "postgresql":
+        _replace_on_postgresql(measure_ids, rows)
+    else:
+        _replace_with_orm(measure_ids, rows)
+
+
+def _replace_on_postgresql(measure_ids, rows):
     from metrics.models import MeasureStatus
 
-    if connection.vendor == "postgresql":
-        table = MeasureStatus._meta.db_table
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(STATUS_COLUMNS)}) FROM STDIN") as copy,
-        ):
+    table = MeasureStatus._meta.db_table
+    columns = ", ".join(STATUS_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS status_new")
+        cursor.execute(
+            f"CREATE TEMP TABLE status_new ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY status_new ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        return
-    for start in range(0, len(rows), STATUS_BATCH):
+        cursor.execute(
+            f"INSERT INTO {table} AS s ({columns}) SELECT {columns} FROM status_new "
+            f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET "
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in CONTENT_COLUMNS + ["computed_at"])
+            + f" WHERE ({', '.join('s.' + c for c in CONTENT_COLUMNS)}) IS DISTINCT FROM "
+            f"({', '.join('EXCLUDED.' + c for c in CONTENT_COLUMNS)})"
+        )
+        cursor.execute(
+            f"DELETE FROM {table} s WHERE s.measure_id = ANY(%s) AND NOT EXISTS ("
+            "SELECT 1 FROM status_new n WHERE "
+            + " AND ".join(f"n.{c} = s.{c}" for c in KEY_COLUMNS)
+            + ")",
+            [list(measure_ids)],
+        )
+
+
+def _replace_with_orm(measure_ids, rows):
+    from metrics.models import MeasureStatus
+
+    key_at = [STATUS_COLUMNS.index(c) for c in KEY_COLUMNS]
+    content_at = [STATUS_COLUMNS.index(c) for c in CONTENT_COLUMNS]
+    stored = {
+        tuple(row[: len(KEY_COLUMNS)]): (row[-1], tuple(row[len(KEY_COLUMNS) : -1]))
+        for row in MeasureStatus.objects.filter(measure_id__in=measure_ids).values_list(
+            *KEY_COLUMNS, *CONTENT_COLUMNS, "pk"
+        )
+    }
+    fresh, stale = [], []
+    for row in rows:
+        key = tuple(row[i] for i in key_at)
+        found = stored.pop(key, None)
+        if found is None:
+            fresh.append(row)
+        elif _stored_form(tuple(row[i] for i in content_at)) != _stored_form(found[1]):
+            stale.append(found[0])
+            fresh.append(row)
+    stale += [pk for pk, _ in stored.values()]
+    for start in range(0, len(stale), STATUS_BATCH):
+        MeasureStatus.objects.filter(pk__in=stale[start : start + STATUS_BATCH]).delete()
+    for start in range(0, len(fresh), STATUS_BATCH):
         MeasureStatus.objects.bulk_create(
             MeasureStatus(**dict(zip(STATUS_COLUMNS, row, strict=True)))
-            for row in rows[start : start + STATUS_BATCH]
+            for row in fresh[start : start + STATUS_BATCH]
         )
+
+
+def _stored_form(values):
+    """Values as the database gives them back, to tell a changed status from an unchanged."""
+    return tuple(None if v is None else float(v) if isinstance(v, Decimal) else v for v in values)

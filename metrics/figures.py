@@ -41,6 +41,11 @@ ALIASES = {
     "notes": "note",
 }
 MAX_VALUE = Decimal("9999999999")  # the database keeps 14 digits, 4 after the point
+MAX_AREA = 120  # Observation.breakdown
+MAX_NOTE = 2000
+MAX_COLUMNS = 1000  # far more than any real layout: 80 years of monthly columns
+MAX_ROWS = 2_000_000
+MAX_CELLS = 30_000_000
 XLSX_MAX_UNCOMPRESSED = 400 * 1024 * 1024
 XLSX_MAX_RATIO = 200
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?$")
@@ -180,26 +185,38 @@ def _read_xlsx(data):
     sheet_name = "Figures" if "Figures" in values.sheetnames else values.sheetnames[0]
     rows = []
     problems = []
-    for row_number, (formula_row, value_row) in enumerate(
-        zip(
-            formulas[sheet_name].iter_rows(),
-            values[sheet_name].iter_rows(values_only=True),
-            strict=False,
-        ),
-        start=1,
+    for (number, formula_cells), (_, value_cells) in zip(
+        _sparse_rows(formulas[sheet_name]), _sparse_rows(values[sheet_name]), strict=False
     ):
+        if number > MAX_ROWS + 1:
+            raise _file_problem(
+                f"The sheet has more than {MAX_ROWS:,} rows of figures. Split it into smaller "
+                "files."
+            )
+        while len(rows) < number - 1:
+            rows.append([])  # a row the sheet leaves out is an empty row
         cells = []
-        for index, (formula_cell, value) in enumerate(zip(formula_row, value_row, strict=False)):
-            if getattr(formula_cell, "data_type", None) == "f" and value is None:
+        for formula_cell, value_cell in zip(formula_cells, value_cells, strict=False):
+            column, value = value_cell["column"], value_cell["value"]
+            if column > MAX_COLUMNS:
+                if value is None:
+                    continue
+                raise _file_problem(
+                    f"Cell {column_letter(column - 1)}{number} is beyond column "
+                    f"{column_letter(MAX_COLUMNS - 1)}: a sheet of figures has at most "
+                    f"{MAX_COLUMNS:,} columns."
+                )
+            if formula_cell["data_type"] == "f" and value is None:
                 problems.append(
                     Problem(
-                        row_number,
-                        column_letter(index),
+                        number,
+                        column_letter(column - 1),
                         "cell",
                         "This cell holds a formula with no saved result. Type the value in, or "
                         "open and save the workbook in Excel so that the result is kept.",
                     )
                 )
+            cells.extend([""] * (column - 1 - len(cells)))
             cells.append(_cell_text(value))
         rows.append(cells)
     formulas.close()
@@ -211,12 +228,39 @@ def _read_xlsx(data):
     if not rows:
         raise _file_problem("The file is empty.")
     width = max(len(r) for r in rows)
+    if width * len(rows) > MAX_CELLS:
+        raise _file_problem(
+            f"The sheet spans {len(rows):,} rows and {width:,} columns, more than the "
+            f"{MAX_CELLS:,} cells a file of figures may hold. Split it into smaller files."
+        )
     rows = [r + [""] * (width - len(r)) for r in rows]
     header = rows[0]
     while header and header[-1] == "" and all(r[len(header) - 1] == "" for r in rows):
         header = header[:-1]
     width = len(header)
     return pd.DataFrame([r[:width] for r in rows[1:]], columns=header, dtype=str)
+
+
+def _sparse_rows(sheet):
+    """``(row number, cells)`` for the rows a read-only sheet holds, each cell a dict with its
+    ``column``, ``value`` and ``data_type``.
+
+    openpyxl's own iteration pads every row to the sheet's declared dimension, and a sheet may
+    declare any size (``A1:XFD1048576`` takes a 1.7 KB file to 17 billion cells), so the cells
+    are read as the file stores them: work and memory follow what is in the file."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=book.data_only,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        yield from parser.parse()
 
 
 def _cell_text(value):
@@ -310,6 +354,8 @@ def check(frame, catalogue, today=None):
         long["_col_code"] = col("measure_code")
         long["_col_numerator"] = col("numerator") if "numerator" in where else ""
         long["_col_denominator"] = col("denominator") if "denominator" in where else ""
+        long["_col_area"] = col("area") if "area" in where else ""
+        long["_col_note"] = col("note") if "note" in where else ""
     else:
         layout = "wide"
         period_columns = []
@@ -350,6 +396,8 @@ def check(frame, catalogue, today=None):
                     "_col_code": col("measure_code"),
                     "_col_numerator": "",
                     "_col_denominator": "",
+                    "_col_area": col("area") if "area" in where else "",
+                    "_col_note": "",
                 }
             )
             parts.append(part[part["value"].str.strip() != ""])
@@ -423,6 +471,19 @@ def _check_rows(long, catalogue, today):
         "list of measure codes.",
     )
     bad = ~known
+    for name, limit in (("area", MAX_AREA), ("note", MAX_NOTE)):
+        lengths = long[name].str.len()
+        too_long = lengths > limit
+        problems += _problems(
+            too_long,
+            long,
+            f"_col_{name}",
+            name,
+            f"The {name} is "
+            + lengths.astype(str)
+            + f" characters long; at most {limit} are kept.",
+        )
+        bad |= too_long
 
     # Periods: read each distinct (text, frequency) once, then spread the answers to the rows.
     frequency = codes.map({c: m.frequency for c, m in catalogue.items()})

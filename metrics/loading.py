@@ -27,6 +27,7 @@ from metrics.models import (
     Publication,
     Upload,
 )
+from scrutiny.queue import enqueue
 
 logger = logging.getLogger(__name__)
 KEY = ["measure_id", "period_kind", "period_end", "breakdown"]
@@ -117,6 +118,25 @@ def check_upload(upload):
     upload.unchanged_count = len(diff) - upload.new_count - upload.changed_count
     upload.summary = _summary(diff)
     upload.status = Upload.Status.READY
+    upload.stage, upload.percent = "Checked", 100
+    upload.save()
+    return upload
+
+
+def give_up_checking(upload):
+    """A file whose check failed every time (or stopped the worker) is reported, not retried."""
+    upload.status = Upload.Status.INVALID
+    upload.problems = [
+        reading.Problem(
+            None,
+            "",
+            "file",
+            "The file could not be checked: each attempt failed. Check it opens in a "
+            "spreadsheet, save it as CSV or XLSX, and upload it again. If this keeps "
+            f"happening, tell the service's support team the upload number ({upload.pk}).",
+        ).as_dict()
+    ]
+    upload.problem_count = 1
     upload.stage, upload.percent = "Checked", 100
     upload.save()
     return upload
@@ -241,6 +261,12 @@ def commit(upload, user, reason=""):
             )
         _lock_measures(figures["measure_id"].unique(), upload.summary.get("versions", {}))
         diff = compare(figures)
+        # Checked again under the lock: a period published since the preview makes changes
+        # to published figures that need a reason (publishing also moves the version above).
+        if (diff["is_changed"] & diff["was_published"]).any() and not reason:
+            raise Refused(
+                "Give a reason: this file changes figures that have already been published."
+            )
         counts = _write(diff, user=user, reason=reason, upload=upload)
         upload.status = Upload.Status.COMMITTED
         upload.committed_at = timezone.now()
@@ -267,8 +293,8 @@ def _lock_measures(measure_ids, versions):
     if moved:
         raise Refused(
             f"Figures for {', '.join(moved[:5])}{' and others' if len(moved) > 5 else ''} were "
-            "changed by someone else after this file was checked. Nothing was loaded: upload "
-            "the file again to see the changes it would make now."
+            "changed or published by someone else after this file was checked. Nothing was "
+            "loaded: upload the file again to see the changes it would make now."
         )
     Measure.objects.filter(pk__in=ids).update(figures_version=F("figures_version") + 1)
 
@@ -397,6 +423,8 @@ def _copy_rows(new_rows, changed_rows, audit_rows):
     with connection.cursor() as cursor:
         _copy(cursor, observation, NEW_COLUMNS, new_rows)
         if changed_rows:
+            # Dropped at commit; dropped here too for a second write in the same transaction.
+            cursor.execute("DROP TABLE IF EXISTS changed_figures")
             cursor.execute(
                 "CREATE TEMP TABLE changed_figures (id bigint, value numeric, numerator numeric,"
                 " denominator numeric, note text, quality text, updated_at timestamptz,"
@@ -449,9 +477,24 @@ def _decimal(value):
 
 
 def _recompute_after(upload, measure_ids):
+    """Queue the statuses of a committed upload (the upload without ``statuses_ready_at`` is
+    the record the sweeper finds if the broker cannot take it)."""
     from metrics.tasks import recompute_after_upload
 
-    recompute_after_upload.delay_on_commit(upload.pk, [int(i) for i in measure_ids])
+    ids = [int(i) for i in measure_ids]
+    Measure.objects.filter(pk__in=ids).update(recompute_wanted_at=timezone.now())
+    enqueue(recompute_after_upload, upload.pk, ids)
+
+
+def retry_statuses(upload):
+    """Work out a loaded file's statuses again, after a failure."""
+    if upload.status != Upload.Status.COMMITTED or upload.statuses_ready_at:
+        raise Refused("The statuses of this file are not waiting to be worked out.")
+    with transaction.atomic():
+        Upload.objects.filter(pk=upload.pk).update(
+            statuses_error="", stage="Working out the statuses", percent=0
+        )
+        _recompute_after(upload, upload.changes.values_list("measure_id", flat=True).distinct())
 
 
 def discard(upload):
@@ -474,8 +517,12 @@ def roll_back(upload, user, reason):
         measure_ids = sorted({c.measure_id for c in changes})
         list(Measure.objects.select_for_update().filter(pk__in=measure_ids).order_by("pk"))
         last = max((c.pk for c in changes), default=0)
-        later = ObservationChange.objects.filter(pk__gt=last, measure_id__in=measure_ids).exclude(
-            upload=locked
+        # A later upload that was itself rolled back left the figures as it found them.
+        undone = Upload.objects.filter(status=Upload.Status.ROLLED_BACK).values("pk")
+        later = (
+            ObservationChange.objects.filter(pk__gt=last, measure_id__in=measure_ids)
+            .exclude(upload=locked)
+            .exclude(upload__in=undone)
         )
         touched = {(c.measure_id, c.period_kind, c.period_end, c.breakdown) for c in changes}
         clash = next(
@@ -546,9 +593,7 @@ def roll_back(upload, user, reason):
 
 
 def _recompute_measures(measure_ids):
-    from metrics.tasks import recompute_statuses
-
-    recompute_statuses.delay_on_commit([int(i) for i in measure_ids])
+    Measure.objects.filter(pk__in=[int(i) for i in measure_ids]).request_recompute()
 
 
 def correct(
@@ -598,6 +643,13 @@ def _set_published(area, period, user, action, reason):
     published = action == Publication.Action.PUBLISH
     in_period = {"measure__area": area, "period_kind": period.kind, "period_end": period.end}
     with transaction.atomic():
+        # Lock and move the area's measures' versions, as a load does: a file checked before
+        # the publication must be checked again, since what it changes is now published.
+        measure_ids = list(area.measures.values_list("pk", flat=True))
+        versions = dict(
+            Measure.objects.filter(pk__in=measure_ids).values_list("pk", "figures_version")
+        )
+        _lock_measures(measure_ids, {str(pk): version for pk, version in versions.items()})
         count = Observation.objects.filter(**in_period, published=not published).update(
             published=published
         )
@@ -612,5 +664,5 @@ def _set_published(area, period, user, action, reason):
             by=user,
             at=timezone.now(),
         )
-        _recompute_measures(area.measures.values_list("pk", flat=True))
+        _recompute_measures(measure_ids)
     return count

@@ -80,14 +80,17 @@ class Assurance(models.TextChoices):
 
 
 class ServiceAreaQuerySet(models.QuerySet):
-    def with_headlines(self, user):
-        """Each area with its latest reporting period, the headline share for it and for the
-        period before, and the counts by RAG, from the engine's roll-up (AreaRagCount): three
-        small queries whatever the number of measures or years. Committee members' counts
-        are of published figures only."""
+    def with_headlines(self, user, ending=None):
+        """Each area with its latest reporting period (or the one ending in the month
+        ``ending``), the headline share for it and for the period before, and the counts by
+        RAG, from the engine's roll-up (AreaRagCount): three small queries whatever the
+        number of measures or years. Committee members' counts are of the published view.
+        The one definition of the headline: pages, API, packs and exports all read it here."""
         areas = list(self)
         field = "total" if user.has_perm("scrutiny.view_drafts") else "published"
         counted = AreaRagCount.objects.filter(area__in=areas, **{f"{field}__gt": 0})
+        if ending is not None:
+            counted = counted.filter(period_end=ending)
         latest = {
             row["area_id"]: row["latest"]
             for row in counted.values("area_id").annotate(latest=models.Max("period_end"))
@@ -220,10 +223,25 @@ class MeasureQuerySet(models.QuerySet):
 
         return recompute(self)
 
+    def request_recompute(self):
+        """Record, in the current transaction, that these measures' statuses are wanted, and
+        queue the recompute once it commits. If the broker cannot take it, the record stays
+        and the sweeper queues it again."""
+        from django.utils import timezone
+
+        from metrics.tasks import recompute_statuses
+        from scrutiny.queue import enqueue
+
+        ids = sorted(int(pk) for pk in self.values_list("pk", flat=True))
+        Measure.objects.filter(pk__in=ids).update(recompute_wanted_at=timezone.now())
+        enqueue(recompute_statuses, ids)
+        return ids
+
     def for_scorecard(self, area, period, user, columns=5, breakdown=""):
         """The area's active measures as scorecard rows for ``period``: the last ``columns``
-        periods' values, the status (value, target, RAG, directions) in ``period``, comparators
-        and the period's commentary. Four queries whatever the number of measures."""
+        periods' values, the status (value, target, RAG, directions) in ``period``, comparators,
+        the period's commentary and any revision of a published figure. Five queries whatever
+        the number of measures."""
         periods = [period]
         while len(periods) < columns:
             periods.insert(0, periods[0].previous())
@@ -245,6 +263,7 @@ class MeasureQuerySet(models.QuerySet):
             .filter(measure__in=measures, period_kind=period.kind, period_end=period.end)
             .order_by("written_at")
         }
+        ObservationChange.objects.attach_revisions(by_key.values())
         for measure in measures:
             measure.history = [by_key.get((measure.pk, p.end)) for p in periods]
             measure.status = measure.history[-1]
@@ -315,6 +334,13 @@ class Measure(models.Model):
         default=0,
         editable=False,
         help_text="Goes up with every committed change to the measure's figures",
+    )
+    recompute_wanted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Set with a change that needs the statuses recomputed, cleared by the "
+        "recompute: the sweeper queues the recompute again while it stays set",
     )
 
     objects = MeasureQuerySet.as_manager()
@@ -588,7 +614,15 @@ class Observation(models.Model):
                 )
 
 
-class MeasureStatusQuerySet(PublishedQuerySet):
+class MeasureStatusQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The view this reader may see: the published view, computed from published figures
+        alone, for committee members; the working view, drafts included, for officers."""
+        return self.in_view(drafts=user.has_perm("scrutiny.view_drafts"))
+
+    def in_view(self, drafts):
+        return self.filter(working=drafts)
+
     def whole_authority(self):
         return self.filter(breakdown="", measure__active=True)
 
@@ -714,6 +748,11 @@ class MeasureStatus(models.Model):
     spc_lower = models.FloatField(null=True)
     spc_upper = models.FloatField(null=True)
     computed_at = models.DateTimeField()
+    working = models.BooleanField(
+        default=False,
+        help_text="True in the officers' working view, computed with the drafts; False in the "
+        "published view, computed from published figures alone, which is all readers see",
+    )
 
     objects = MeasureStatusQuerySet.as_manager()
 
@@ -723,8 +762,8 @@ class MeasureStatus(models.Model):
         indexes = [models.Index(fields=["period_end"], name="status_period_end")]
         constraints = [
             models.UniqueConstraint(
-                fields=["measure", "period_kind", "period_end", "breakdown"],
-                name="one_status_per_measure_period_breakdown",
+                fields=["measure", "working", "period_kind", "period_end", "breakdown"],
+                name="one_status_per_view_measure_period_breakdown",
             )
         ]
 
@@ -829,6 +868,12 @@ class Upload(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     statuses_ready_at = models.DateTimeField(null=True, blank=True)
+    statuses_error = models.TextField(
+        blank=True, help_text="Why working out the statuses after loading failed"
+    )
+    check_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker started checking the file"
+    )
     rolled_back_at = models.DateTimeField(null=True, blank=True)
     rolled_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -843,6 +888,42 @@ class Upload(models.Model):
 
     def get_absolute_url(self):
         return reverse("metrics:upload_detail", args=[self.pk])
+
+
+class ObservationChangeQuerySet(models.QuerySet):
+    def revisions(self):
+        """Changes to figures readers had already seen: corrections of published figures, and
+        their rollbacks. A draft changed before publication is not a revision."""
+        return self.filter(was_published=True, existed_before=True).exclude(
+            action=ObservationChange.Action.ADD
+        )
+
+    def attach_revisions(self, statuses):
+        """Set ``revision`` on each status: the latest correction of its figure after it was
+        published (None when never revised), for "Revised on <date>: <old> → <new>, <reason>".
+        One query whatever the number of statuses."""
+        statuses = [s for s in statuses if s is not None]
+        for status in statuses:
+            status.revision = None
+        if not statuses:
+            return statuses
+        found = {}
+        for change in (
+            self.revisions()
+            .filter(
+                measure_id__in={s.measure_id for s in statuses},
+                period_end__in={s.period_end for s in statuses},
+            )
+            .order_by("changed_at", "id")
+        ):
+            found[(change.measure_id, change.period_kind, change.period_end, change.breakdown)] = (
+                change
+            )
+        for status in statuses:
+            status.revision = found.get(
+                (status.measure_id, status.period_kind, status.period_end, status.breakdown)
+            )
+        return statuses
 
 
 class ObservationChange(models.Model):
@@ -890,6 +971,8 @@ class ObservationChange(models.Model):
     )
     changed_at = models.DateTimeField()
 
+    objects = ObservationChangeQuerySet.as_manager()
+
     class Meta:
         ordering = ["-changed_at", "-id"]
         indexes = [
@@ -898,6 +981,24 @@ class ObservationChange(models.Model):
 
     def __str__(self):
         return f"{self.measure_id} {self.period_end:%Y-%m} {self.action}"
+
+    def revision_text(self, measure):
+        """What readers are told of a corrected published figure."""
+        text = (
+            f"Revised on {self.changed_at:%-d %B %Y}: {measure.format_value(self.old_value)} → "
+            f"{measure.format_value(self.new_value)}"
+        )
+        return f"{text}, {self.reason}" if self.reason else text
+
+    def revision_data(self, measure):
+        """The revision as plain data, for the API and frozen packs."""
+        return {
+            "on": self.changed_at.date().isoformat(),
+            "old_value": None if self.old_value is None else float(self.old_value),
+            "new_value": None if self.new_value is None else float(self.new_value),
+            "reason": self.reason,
+            "text": self.revision_text(measure),
+        }
 
     @property
     def period(self):
@@ -933,7 +1034,8 @@ class Publication(models.Model):
 
 class AreaRagCount(models.Model):
     """The engine's roll-up of its statuses: how many of an area's active measures had each
-    RAG status in a period (whole authority), counting all figures and published ones only.
+    RAG status in a period (whole authority), in the working view (``total``, drafts
+    included) and in the published view (``published``).
     Rebuilt with the statuses, so the dashboard never counts a million rows."""
 
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="+")
@@ -970,8 +1072,8 @@ class AreaRagCount(models.Model):
             .order_by()
             .values("measure__area_id", "period_kind", "period_end", "rag")
             .annotate(
-                total=models.Count("id"),
-                published=models.Count("id", filter=models.Q(published=True)),
+                total=models.Count("id", filter=models.Q(working=True)),
+                published=models.Count("id", filter=models.Q(working=False)),
             )
         )
         cls.objects.bulk_create(

@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
@@ -28,6 +29,7 @@ from metrics.models import (
 )
 from metrics.tasks import check_upload
 from metrics.templates_xlsx import csv_template, xlsx_template
+from scrutiny.queue import enqueue
 from scrutiny.roles import require
 
 
@@ -46,12 +48,18 @@ def _crumbs(*extra):
 
 def upload(request):
     require(request.user, "upload_figures")
-    form = UploadForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = UploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if getattr(request, "upload_too_large", False):  # the file was skipped as it arrived
+        form.fields["file"].error_messages["required"] = (
+            f"The file is larger than {_size(settings.UPLOAD_MAX_BYTES)}, the largest accepted. "
+            "Split it into smaller files."
+        )
     if request.method == "POST" and form.is_valid():
         received = form.cleaned_data["file"]
         data = received.read()
         new = loading.receive(data, received.name, request.user)
-        check_upload.delay_on_commit(new.pk)
+        enqueue(check_upload, new.pk)
         return redirect(new)
     recent = Upload.objects.select_related("uploaded_by")[:20]
     return render(
@@ -66,9 +74,11 @@ def upload(request):
     )
 
 
-def _max_mb():
-    from django.conf import settings
+def _size(count):
+    return f"{count / 1048576:.0f} MB" if count >= 1048576 else f"{count / 1024:.0f} KB"
 
+
+def _max_mb():
     return round(settings.UPLOAD_MAX_BYTES / 1024 / 1024)
 
 
@@ -163,6 +173,17 @@ def upload_discard(request, pk):
     else:
         messages.success(request, "The file was discarded. Nothing was loaded.")
     return redirect("metrics:upload")
+
+
+@require_POST
+def upload_retry_statuses(request, pk):
+    require(request.user, "upload_figures")
+    item = get_object_or_404(Upload, pk=pk)
+    try:
+        loading.retry_statuses(item)
+    except loading.Refused as refused:
+        messages.error(request, str(refused))
+    return redirect(item)
 
 
 @require_POST
@@ -331,7 +352,9 @@ def commentary(request, code):
     measure = get_object_or_404(Measure.objects.select_related("area"), code=code)
     statuses = {
         s.period.key: s
-        for s in measure.statuses.filter(breakdown="", period_kind=measure.frequency)
+        for s in measure.statuses.in_view(drafts=True).filter(
+            breakdown="", period_kind=measure.frequency
+        )
     }
     periods = sorted((s.period for s in statuses.values()), key=lambda p: p.end, reverse=True)
     if not periods:
@@ -415,9 +438,9 @@ def _drafted(measure, status):
     )
     areas = [
         (s.breakdown, s.value)
-        for s in measure.statuses.filter(period_kind=period.kind, period_end=period.end).exclude(
-            breakdown=""
-        )
+        for s in measure.statuses.in_view(drafts=True)
+        .filter(period_kind=period.kind, period_end=period.end)
+        .exclude(breakdown="")
     ]
     return draft(
         name=measure.name[:1].upper() + measure.name[1:],

@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from metrics import upload_views, views
+
+
+class ExportFormat:
+    """Only the formats the scorecard is exported in: anything else is 404, never a file name."""
+
+    regex = "xlsx|csv"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ExportFormat, "export_format")
 
 app_name = "metrics"
 
@@ -8,7 +23,7 @@ urlpatterns = [
     path("scorecards/", views.scorecards, name="scorecards"),
     path("scorecards/<slug:slug>/", views.scorecard, name="scorecard"),
     path(
-        "scorecards/<slug:slug>/export.<str:fmt>",
+        "scorecards/<slug:slug>/export.<export_format:fmt>",
         views.scorecard_export,
         name="scorecard_export",
     ),
@@ -23,5 +38,10 @@ urlpatterns = [
     path("upload/<int:pk>/confirm/", upload_views.upload_confirm, name="upload_confirm"),
     path("upload/<int:pk>/discard/", upload_views.upload_discard, name="upload_discard"),
     path("upload/<int:pk>/rollback/", upload_views.upload_rollback, name="upload_rollback"),
+    path(
+        "upload/<int:pk>/retry-statuses/",
+        upload_views.upload_retry_statuses,
+        name="upload_retry_statuses",
+    ),
     path("publish/", upload_views.publication, name="publication"),
 ]

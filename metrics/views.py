@@ -15,6 +15,7 @@ from metrics.models import (
     Frequency,
     Measure,
     MeasureStatus,
+    ObservationChange,
     Rag,
     ServiceArea,
 )
@@ -244,6 +245,7 @@ def measure(request, code):
         .filter(measure=measure, breakdown="")
         .order_by("period_kind", "period_end")
     )
+    ObservationChange.objects.attach_revisions(statuses)
     commentary = measure.commentary.visible_to(request.user)
     series = [s for s in statuses if s.period_kind == measure.frequency]
     latest = series[-1] if series else (statuses[-1] if statuses else None)

@@ -1,6 +1,9 @@
 import copy
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 
 from scrutiny.models import (
     AgendaItem,
@@ -132,3 +135,60 @@ class InspectionAdmin(RecordedAdmin):
 class RecommendationLinkAdmin(RecordedAdmin):
     list_display = ["recommendation", "workstream", "kind"]
     list_filter = ["kind"]
+
+
+ACCOUNT_FIELDS = ["username", "first_name", "last_name", "email", "is_active"]
+PRIVILEGE_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Accounts, for superusers. Administrators give roles on the product's Users page, which
+    keeps to the rules in ``roles.set_role``; here they may correct names and e-mail addresses
+    but not grant superuser, staff, roles or permissions, nor set other users' passwords.
+    Nobody changes their own privileges. Every change is kept in the audit trail."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser or (obj is not None and obj.pk == request.user.pk):
+            fields += [f for f in PRIVILEGE_FIELDS if f not in fields]
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            fields += [f for f in ACCOUNT_FIELDS if f not in fields]
+        return fields
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        before = User.objects.filter(pk=obj.pk).first() if obj.pk else None
+        super().save_model(request, obj, form, change)
+        AuditEntry.record_changes(
+            obj,
+            before,
+            user=request.user,
+            context="admin",
+            fields=ACCOUNT_FIELDS + ["is_staff", "is_superuser"],
+        )
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        old_roles = sorted(user.groups.values_list("name", flat=True)) if change else []
+        old_perms = (
+            sorted(user.user_permissions.values_list("codename", flat=True)) if change else []
+        )
+        super().save_related(request, form, formsets, change)
+        AuditEntry.record_roles(
+            user, old_roles, list(user.groups.values_list("name", flat=True)), user=request.user
+        )
+        AuditEntry.record_roles(
+            user,
+            old_perms,
+            list(user.user_permissions.values_list("codename", flat=True)),
+            user=request.user,
+            context="permissions",
+        )

@@ -39,6 +39,7 @@ NAVIGATION = [
             "minute_action",
         ),
     ),
+    ("Users", "users", "auth.change_user", ("users", "user")),
 ]
 
 

@@ -16,3 +16,11 @@ class ApiTokenForm(forms.Form):
         help_text="For example, “Power BI report” or “monthly export script”.",
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-two-thirds"}),
     )
+    expires_in = forms.TypedChoiceField(
+        label="When should it stop working?",
+        coerce=int,
+        choices=[(30, "In 30 days"), (90, "In 90 days"), (365, "In a year"), (0, "Never")],
+        initial=90,
+        help_text="It also stops working when your password changes, or when you revoke it.",
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )

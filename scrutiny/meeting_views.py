@@ -4,10 +4,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -15,6 +16,7 @@ from improvement_plan.models import Plan, Risk, Workstream
 from metrics.models import Measure
 from scrutiny import notifications, packs
 from scrutiny.models import (
+    AgendaItem,
     AuditEntry,
     Committee,
     Meeting,
@@ -23,6 +25,7 @@ from scrutiny.models import (
     MinuteActionUpdate,
     Question,
 )
+from scrutiny.queue import enqueue
 from scrutiny.roles import require
 
 
@@ -86,7 +89,7 @@ def publish_pack(request, pk):
     note = request.POST.get("note", "").strip()[:2000]
     pack = packs.publish(found, request.user, note=note)
     _queue_pdf(pack)
-    transaction.on_commit(lambda: notifications.pack_published(pack))
+    notifications.pack_published(pack)
     messages.success(request, f"Version {pack.version} of the pack published. Members are told.")
     return redirect(pack)
 
@@ -95,9 +98,9 @@ def _queue_pdf(pack):
     from scrutiny.tasks import build_pack_pdf
 
     MeetingPack.objects.filter(pk=pack.pk).update(
-        pdf_status=MeetingPack.PdfStatus.QUEUED, pdf_error=""
+        pdf_status=MeetingPack.PdfStatus.QUEUED, pdf_error="", pdf_queued_at=timezone.now()
     )
-    build_pack_pdf.delay_on_commit(pack.pk)
+    enqueue(build_pack_pdf, pack.pk)
 
 
 @vary_on_headers("HX-Request")
@@ -125,7 +128,14 @@ def pack(request, pk):
 def pack_pdf_build(request, pk):
     require(request.user, "view_published")
     found = get_object_or_404(MeetingPack, pk=pk)
-    if found.pdf_status in (MeetingPack.PdfStatus.QUEUED, MeetingPack.PdfStatus.BUILDING):
+    if (
+        found.pdf_status
+        in (
+            MeetingPack.PdfStatus.QUEUED,
+            MeetingPack.PdfStatus.BUILDING,
+        )
+        and not found.pdf_stuck
+    ):
         messages.info(request, "The PDF is already being built.")
     elif found.pdf_status == MeetingPack.PdfStatus.READY and found.pdf:
         messages.info(request, "The PDF is ready.")
@@ -134,13 +144,42 @@ def pack_pdf_build(request, pk):
     return redirect(found)
 
 
+def agenda_report(request, pk, item):
+    """An agenda item's report, to those who may read the meeting: stored files are never in
+    a public folder (see ``protected_file``)."""
+    require(request.user, "view_published")
+    found = get_object_or_404(AgendaItem, pk=item, meeting_id=pk)
+    if not found.report:
+        raise Http404("This agenda item has no report attached.")
+    return protected_file(found.report, found.report.name.rsplit("/", 1)[-1])
+
+
+def protected_file(field, filename):
+    """A stored file, after the view has checked the reader's rights. Behind nginx, set
+    PROTECTED_FILES_ACCEL_PREFIX (e.g. ``/protected/``, an ``internal`` location aliased to
+    MEDIA_ROOT) and nginx sends the file; otherwise Django streams it."""
+    import mimetypes
+
+    kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    if settings.PROTECTED_FILES_ACCEL_PREFIX:
+        response = HttpResponse(content_type=kind)
+        response["X-Accel-Redirect"] = settings.PROTECTED_FILES_ACCEL_PREFIX + field.name
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=kind)
+
+
 def pack_pdf(request, pk):
     require(request.user, "view_published")
     found = get_object_or_404(MeetingPack.objects.select_related("meeting"), pk=pk)
     if found.pdf_status != MeetingPack.PdfStatus.READY or not found.pdf:
         raise Http404("The PDF of this pack is not ready.")
     name = f"pack-{found.meeting.date:%Y-%m-%d}-v{found.version}.pdf"
-    return FileResponse(found.pdf.open("rb"), as_attachment=True, filename=name)
+    return protected_file(found.pdf, name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,7 +266,7 @@ def ask(request, pk):
             late=today > deadline,
             **form.subject(),
         )
-        transaction.on_commit(lambda: notifications.question_received(question))
+        notifications.question_received(question)
         messages.success(
             request,
             "Your question was sent"
@@ -359,7 +398,7 @@ def assign_question(request, pk):
         AuditEntry.save_with_trail(
             found, user=request.user, context="question assigned", fields=["assigned_to"]
         )
-        transaction.on_commit(lambda: notifications.question_assigned(found))
+        notifications.question_assigned(found)
         messages.success(
             request,
             f"{found.assigned_to.get_full_name() or found.assigned_to} will answer; "
@@ -381,7 +420,7 @@ def approve_answer(request, pk):
     AuditEntry.save_with_trail(
         found, user=request.user, context="answer approved", fields=["status", "approved_by"]
     )
-    transaction.on_commit(lambda: notifications.question_answered(found))
+    notifications.question_answered(found)
     messages.success(request, "Answer approved. The member is told.")
     return redirect(found)
 

@@ -3,6 +3,7 @@
 from django.http import Http404
 from ninja import Router, Schema
 
+from scrutiny.api_schema import answers
 from scrutiny.models import Meeting, MeetingPack
 
 router = Router(tags=["meetings"])
@@ -32,7 +33,9 @@ class MeetingOut(Schema):
     packs: list[PackRef]
 
 
-@router.get("/meetings", response=list[MeetingOut], summary="Meetings, agendas and their packs")
+@router.get(
+    "/meetings", response=answers(list[MeetingOut]), summary="Meetings, agendas and their packs"
+)
 def meetings(request):
     found = Meeting.objects.select_related("committee").prefetch_related("items", "packs")
     return [
@@ -63,7 +66,7 @@ def meetings(request):
 
 @router.get(
     "/packs/{pack_id}",
-    response={200: dict, 404: dict},
+    response=answers(dict, not_found=True),
     summary="A published pack's frozen snapshot, exactly what its page renders",
 )
 def pack(request, pack_id: int):

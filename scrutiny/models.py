@@ -95,6 +95,26 @@ class AuditEntry(models.Model):
         )
 
     @classmethod
+    def record_roles(cls, target, old, new, *, user, reason="", context="roles"):
+        """A change of a user's roles (or raw permissions), which are not fields of the user."""
+        if sorted(old) == sorted(new):
+            return None
+        from django.contrib.contenttypes.models import ContentType
+
+        return cls.objects.create(
+            user=user if user and user.is_authenticated else None,
+            content_type=ContentType.objects.get_for_model(target),
+            object_id=str(target.pk),
+            object_repr=str(target)[:300],
+            action="change",
+            field="roles" if context == "roles" else context,
+            old_value=", ".join(sorted(old)),
+            new_value=", ".join(sorted(new)),
+            reason=reason,
+            context=context,
+        )
+
+    @classmethod
     def record_changes(cls, obj, before, *, user, reason="", context="", fields=None):
         """Add an entry for each field whose value differs between ``before`` (a copy of the
         object as stored, or None for a new one) and ``obj``."""
@@ -148,7 +168,13 @@ def _text(value):
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Not revoked and not expired (a token issued before a password change is refused
+        by ``user_for`` too, since it no longer matches the password)."""
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
 
 
 class ApiToken(models.Model):
@@ -161,6 +187,13 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires")
+    password_stamp = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="The user's password fingerprint when the token was issued: a token stops "
+        "working when the password changes",
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -177,13 +210,45 @@ class ApiToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user, name):
+    def stamp_of(cls, user):
+        """A fingerprint of the user's (already salted and hashed) password: it changes when
+        the password does, and reveals nothing the password hash beside it does not."""
+        return cls.hash(user.password)
+
+    @classmethod
+    def issue(cls, user, name, expires_at=None):
         """Create a token; returns (token, key). The key is never stored or shown again."""
         import secrets
 
         key = secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=key[:8], key_hash=cls.hash(key))
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            prefix=key[:8],
+            key_hash=cls.hash(key),
+            expires_at=expires_at,
+            password_stamp=cls.stamp_of(user),
+        )
         return token, key
+
+    @property
+    def state(self):
+        """Why a token works or not, as its owner reads it."""
+        from django.utils import timezone
+
+        if self.revoked_at:
+            return f"Revoked {self.revoked_at:%-d %b %Y}"
+        if self.expires_at and self.expires_at <= timezone.now():
+            return f"Expired {self.expires_at:%-d %b %Y}"
+        if self.password_stamp != self.stamp_of(self.user):
+            return "Stopped: your password changed since it was made"
+        if self.expires_at:
+            return f"Works until {self.expires_at:%-d %b %Y}"
+        return "Works, no expiry"
+
+    @property
+    def works(self):
+        return self.state.startswith("Works")
 
     @classmethod
     def user_for(cls, key):
@@ -192,6 +257,8 @@ class ApiToken(models.Model):
         token = cls.objects.active().select_related("user").filter(key_hash=cls.hash(key)).first()
         if token is None or not token.user.is_active:
             return None
+        if token.password_stamp != cls.stamp_of(token.user):
+            return None  # the password changed since: every earlier token stops working
         cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return token.user
 
@@ -687,6 +754,9 @@ class MeetingPack(models.Model):
     pdf = models.FileField(upload_to="packs/", blank=True)
     pdf_status = models.CharField(max_length=10, choices=PdfStatus.choices, blank=True, default="")
     pdf_error = models.TextField(blank=True)
+    pdf_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the PDF was last asked for (the sweeper asks again)"
+    )
 
     class Meta:
         ordering = ["meeting", "version"]
@@ -708,3 +778,70 @@ class MeetingPack(models.Model):
         from django.urls import reverse
 
         return reverse("pack", args=[self.pk])
+
+    @property
+    def pdf_stuck(self):
+        """Asked for long enough ago that a worker should have built it: may be asked again."""
+        from datetime import timedelta
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        if self.pdf_status not in (self.PdfStatus.QUEUED, self.PdfStatus.BUILDING):
+            return False
+        limit = timezone.now() - timedelta(minutes=settings.STUCK_WORK_MINUTES)
+        return self.pdf_queued_at is None or self.pdf_queued_at < limit
+
+
+class OutgoingEmail(models.Model):
+    """An e-mail to send, written with the change it tells of and sent by a worker, so that a
+    mail server that is down delays it instead of failing the change. Kept once sent."""
+
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    MAX_ATTEMPTS = 12  # at the sweeper's pace, about an hour of a mail server being down
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_unsent")]
+
+    def __str__(self):
+        return f"{self.subject} to {self.recipient}"
+
+    @classmethod
+    def queue(cls, recipients, subject, body):
+        """Write one e-mail per recipient and send each once the transaction commits."""
+        from scrutiny.queue import enqueue
+        from scrutiny.tasks import send_email
+
+        emails = cls.objects.bulk_create(
+            cls(recipient=r, subject=subject[:300], body=body) for r in recipients
+        )
+        for email in emails:
+            enqueue(send_email, email.pk)
+        return len(emails)
+
+    def send(self):
+        """Send it unless it has been sent; on failure, count the attempt and keep the error."""
+        from django.core.mail import send_mail
+        from django.utils import timezone
+
+        if self.sent_at:
+            return True
+        try:
+            send_mail(self.subject, self.body, None, [self.recipient])
+        except Exception as error:  # noqa: BLE001 - kept and retried by the sweeper
+            OutgoingEmail.objects.filter(pk=self.pk).update(
+                attempts=models.F("attempts") + 1, last_error=f"{type(error).__name__}: {error}"
+            )
+            return False
+        OutgoingEmail.objects.filter(pk=self.pk).update(
+            sent_at=timezone.now(), attempts=models.F("attempts") + 1, last_error=""
+        )
+        return True

@@ -2,19 +2,19 @@
 
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.template.loader import render_to_string
 
+from scrutiny.models import OutgoingEmail
+
 
 def _send(subject, template, context, recipients):
+    """Queue the e-mail in the outbox: written now, sent by a worker (see OutgoingEmail)."""
     recipients = sorted({r for r in recipients if r})
     if not recipients:
         return 0
     body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
-    for recipient in recipients:
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[recipient])
-    return len(recipients)
+    return OutgoingEmail.queue(recipients, subject, body)
 
 
 def pack_published(pack):

@@ -65,6 +65,9 @@ def _scorecards():
                     else "",
                     "previous_number": _number(before.value) if before else None,
                     "commentary": measure.comment.text if measure.comment else "",
+                    "revision": status.revision.revision_text(measure)
+                    if status and status.revision
+                    else "",
                 }
             )
         areas.append(
@@ -226,6 +229,12 @@ def changes(snapshot, previous):
             if round(change, 1):
                 movers.append({**row, "from": old_text, "change": round(change, 1)})
     movers.sort(key=lambda m: -abs(m["change"]))
+    # Published figures corrected since the last pack (or ever, for a first pack).
+    revised = [
+        row
+        for key, row in now.items()
+        if row.get("revision") and row["revision"] != (then.get(key) or {}).get("revision")
+    ]
 
     old_risks = {r["reference"]: r for r in previous["risks"]} if previous else {}
     risk_changes = []
@@ -254,6 +263,7 @@ def changes(snapshot, previous):
         "new_reds": new_reds,
         "new_greens": new_greens,
         "movers": movers[:MOVERS],
+        "revised": revised,
         "risks": risk_changes,
         "plan": plan_changes,
         "plan_compared": bool(previous),

@@ -124,3 +124,47 @@ def require(user, capability):
     """Refuse the request (403) unless the user's role includes the capability."""
     if not user.has_perm(f"scrutiny.{capability}"):
         raise PermissionDenied
+
+
+# Roles an administrator (not a superuser) may give: never one whose holder may sign off or
+# administer, which only a superuser grants.
+GRANTED_BY_ADMINISTRATORS = [COMMITTEE_MEMBER, PERFORMANCE_OFFICER, SERVICE_LEAD]
+
+
+def grantable_by(user):
+    """The roles ``user`` may give to someone else."""
+    if user.is_superuser:
+        return list(ROLES)
+    if user.has_perm("auth.change_user"):
+        return list(GRANTED_BY_ADMINISTRATORS)
+    return []
+
+
+class RoleRefused(Exception):
+    """The role change is not allowed; the message says why."""
+
+
+def set_role(target, role, *, by, reason=""):
+    """Give ``target`` exactly one role (or none, with ``role`` ""), as ``by`` may, and keep
+    who, when, the old and new role and why in the audit trail."""
+    from django.db import transaction
+
+    from scrutiny.models import AuditEntry
+
+    if target.pk == by.pk:
+        raise RoleRefused("Nobody changes their own role: ask another administrator.")
+    allowed = grantable_by(by)
+    old = role_of(target)
+    if role and role not in allowed:
+        raise RoleRefused(f"Only a superuser may give the role {role}.")
+    if any(r not in allowed for r in old):
+        raise RoleRefused(f"Only a superuser may change the role of a {', '.join(old)}.")
+    if target.is_superuser and not by.is_superuser:
+        raise RoleRefused("Only a superuser may change a superuser's account.")
+    with transaction.atomic():
+        target.groups.set([Group.objects.get(name=role)] if role else [])
+        before = type(target).objects.get(pk=target.pk)
+        target.is_staff = role in STAFF_ROLES
+        target.save(update_fields=["is_staff"])
+        AuditEntry.record_roles(target, old, [role] if role else [], user=by, reason=reason)
+        AuditEntry.record_changes(target, before, user=by, reason=reason, fields=["is_staff"])

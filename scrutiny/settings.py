@@ -4,9 +4,13 @@ Nothing set: SQLite in the project folder, Celery tasks run eagerly in the web p
 printed to the console, DEBUG on. The README lists every variable.
 """
 
+import ipaddress
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from scrutiny.env import (
@@ -60,7 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scrutiny.proxy.TrustedProxyHeaders",
     "django.middleware.security.SecurityMiddleware",
+    "scrutiny.middleware.RefuseNulCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -121,6 +128,20 @@ LOGOUT_REDIRECT_URL = "login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ...and an address, whatever the user names, after this many failures in the cool-off time.
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+AXES_HANDLER = "scrutiny.throttle.AddressAwareHandler"
+AXES_CLIENT_IP_CALLABLE = "scrutiny.proxy.client_address"
+# The reverse proxies (addresses or networks) whose X-Forwarded-For and X-Forwarded-Proto are
+# believed; from anywhere else those headers are removed. Empty: no proxy is trusted.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list addresses or networks; got {_proxy!r}."
+        ) from None
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
@@ -146,10 +167,19 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Stored files (uploads, reports, pack PDFs) are served only through views that check the
+# reader's rights, never from MEDIA_URL; behind nginx, an internal location at this prefix
+# aliased to MEDIA_ROOT lets nginx send them (X-Accel-Redirect).
 MEDIA_URL = "/media/"
+PROTECTED_FILES_ACCEL_PREFIX = env_str("PROTECTED_FILES_ACCEL_PREFIX")
 # The largest file of figures accepted, in bytes.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "metrics.upload_handlers.SizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # E-mail: console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -181,7 +211,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Work recorded but not done after this long is queued again by the sweeper.
+STUCK_WORK_MINUTES = env_int("STUCK_WORK_MINUTES", 10, minimum=1)
+# No file, however hostile, may hold a worker: a task is stopped after these many seconds, and
+# a worker process is replaced once it has used this much memory (KiB).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 900, minimum=10)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 3_000_000, minimum=1)
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-work": {
+        "task": "scrutiny.tasks.sweep_stuck_work",
+        "schedule": 300.0,
+    },
     "nightly-full-recompute": {
         "task": "metrics.tasks.recompute_statuses",
         "schedule": crontab(hour=2, minute=30),
@@ -194,6 +235,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "improvement_plan.tasks.flag_overdue_reviews",
         "schedule": crontab(hour=6, minute=0),
     },
+}
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, or inline with
+# the request's nonce; nothing from elsewhere. Styles allow inline because plotly.js and htmx
+# add style elements as they draw; images allow data: and blob: for chart downloads.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF, CSP_NONCE],
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:", "blob:"],
+        "font-src": [CSP_SELF, "data:"],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+    }
 }
 
 # Security: strict whenever DEBUG is off.

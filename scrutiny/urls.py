@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from scrutiny import meeting_views, views
+from scrutiny import meeting_views, user_views, views
 from scrutiny.api import api
 from scrutiny.forms import LoginForm
 
@@ -29,12 +29,30 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("users/", user_views.users, name="users"),
+    path("users/<int:pk>/", user_views.user, name="user"),
+    path("users/<int:pk>/deactivate/", user_views.deactivate, name="user_deactivate"),
     path("", include("metrics.urls")),
     path("", include("improvement_plan.urls")),
     path("meetings/", meeting_views.meetings, name="meetings"),
     path("meetings/<int:pk>/", meeting_views.meeting, name="meeting"),
     path("meetings/<int:pk>/publish/", meeting_views.publish_pack, name="publish_pack"),
     path("meetings/<int:pk>/ask/", meeting_views.ask, name="ask"),
+    path(
+        "meetings/<int:pk>/items/<int:item>/report",
+        meeting_views.agenda_report,
+        name="agenda_report",
+    ),
     path("packs/<int:pk>/", meeting_views.pack, name="pack"),
     path("packs/<int:pk>/pdf/", meeting_views.pack_pdf, name="pack_pdf"),
     path("packs/<int:pk>/pdf/build/", meeting_views.pack_pdf_build, name="pack_pdf_build"),

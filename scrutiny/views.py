@@ -1,5 +1,6 @@
 import hashlib
 from collections import Counter
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -116,13 +117,21 @@ def api_tokens(request):
     new_key = None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and "revoke" in request.POST:
-        token = get_object_or_404(request.user.api_tokens.active(), pk=request.POST["revoke"])
+        chosen = request.POST["revoke"]
+        token = request.user.api_tokens.filter(
+            revoked_at__isnull=True, pk=int(chosen) if chosen.isdigit() else None
+        ).first()
+        if token is None:
+            messages.error(request, "That token does not exist or is already revoked.")
+            return redirect("api_tokens")
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         messages.success(request, f"Token “{token.name}” revoked. It no longer works.")
         return redirect("api_tokens")
     if request.method == "POST" and form.is_valid():
-        _, new_key = ApiToken.issue(request.user, form.cleaned_data["name"])
+        days = form.cleaned_data["expires_in"]
+        expires = timezone.now() + timedelta(days=days) if days else None
+        _, new_key = ApiToken.issue(request.user, form.cleaned_data["name"], expires)
         form = ApiTokenForm()
     return render(
         request,
@@ -130,7 +139,7 @@ def api_tokens(request):
         {
             "form": form,
             "new_key": new_key,
-            "tokens": request.user.api_tokens.all(),
+            "tokens": request.user.api_tokens.select_related("user"),
             "breadcrumbs": [("Dashboard", reverse("home")), ("API tokens", None)],
         },
     )

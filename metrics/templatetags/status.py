@@ -4,6 +4,7 @@ from functools import cache
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from metrics.models import Assurance, Direction, Rag, Variation
@@ -84,6 +85,17 @@ def assurance_status(value):
 def measure_value(value, measure):
     """A figure in the measure's unit and precision."""
     return measure.format_value(value)
+
+
+@register.simple_tag
+def revision_note(status, measure):
+    """ "Revised on <date>: <old> → <new>, <reason>" under a corrected published figure."""
+    revision = getattr(status, "revision", None) if status else None
+    if revision is None:
+        return ""
+    return format_html(
+        '<span class="revision-note govuk-body-s">{}</span>', revision.revision_text(measure)
+    )
 
 
 @register.filter

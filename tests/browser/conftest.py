@@ -60,11 +60,23 @@ def site(transactional_db, live_server):
 
 @pytest.fixture
 def page(browser):
+    """A browser tab; every page it loads runs under the Content-Security-Policy, and a
+    script or style the policy blocks fails the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
     context.close()
+    assert not blocked, "The Content-Security-Policy blocked:\n" + "\n".join(blocked)
 
 
 def sign_in(page, base_url, username):

@@ -35,10 +35,22 @@ def test_a_lead_raises_sr75_in_the_q2_review_and_the_dashboard_follows(site, pag
     page.get_by_label("Rationale").fill("Agency rate stayed above 34% and turnover rose")
     page.get_by_role("button", name="Record the review").click()
     expect(page.get_by_text("Review for 2022/23 Q2 recorded: High 16")).to_be_visible()
-    expect(page.get_by_text("Risk increasing").first).to_be_visible()
+    # Proposed until a director signs it off: the register and dashboard keep the signed-off
+    # rating meanwhile, for staff and members alike.
+    expect(page.get_by_text("Proposed rating")).to_be_visible()
+    expect(page.get_by_text("Risk increasing")).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "risk-after-review")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_test_id("risks-high")).to_have_text("0")
 
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, site, "director")
+    page.goto(f"{site}/risks/SR7.5/")
+    page.get_by_role("button", name="Sign off the review for 2022/23 Q2").click()
+    expect(page.get_by_text("Risk increasing").first).to_be_visible()
+    expect(page.get_by_text("Proposed rating")).to_have_count(0)
+    screenshot(page, "risk-after-sign-off")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_test_id("risks-high")).to_have_text("1")
     expect(page.get_by_test_id("risks-moderate")).to_have_text("3")

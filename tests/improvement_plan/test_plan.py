@@ -361,7 +361,9 @@ def test_coverage_warns_when_no_open_action_answers_a_recommendation(workstream,
 # --------------------------------------------------------------------------------------------
 
 
-def test_the_daily_round_flags_overdue_actions_and_mails_each_owner(db):
+def test_the_daily_round_flags_overdue_actions_and_mails_each_owner(
+    db, eager_tasks, django_capture_on_commit_callbacks
+):
     workstream = make_workstream()
     workstream.plan.is_current = True
     workstream.plan.save()
@@ -375,7 +377,8 @@ def test_the_daily_round_flags_overdue_actions_and_mails_each_owner(db):
         workstream=workstream, due_month=date(2022, 6, 1), owners=["A team with no account"]
     )
 
-    result = daily_round(date(2022, 7, 20))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = daily_round(date(2022, 7, 20))
     assert len(result.overdue) == 2 and result.flagged == 2
     assert [a.pk for a in result.due_soon] == [soon.pk]
     (email,) = mail.outbox

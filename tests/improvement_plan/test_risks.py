@@ -105,14 +105,27 @@ def test_a_lead_records_a_review_that_raises_a_risk_and_a_director_signs_it_off(
     from scrutiny.models import AuditEntry
 
     assert AuditEntry.objects.filter(field="impact", new_value="4").exists()
+    # Until a director signs it off, members read the signed-off rating; staff see the proposal.
+    member_api = client_for(roles.COMMITTEE_MEMBER).get("/api/v1/risks/SR7.5").json()
+    assert (member_api["current"]["score"], member_api["proposed"]) == (12, None)
     html = client_for(roles.COMMITTEE_MEMBER).get("/risks/").content.decode()
     row = html[html.index("SR7.5") : html.index("SR7.7")]
-    assert "High 16" in row and "Risk increasing" in row
+    assert "(proposed)" not in row and "Risk increasing" not in row
+    staff = client_for(roles.SERVICE_LEAD).get("/risks/").content.decode()
+    assert "(proposed)" in staff[staff.index("SR7.5") : staff.index("SR7.7")]
+    member_page = client_for(roles.COMMITTEE_MEMBER).get("/risks/SR7.5/").content.decode()
+    assert "Proposed rating" not in member_page and "Agency rate rose" not in member_page
+    staff_page = client_for(roles.SERVICE_LEAD).get("/risks/SR7.5/").content.decode()
+    proposed = staff_page[staff_page.index("Proposed rating") :]
+    assert "High 16" in proposed[:800] and "Agency rate rose" in staff_page
 
     assert client_for(roles.SERVICE_LEAD).post("/risks/SR7.5/sign-off/").status_code == 403
     client_for(roles.DIRECTOR).post("/risks/SR7.5/sign-off/")
     review.refresh_from_db()
     assert review.signed_off_by.username == "director"
+    html = client_for(roles.COMMITTEE_MEMBER).get("/risks/").content.decode()
+    row = html[html.index("SR7.5") : html.index("SR7.7")]
+    assert "High 16" in row and "Risk increasing" in row
     again = client_for(roles.SERVICE_LEAD).get("/risks/SR7.5/review/", follow=True)
     assert "2022/23 Q3" in again.content.decode()  # the next review is now due
 
@@ -184,6 +197,7 @@ def test_the_heat_map_places_reviewed_risks_and_where_they_stood_before(client_f
     client_for(roles.DIRECTOR).post("/risks/SR7.5/sign-off/")
     lead = client_for(roles.SERVICE_LEAD)  # the test client is shared: sign the lead in again
     lead.post("/risks/SR7.5/review/", {"impact": "4", "likelihood": "4", "rationale": "Worse"})
+    client_for(roles.DIRECTOR).post("/risks/SR7.5/sign-off/")
     html = client_for(roles.COMMITTEE_MEMBER).get("/risks/heat-map/").content.decode()
     likely = html[html.index("Likely (4)") : html.index("Probable (3)")]
     probable = html[html.index("Probable (3)") : html.index("Possible (2)")]
@@ -208,12 +222,17 @@ def test_a_review_keeps_the_earlier_mitigations_on_the_risk_page(client_for, dem
             "mitigations": "Recruitment campaign abroad\nRetention payments",
         },
     )
+    # The new actions are part of the review: readers see them once it is signed off.
+    assert Risk.objects.get(reference="SR7.5").mitigations == before
+    unsigned = client_for(roles.COMMITTEE_MEMBER).get("/risks/SR7.5/").content.decode()
+    assert "Retention payments" not in unsigned
+    client_for(roles.DIRECTOR).post("/risks/SR7.5/sign-off/")
     risk = Risk.objects.get(reference="SR7.5")
     assert risk.mitigations == "Recruitment campaign abroad\nRetention payments"
     review = risk.assessments.get(quarter_end=date(2022, 9, 1))
     assert review.mitigations == risk.mitigations
     entry = AuditEntry.objects.for_object(risk).get(field="mitigations")
-    assert (entry.old_value, entry.user.username) == (before, "lead")
+    assert (entry.old_value, entry.user.username) == (before, "director")
     page = client_for(roles.COMMITTEE_MEMBER).get("/risks/SR7.5/").content.decode()
     assert "Earlier mitigating actions (1 change)" in page
     assert "Retention payments" in page

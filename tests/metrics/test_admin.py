@@ -69,9 +69,51 @@ def test_changing_a_target_needs_a_reason_is_audited_and_recomputes(
     entry = AuditEntry.objects.get(field="value")
     assert (entry.old_value, entry.new_value, entry.reason) == ("80.0000", "90", "Stretch agreed")
     assert entry.user.username == "officer"
-    assert MeasureStatus.objects.get(measure=measure).rag == "red"
+    assert MeasureStatus.objects.in_view(drafts=True).get(measure=measure).rag == "red"
 
 
 def test_committee_members_cannot_reach_the_admin(client_for, db):
     response = client_for(roles.COMMITTEE_MEMBER).get("/admin/metrics/target/")
     assert response.status_code == 302
+
+
+def test_figures_cannot_be_added_changed_or_deleted_in_the_admin(client_for, db):
+    """An edit here used to skip the figure history, the upload version check and publication,
+    and a later rollback silently deleted it."""
+    from metrics.models import Observation
+
+    observation = make_observation(value=68.9)
+    client = client_for(roles.PERFORMANCE_OFFICER)
+    url = f"/admin/metrics/observation/{observation.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and b'name="value"' not in page.content  # view only
+    client.post(url, {"measure": observation.measure_id, "value": "6.9", "period_kind": "quarter"})
+    client.post(f"/admin/metrics/observation/{observation.pk}/delete/", {"post": "yes"})
+    assert client.get("/admin/metrics/observation/add/").status_code == 403
+    assert Observation.objects.get().value == observation.value
+
+
+def test_commentary_author_and_publication_are_not_typed_in_the_admin(client_for, db):
+    from metrics.models import Commentary
+
+    measure = make_measure()
+    note = Commentary.objects.create(
+        measure=measure, period_kind="quarter", period_end=date(2022, 6, 1), text="Draft"
+    )
+    client = client_for(roles.PERFORMANCE_OFFICER)
+    page = client.get(f"/admin/metrics/commentary/{note.pk}/change/").content.decode()
+    assert 'name="text"' in page
+    assert 'name="published"' not in page and 'name="written_by"' not in page
+    client.post(
+        f"/admin/metrics/commentary/{note.pk}/change/",
+        {
+            "measure": measure.pk,
+            "period_kind": "quarter",
+            "period_end": "2022-06-01",
+            "text": "Draft",
+            "source": "",
+            "published": "on",
+            "change_reason": "publish it",
+        },
+    )
+    assert not Commentary.objects.get().published

@@ -20,9 +20,10 @@ def test_measure_chart_draws_actuals_the_target_as_steps_and_the_tolerance_on_th
     assert list(found["Actual"]["y"]) == [23.2, 23.8]
     assert found["Target"]["line"]["shape"] == "hv"
     assert list(found["Target"]["y"]) == [22.5, 21.5]
-    # Smaller is better: the band runs from the target up to target + tolerance.
-    assert list(found["Tolerance"]["y"]) == [22.5, 21.5]
-    assert found["Tolerance"]["fill"] == "tonexty"
+    # Smaller is better: the amber band runs from the target up to target + tolerance.
+    amber = found["Amber: worse than target, within tolerance"]
+    assert list(amber["y"]) == [22.5, 21.5] and amber["fill"] == "tonexty"
+    assert "Green: within tolerance of the target" not in found
     assert list(found["Peer group (Mar-21)"]["y"]) == [21.3, 21.3]
 
 
@@ -52,3 +53,31 @@ def test_sparkline_is_hidden_from_screen_readers_and_needs_two_points():
     assert svg.startswith('<svg class="sparkline"') and 'aria-hidden="true"' in svg
     # The gap is skipped; the line runs from the lowest (bottom) to the highest (top).
     assert 'points="3.0,21.0 63.0,3.0 93.0,12.0"' in svg
+
+
+def test_the_plan_is_best_chart_draws_the_zones_the_rag_rule_judges_by():
+    """The chart used to shade ±tolerance as "Tolerance" while the rule makes that band green
+    and puts amber out to twice the width."""
+    from metrics import calculations as calc
+
+    target, width = 85.0, 4.25  # 5% of the target
+    figure = charts.measure_chart(
+        title="Foster beds used",
+        labels=["Jun 2022"],
+        values=[96.0],
+        targets=[target],
+        tolerance_widths=[width],
+        polarity="plan",
+    )
+    data = figure.to_dict()["data"]
+    green_low = next(t for t in data if t.get("name") == "Green: within tolerance of the target")
+    green_high = data[data.index(green_low) - 1]
+    assert (green_low["y"][0], green_high["y"][0]) == (80.75, 89.25)
+    amber = [t for t in data if t.get("name") == "Amber: worse than target, within tolerance"]
+    edges = sorted(t["y"][0] for t in amber) + sorted(
+        data[data.index(t) - 1]["y"][0] for t in amber
+    )
+    assert sorted(edges) == [76.5, 80.75, 89.25, 93.5]
+    # The same edges, judged by the rule: the better status on an edge, worse just beyond.
+    judged = calc.rag_names(calc.rag([80.75, 80.7, 76.5, 76.4, 93.5, 93.6], target, "plan"))
+    assert list(judged) == ["green", "amber", "amber", "red", "amber", "red"]

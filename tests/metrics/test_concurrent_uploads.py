@@ -70,7 +70,7 @@ def test_two_concurrent_commits_of_the_same_figures_never_lose_an_update(monkeyp
 
     assert outcomes["first"][0] == "loaded"
     message, waited = outcomes["second"]
-    assert "changed by someone else after this file was checked" in message
+    assert "changed or published by someone else after this file was checked" in message
     assert waited > 1.0, "the second commit waited for the first to finish"
     assert Observation.objects.get(period_end=date(2022, 9, 1)).value == Decimal("71.2")
     assert ObservationChange.objects.count() == 1

@@ -213,3 +213,80 @@ def test_macros_external_links_and_zip_bombs_are_refused():
     bomb = _rezip(data, {"xl/media/huge.bin": b"\0" * (50 * 1024 * 1024)})
     assert "unsafe" in rejected(bomb, "f.xlsx", limit=10**8)
     assert "not a valid XLSX" in rejected(b"PK\x03\x04garbage", "f.xlsx")
+
+
+def _with_sheet_xml(data, change):
+    """The workbook with its first sheet's XML rewritten by ``change``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = change(content.decode()).encode()
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def _peak_memory(function):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = function()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return result, peak
+
+
+def test_a_sheet_declaring_a_huge_dimension_is_read_by_the_cells_it_holds():
+    """A 1.7 KB file declaring A1:XFD1048576 used to take 101 s and 5.8 GiB."""
+    import re
+    import time
+
+    data = workbook_bytes([["measure_code", "period", "value"], ["CSC05", "2022-09", 60.5]])
+    bomb = _with_sheet_xml(
+        data, lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', xml)
+    )
+    assert (
+        "XFD1048576" in zipfile.ZipFile(io.BytesIO(bomb)).read("xl/worksheets/sheet1.xml").decode()
+    )
+    started = time.monotonic()
+    (figures, problems, _), peak = _peak_memory(
+        lambda: check(read_table("f.xlsx", bomb, 10**6), CATALOGUE, today=TODAY)
+    )
+    assert problems == [] and len(figures) == 1
+    assert time.monotonic() - started < 5 and peak < 50 * 1024 * 1024
+
+
+def test_cells_far_out_or_rows_far_down_are_refused_not_padded():
+    data = workbook_bytes([["measure_code", "period", "value"], ["CSC05", "2022-09", 60.5]])
+    far_right = _with_sheet_xml(
+        data,
+        lambda xml: xml.replace(
+            "</sheetData>",
+            '<row r="3"><c r="XFD3" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+        ),
+    )
+    (message, peak) = _peak_memory(lambda: rejected(far_right, "f.xlsx"))
+    assert "Cell XFD3 is beyond column ALL" in message and peak < 50 * 1024 * 1024
+    far_down = _with_sheet_xml(
+        data,
+        lambda xml: xml.replace(
+            "</sheetData>",
+            '<row r="1048576"><c r="AZ1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+            "</sheetData>",
+        ),
+    )
+    (message, peak) = _peak_memory(lambda: rejected(far_down, "f.xlsx"))
+    assert "more than the 30,000,000 cells" in message and peak < 300 * 1024 * 1024
+
+
+def test_an_area_longer_than_it_is_kept_and_a_huge_note_are_refused_where_they_are():
+    area, note = "A" * 121, "n" * 10_000
+    problems = messages(HEADER + f"CSC05,2022-09,{area},60.5,,,\nCSC05,2022-09,,60.5,,,{note}\n")
+    assert problems == [
+        (2, "C (area)", "The area is 121 characters long; at most 120 are kept."),
+        (3, "G (note)", "The note is 10000 characters long; at most 2000 are kept."),
+    ]

@@ -99,7 +99,7 @@ def test_commit_writes_the_figures_as_drafts_audits_each_and_recomputes(
     assert trail[JUNE].reason == "Late cases added" and trail[JUNE].changed_by == officer
     assert trail[JUNE].was_published
     assert (trail[SEPTEMBER].action, trail[SEPTEMBER].old_value) == ("add", None)
-    status = MeasureStatus.objects.get(period_end=SEPTEMBER)
+    status = MeasureStatus.objects.in_view(drafts=True).get(period_end=SEPTEMBER)
     assert (status.rag, status.published, status.direction) == ("red", False, "improving")
 
 
@@ -123,7 +123,7 @@ def test_rollback_restores_the_old_figures_exactly_and_is_audited(
         "",
     )
     assert not Observation.objects.filter(period_end=SEPTEMBER).exists()
-    assert not MeasureStatus.objects.filter(period_end=SEPTEMBER).exists()
+    assert not MeasureStatus.objects.in_view(drafts=True).filter(period_end=SEPTEMBER).exists()
     rollbacks = ObservationChange.objects.filter(action="rollback")
     assert {(c.period_end, c.old_value, c.new_value, c.reason) for c in rollbacks} == {
         (JUNE, Decimal("70.0"), Decimal("68.9"), "Wrong extract"),
@@ -147,7 +147,7 @@ def test_a_file_previewed_before_someone_else_loaded_the_same_figures_is_refused
     mine = checked(officer, HEADER + "VISITS,2022-09,,71.2,,,\n")
     theirs = checked(officer, HEADER + "VISITS,2022-09,,75.0,,,\n")
     loading.commit(theirs, officer)
-    with pytest.raises(loading.Refused, match="changed by someone else"):
+    with pytest.raises(loading.Refused, match="changed or published by someone else"):
         loading.commit(mine, officer)
     assert Observation.objects.get(period_end=SEPTEMBER).value == Decimal("75.0")
     mine.refresh_from_db()
@@ -209,3 +209,20 @@ def test_import_figures_command_prints_problems_and_writes_nothing(officer, meas
     good.write_text(HEADER + "VISITS,2022-09,,71.2,,,\n")
     call_command("import_figures", str(good), "--user", "officer", "--publish")
     assert Observation.objects.get(period_end=SEPTEMBER).published
+
+
+def test_publishing_between_preview_and_confirm_sends_the_file_back(
+    officer, measure, eager_tasks, django_capture_on_commit_callbacks
+):
+    """The preview saw a draft, so asked no reason; once the period is published the same
+    change would alter what members read without one."""
+    from metrics import calculations as calc
+
+    make_observation(measure=measure, period_end=SEPTEMBER, value="71.2", published=False)
+    upload = checked(officer, HEADER + "VISITS,2022-09,,17.2,,,\n")
+    assert upload.status == Upload.Status.READY and not upload.summary["published_changes"]
+    with django_capture_on_commit_callbacks(execute=True):
+        loading.publish(measure.area, calc.Period(SEPTEMBER, "quarter"), officer)
+    with pytest.raises(loading.Refused, match="changed or published by someone else"):
+        loading.commit(upload, officer, "")
+    assert Observation.objects.get(period_end=SEPTEMBER).value == Decimal("71.2")

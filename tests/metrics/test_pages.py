@@ -169,9 +169,24 @@ def test_a_cached_scorecard_shows_a_corrected_figure_and_new_commentary_at_once(
             reason="Late data",
         )
     html = officer.get(url).content.decode()
-    assert "69.3%" in html and "68.9%" not in html
+    # The corrected figure, and the correction itself, as members read it too.
+    assert "69.3%" in html and ": 68.9% → 69.3%, Late data" in html
+    member = client_for(roles.COMMITTEE_MEMBER).get(url).content.decode()
+    assert "Revised on" in member and ": 68.9% → 69.3%, Late data" in member
+    officer = client_for(roles.PERFORMANCE_OFFICER)
     officer.post(
         "/measures/CSC05/commentary/",
         {"period": "2022-06", "action": "publish", "text": "Checked against the extract."},
     )
     assert "Checked against the extract." in officer.get(url).content.decode()
+
+
+def test_an_export_in_any_other_format_is_not_found_and_names_no_file(client_for, db):
+    from tests.factories import make_area
+
+    make_area(slug="area")
+    client = client_for(roles.COMMITTEE_MEMBER)
+    for fmt in ("pdf", 'csv";x=', "xlsx%0d%0aSet-Cookie:a=b", "../../etc"):
+        response = client.get(f"/scorecards/area/export.{fmt}")
+        assert response.status_code == 404
+        assert "Content-Disposition" not in response

@@ -183,3 +183,16 @@ def test_hostile_files_always_get_a_message_and_change_nothing(
         ), html[:2000]
     assert sorted(Observation.objects.values_list("id", "value", "published")) == before
     assert ObservationChange.objects.count() == changes
+
+
+def test_a_file_over_the_limit_is_refused_as_it_arrives_and_nothing_is_kept(
+    client_for, db, settings, django_capture_on_commit_callbacks
+):
+    settings.UPLOAD_MAX_BYTES = 64 * 1024
+    client = client_for(roles.PERFORMANCE_OFFICER)
+    big = HEADER + "CSC05,2022-06,,69.0,,,\n" * 10_000  # about 230 KB
+    response = post_file(client, django_capture_on_commit_callbacks, big)
+    assert response.status_code == 200
+    assert "The file is larger than 0 MB" not in response.content.decode()
+    assert "the largest accepted" in response.content.decode()
+    assert Upload.objects.count() == 0

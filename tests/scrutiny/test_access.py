@@ -57,26 +57,34 @@ PAGES = {
     "minute_actions": ("/committees/{committee}/actions/", READERS),
     "minute_action": ("/actions/{minute_action}/", READERS),
     "inspection": ("/inspections/{inspection}/", READERS),
+    "users": ("/users/", {roles.ADMINISTRATOR}),
+    "user": ("/users/{user}/", {roles.ADMINISTRATOR}),
 }
 # POST-only: anyone else gets 403, a GET gets 405.
 ACTIONS = {
     "metrics:upload_confirm": ("/upload/{upload}/confirm/", OFFICERS),
     "metrics:upload_discard": ("/upload/{upload}/discard/", OFFICERS),
     "metrics:upload_rollback": ("/upload/{upload}/rollback/", OFFICERS),
+    "metrics:upload_retry_statuses": ("/upload/{upload}/retry-statuses/", OFFICERS),
     "improvement_plan:sign_off": ("/risks/SR7.5/sign-off/", {roles.DIRECTOR}),
     "improvement_plan:sign_off_update": ("/plan/updates/{update}/sign-off/", {roles.DIRECTOR}),
     "publish_pack": ("/meetings/{meeting}/publish/", {roles.DIRECTOR, roles.ADMINISTRATOR}),
     "pack_pdf_build": ("/packs/{pack}/pdf/build/", READERS),
     "approve_answer": ("/questions/{question}/approve/", {roles.DIRECTOR}),
     "assign_question": ("/questions/{question}/assign/", {roles.DIRECTOR}),
+    "user_deactivate": ("/users/{user}/deactivate/", {roles.ADMINISTRATOR}),
 }
 PUBLIC = {
     "login": "/accounts/login/",
     "accessibility": "/accessibility/",
     "healthz": "/healthz",
+    "password_reset_complete": "/accounts/reset/done/",
 }
 # POST-only or handled elsewhere.
-ELSEWHERE = {"logout", "pack_pdf"}  # the PDF exists once built: tests/scrutiny/test_meetings.py
+# The PDF exists once built (tests/scrutiny/test_meetings.py); a report once attached
+# (tests/scrutiny/test_security.py).
+# An invitation's link: tests/scrutiny/test_users.py.
+ELSEWHERE = {"logout", "pack_pdf", "agenda_report", "password_reset_confirm"}
 
 
 def _named_urls(patterns, namespace=""):
@@ -155,6 +163,7 @@ def upload(site):
         "milestone": Milestone.objects.create(workstream=workstream, reference="M1", name="M").pk,
         "update": make_update(workstream=workstream, signed_off=False).pk,
         "inspection": inspection.pk,
+        "user": officer.pk,
     }
 
 
@@ -220,3 +229,155 @@ def test_admin_is_for_administrators_and_performance_officers(client_for, site):
     assert client_for(roles.PERFORMANCE_OFFICER).get("/admin/metrics/target/").status_code == 200
     response = client_for(roles.DIRECTOR).get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+# --------------------------------------------------------------------------------------------
+# The API, the admin, and what data each role sees
+# --------------------------------------------------------------------------------------------
+
+API = [
+    "/api/v1/areas",
+    "/api/v1/measures",
+    "/api/v1/measures/CSC05",
+    "/api/v1/scorecard?area=childrens-social-care&period=2022-06",
+    "/api/v1/risks",
+    "/api/v1/risks/SR7.5",
+    "/api/v1/plan",
+    "/api/v1/meetings",
+    "/api/v1/packs/{pack}",
+]
+
+
+@pytest.mark.parametrize("url", API)
+def test_the_api_refuses_the_anonymous_and_users_with_no_role(client, upload, url):
+    from tests.factories import make_user
+
+    assert client.get(url.format(**upload)).status_code == 401
+    client.force_login(make_user())
+    response = client.get(url.format(**upload))
+    assert response.status_code == 403 and "role" in response.json()["message"]
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+@pytest.mark.parametrize("url", API)
+def test_every_role_reads_the_api(client_for, upload, role, url):
+    response = client_for(role).get(url.format(**upload))
+    assert response.status_code in (200, 404), response.content[:300]  # no plan: 404
+
+
+ADMIN_PAGES = {
+    "/admin/metrics/measure/": {roles.PERFORMANCE_OFFICER},
+    "/admin/metrics/target/": {roles.PERFORMANCE_OFFICER},
+    "/admin/metrics/observation/": {roles.PERFORMANCE_OFFICER},
+    "/admin/scrutiny/meeting/": {roles.ADMINISTRATOR},
+    "/admin/auth/user/": {roles.ADMINISTRATOR},
+    "/admin/scrutiny/auditentry/": {roles.PERFORMANCE_OFFICER, roles.ADMINISTRATOR},
+}
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+@pytest.mark.parametrize("path", sorted(ADMIN_PAGES))
+def test_the_admin_shows_each_role_only_its_own_records(client_for, site, role, path):
+    response = client_for(role).get(path)
+    if role in ADMIN_PAGES[path]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (302, 403)
+
+
+@pytest.fixture
+def drafts(site):
+    """A draft figure and a review not yet signed off: neither is for committee members."""
+    from django.utils import timezone
+
+    from improvement_plan.models import Risk, RiskAssessment
+    from metrics.models import Measure
+    from tests.factories import make_observation
+
+    measure = Measure.objects.get(code="CSC05")
+    make_observation(measure=measure, period_end=date(2022, 9, 1), value="12.3", published=False)
+    Measure.objects.filter(pk=measure.pk).recompute_statuses()
+    risk = Risk.objects.get(reference="SR7.5")
+    RiskAssessment.objects.create(
+        risk=risk, quarter_end=date(2022, 6, 1), impact=3, likelihood=3, assessed_at=timezone.now()
+    )
+    RiskAssessment.objects.create(
+        risk=risk, quarter_end=date(2022, 9, 1), impact=5, likelihood=5, assessed_at=timezone.now()
+    )
+    RiskAssessment.objects.filter(risk=risk, quarter_end=date(2022, 6, 1)).update(
+        signed_off_at=timezone.now()
+    )
+    return measure
+
+
+MEMBER_VIEWS = [
+    "/",
+    "/scorecards/childrens-social-care/",
+    "/scorecards/childrens-social-care/export.csv",
+    "/measures/CSC05/",
+    "/risks/",
+    "/risks/SR7.5/",
+    "/api/v1/measures/CSC05",
+    "/api/v1/risks/SR7.5",
+]
+
+
+@pytest.mark.parametrize("url", MEMBER_VIEWS)
+def test_a_member_sees_no_draft_figure_and_no_unsigned_rating(client_for, drafts, url):
+    text = client_for(roles.COMMITTEE_MEMBER).get(url).content.decode()
+    assert "12.3" not in text  # the draft value
+    assert "High 25" not in text and '"score": 25' not in text and '"score":25' not in text
+    staff = client_for(roles.PERFORMANCE_OFFICER).get(url).content.decode()
+    if "measures" in url or "scorecards" in url:
+        assert "12.3" in staff  # officers see the draft in their working view
+
+
+# POSTs with valid bodies: the roles allowed get what they asked for; the others 403 and
+# nothing changes.
+VALID_POSTS = {
+    "ask": (
+        "/meetings/{meeting}/ask/",
+        {"about": "meeting", "text": "Why did re-referrals rise?"},
+        {roles.COMMITTEE_MEMBER},
+    ),
+    "review": (
+        "/risks/SR7.5/review/",
+        {"impact": "2", "likelihood": "2", "rationale": "Recruitment worked"},
+        {roles.SERVICE_LEAD, roles.DIRECTOR},
+    ),
+    "publish": (
+        "/publish/",
+        {
+            "area": "childrens-social-care",
+            "period_end": "2022-06-01",
+            "period_kind": "quarter",
+            "action": "publish",
+        },
+        {roles.PERFORMANCE_OFFICER},
+    ),
+    "token": ("/account/tokens/", {"name": "script", "expires_in": "30"}, set(roles.ROLES)),
+}
+
+
+@pytest.mark.parametrize("role", roles.ROLES)
+@pytest.mark.parametrize("name", sorted(VALID_POSTS))
+def test_valid_posts_work_for_their_roles_only(client_for, upload, role, name):
+    from improvement_plan.models import RiskAssessment
+    from metrics.models import Publication
+    from scrutiny.models import ApiToken, Question
+
+    path, body, allowed = VALID_POSTS[name]
+    counted = {
+        "ask": Question.objects,
+        "review": RiskAssessment.objects,
+        "publish": Publication.objects,
+        "token": ApiToken.objects,
+    }[name]
+    before = counted.count()
+    response = client_for(role).post(path.format(**upload), body)
+    if role in allowed:
+        assert response.status_code in (200, 302), response.content[:500]
+        assert counted.count() == before + 1
+    else:
+        assert response.status_code == 403
+        assert counted.count() == before

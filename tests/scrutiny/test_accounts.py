@@ -89,3 +89,58 @@ def test_demo_users_are_refused_when_debug_is_off(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="never created"):
         call_command("create_demo_users")
+
+
+def _sign_in(client, username, password, address, forwarded=None):
+    extra = {"REMOTE_ADDR": address}
+    if forwarded:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post("/accounts/login/", {"username": username, "password": password}, **extra)
+
+
+@override_settings(AXES_FAILURE_LIMIT=3, TRUSTED_PROXIES=["10.0.0.5"])
+def test_behind_the_proxy_one_client_cannot_lock_another_out(client, db):
+    """Every request reaches the application from the proxy: counted by the proxy's address,
+    anyone could lock the director out by failing three times."""
+    make_user(role=roles.DIRECTOR, username="director", password="a-long-enough-password")
+    for _ in range(3):
+        _sign_in(client, "director", "wrong", "10.0.0.5", forwarded="203.0.113.9")
+    assert _sign_in(client, "director", "x", "10.0.0.5", "203.0.113.9").status_code == 429
+    ok = _sign_in(client, "director", "a-long-enough-password", "10.0.0.5", "198.51.100.7")
+    assert ok.status_code == 302
+
+
+@override_settings(AXES_FAILURE_LIMIT=3, TRUSTED_PROXIES=[])
+def test_a_forged_forwarded_address_from_outside_the_proxies_is_ignored(client, db):
+    make_user(role=roles.DIRECTOR, username="director", password="a-long-enough-password")
+    for number in range(3):
+        _sign_in(client, "director", "wrong", "192.0.2.1", forwarded=f"203.0.113.{number}")
+    assert _sign_in(client, "director", "x", "192.0.2.1", "203.0.113.99").status_code == 429
+
+
+@override_settings(AXES_FAILURE_LIMIT=5, LOGIN_ADDRESS_FAILURE_LIMIT=8)
+def test_a_few_passwords_on_each_of_many_accounts_are_throttled_by_address(client, db):
+    for number in range(5):
+        make_user(role=roles.COMMITTEE_MEMBER, username=f"cllr{number}")
+    for number in range(4):
+        for _ in range(2):
+            _sign_in(client, f"cllr{number}", "guess", "192.0.2.50")
+    response = _sign_in(client, "cllr4", "correct-horse-battery-staple", "192.0.2.50")
+    assert response.status_code == 429
+    elsewhere = _sign_in(client, "cllr4", "correct-horse-battery-staple", "192.0.2.51")
+    assert elsewhere.status_code == 302
+
+
+@override_settings(
+    TRUSTED_PROXIES=[], DEBUG=False, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")
+)
+def test_a_forged_scheme_header_from_outside_the_proxies_is_dropped(rf):
+    from scrutiny.proxy import TrustedProxyHeaders
+
+    request = rf.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="192.0.2.1")
+    TrustedProxyHeaders(lambda r: r)(request)
+    assert not request.is_secure()
+    trusted = rf.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="10.0.0.5")
+    with override_settings(TRUSTED_PROXIES=["10.0.0.0/24"]):
+        TrustedProxyHeaders(lambda r: r)(trusted)
+    assert trusted.is_secure()

@@ -72,7 +72,7 @@ def meeting(db):
 
 
 def test_a_question_goes_from_member_to_officer_to_director_and_back(
-    meeting, client_for, users, django_capture_on_commit_callbacks
+    meeting, client_for, users, django_capture_on_commit_callbacks, eager_tasks
 ):
     member = client_for(roles.COMMITTEE_MEMBER)
     with django_capture_on_commit_callbacks(execute=True):
@@ -315,7 +315,7 @@ def test_administrators_set_up_meetings_and_owners_in_the_admin_with_a_trail(db,
 
 
 def test_a_director_names_the_officer_who_answers(
-    meeting, client_for, users, django_capture_on_commit_callbacks
+    meeting, client_for, users, django_capture_on_commit_callbacks, eager_tasks
 ):
     lead = users[roles.SERVICE_LEAD]
     lead.email = "lead@example.org"
