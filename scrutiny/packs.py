@@ -9,7 +9,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from improvement_plan.models import Plan, Risk, statuses
-from metrics.models import Measure, Rag, ServiceArea
+from metrics import calculations as calc
+from metrics.models import Measure, Polarity, Rag, ServiceArea
 from scrutiny.models import MeetingPack, MinuteAction
 
 MOVERS = 5
@@ -203,6 +204,12 @@ def _measures(snapshot):
     }
 
 
+def _sign(polarity_label):
+    """The polarity sign from the label a pack row keeps (Bigger is Better: +1)."""
+    keys = {label: key for key, label in Polarity.choices}
+    return int(calc.polarity_sign(keys.get(polarity_label, calc.PLAN)))
+
+
 def changes(snapshot, previous):
     """What changed since ``previous`` (the last pack's snapshot); without one, since the
     period before, as each row carries it."""
@@ -223,11 +230,17 @@ def changes(snapshot, previous):
         if row["rag"] == Rag.GREEN and was and was != Rag.GREEN:
             new_greens.append(row)
         old_number = before(key, row, "number")
-        if row["number"] is not None and old_number not in (None, 0):
-            change = (row["number"] - old_number) / abs(old_number) * 100
+        # calc.movement: the one definition of a move, positive when better, as the
+        # dashboard ranks its movers.
+        moved = calc.movement(row["number"], old_number, _sign(row["polarity"]))
+        if moved is not None and round(moved * 100, 1):
             old_text = row["previous_value"] if previous is None else then[key]["value"]
-            if round(change, 1):
-                movers.append({**row, "from": old_text, "change": round(change, 1)})
+            change = round(moved * 100, 1)
+            sign = _sign(row["polarity"])
+            how = "changed" if sign == 0 else "better" if change > 0 else "worse"
+            movers.append(
+                {**row, "from": old_text, "change": change, "by": abs(change), "how": how}
+            )
     movers.sort(key=lambda m: -abs(m["change"]))
     # Published figures corrected since the last pack (or ever, for a first pack).
     revised = [

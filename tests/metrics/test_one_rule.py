@@ -74,3 +74,39 @@ def test_page_api_pack_and_export_agree_for_a_generated_council(
     for area in ServiceArea.objects.all():
         (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(_member(client))
         _agreement(client, area, area.period.key)
+
+
+def test_the_dashboards_movers_are_ranked_by_the_one_movement_rule(client_for, council):  # noqa: F811
+    """The dashboard ranks movers in SQL for speed; the ranking is calc.movement's, the rule
+    the pack's "biggest movers" use too."""
+    from metrics import calculations as calc
+    from metrics.models import MeasureStatus
+
+    user = _member(client_for(roles.COMMITTEE_MEMBER))
+    areas = ServiceArea.objects.with_headlines(user)
+    found = MeasureStatus.objects.whole_authority().visible_to(user).dashboard(areas, user)
+    for area in areas:
+        latest = [
+            s
+            for s in MeasureStatus.objects.whole_authority()
+            .visible_to(user)
+            .in_latest_periods([area])
+            .select_related("measure")
+            if s.previous_value is not None and s.value != s.previous_value
+        ]
+        expected = sorted(
+            latest,
+            key=lambda s: (
+                -abs(
+                    calc.movement(
+                        float(s.value),
+                        float(s.previous_value),
+                        int(calc.polarity_sign(s.measure.polarity)),
+                    )
+                    or 0
+                )
+            ),
+        )
+        shown = found[area.pk]["movers"]
+        assert shown, area
+        assert [s.measure_id for s in shown] == [s.measure_id for s in expected[: len(shown)]]

@@ -258,6 +258,9 @@ def test_changes_since_the_last_pack_name_new_reds_and_band_changes(
     assert changes["against"] == "the last pack"
     assert [m["code"] for m in changes["new_reds"]] == ["CSC06"]
     assert changes["movers"][0]["code"] == "CSC06"
+    assert changes["movers"][0]["how"] == "worse"  # polarity-aware, as on the dashboard
+    assert changes["revised"][0]["code"] == "CSC06"
+    assert "Test" in changes["revised"][0]["revision"]
 
 
 # --------------------------------------------------------------------------------------------
