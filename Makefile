@@ -6,10 +6,17 @@ BUILD := static/build
 
 .PHONY: run test deps assets demo lint clean bench
 
+# DEMO=false starts an empty council: create its first administrator with
+# `.venv/bin/python manage.py createsuperuser`, then follow the Set up page.
+DEMO ?= true
+
 run: deps assets
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py create_demo_users
+	@if [ "$(DEMO)" != "false" ]; then \
+		$(PY) manage.py load_demo && $(PY) manage.py create_demo_users; \
+	else \
+		echo "Empty council (DEMO=false): $(PY) manage.py createsuperuser, then open /setup/"; \
+	fi
 	@echo ""
 	@echo "  Serving on http://127.0.0.1:8000  (stop with Ctrl+C)"
 	@echo ""

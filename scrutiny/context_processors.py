@@ -40,6 +40,7 @@ NAVIGATION = [
         ),
     ),
     ("Users", "users", "auth.change_user", ("users", "user")),
+    ("Set up", "setup", "scrutiny.edit_measures|auth.change_user", ("setup",)),
 ]
 
 
@@ -48,7 +49,7 @@ def _navigation(request):
     current = match.view_name if match else ""
     items = []
     for label, url_name, capability, prefixes in NAVIGATION:
-        if capability and not request.user.has_perm(capability):
+        if capability and not any(request.user.has_perm(c) for c in capability.split("|")):
             continue
         try:
             href = reverse(url_name)
@@ -68,6 +69,9 @@ def site(request):
     user = getattr(request, "user", None)
     return {
         "council_name": settings.COUNCIL_NAME,
+        "council_brand_colour": settings.COUNCIL_BRAND_COLOUR,
+        "council_logo": settings.COUNCIL_LOGO,
+        "council_la_code": settings.COUNCIL_LA_CODE,
         "service_name": settings.SERVICE_NAME,
         "navigation": _navigation(request) if user and user.is_authenticated else [],
         "user_roles": role_of(user) if user and user.is_authenticated else [],

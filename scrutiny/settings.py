@@ -5,6 +5,7 @@ printed to the console, DEBUG on. The README lists every variable.
 """
 
 import ipaddress
+import re
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -15,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from scrutiny.env import (
     broker_from_url,
+    contrast_with_white,
     database_from_url,
     env_bool,
     env_int,
@@ -44,6 +46,26 @@ if not DEBUG:
 
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Gloucestershire County Council")
 SERVICE_NAME = env_str("SERVICE_NAME", "Children's services scrutiny")
+# The council's DfE local authority code (three digits: 916 is Gloucestershire), for comparing
+# it with other councils in the DfE's published statistics.
+COUNCIL_LA_CODE = env_str("COUNCIL_LA_CODE", "916")
+if not re.fullmatch(r"[0-9]{3}", COUNCIL_LA_CODE):
+    raise ImproperlyConfigured(
+        f"COUNCIL_LA_CODE must be the DfE's three-digit code, e.g. 916; got {COUNCIL_LA_CODE!r}."
+    )
+# The header's colour (white text is written on it, so it must be dark enough to read) and an
+# optional logo, a file under static/ (e.g. img/logo.svg) shown beside the council's name.
+COUNCIL_BRAND_COLOUR = env_str("COUNCIL_BRAND_COLOUR", "#0b3b4f")
+if not re.fullmatch(r"#[0-9a-fA-F]{6}", COUNCIL_BRAND_COLOUR):
+    raise ImproperlyConfigured(
+        f"COUNCIL_BRAND_COLOUR must be a colour like #0b3b4f; got {COUNCIL_BRAND_COLOUR!r}."
+    )
+if contrast_with_white(COUNCIL_BRAND_COLOUR) < 4.5:
+    raise ImproperlyConfigured(
+        f"COUNCIL_BRAND_COLOUR {COUNCIL_BRAND_COLOUR} is too light for white text "
+        f"(contrast {contrast_with_white(COUNCIL_BRAND_COLOUR):.1f}:1; at least 4.5:1 is needed)."
+    )
+COUNCIL_LOGO = env_str("COUNCIL_LOGO")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

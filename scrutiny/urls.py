@@ -39,6 +39,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("setup/", views.setup, name="setup"),
     path("users/", user_views.users, name="users"),
     path("users/<int:pk>/", user_views.user, name="user"),
     path("users/<int:pk>/deactivate/", user_views.deactivate, name="user_deactivate"),

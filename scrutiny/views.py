@@ -229,3 +229,27 @@ def inspections(request):
             "breadcrumbs": [("Dashboard", reverse("home")), ("Inspections", None)],
         },
     )
+
+
+def setup(request):
+    """What the council still has to set up, with where each step is done: for the officers
+    and administrators who set it up."""
+    if not (
+        request.user.has_perm("scrutiny.edit_measures") or request.user.has_perm("auth.change_user")
+    ):
+        raise PermissionDenied
+    from scrutiny.setup import checklist, ready_to_publish
+
+    steps = checklist()
+    for step in steps:
+        step.can = request.user.has_perm(step.permission)
+    return render(
+        request,
+        "scrutiny/setup.html",
+        {
+            "steps": steps,
+            "ready": ready_to_publish(steps),
+            "remaining": sum(1 for s in steps if not s.done),
+            "breadcrumbs": [("Dashboard", reverse("home")), ("Set up", None)],
+        },
+    )

@@ -58,6 +58,7 @@ PAGES = {
     "minute_action": ("/actions/{minute_action}/", READERS),
     "inspection": ("/inspections/{inspection}/", READERS),
     "users": ("/users/", {roles.ADMINISTRATOR}),
+    "setup": ("/setup/", {roles.PERFORMANCE_OFFICER, roles.ADMINISTRATOR}),
     "user": ("/users/{user}/", {roles.ADMINISTRATOR}),
 }
 # POST-only: anyone else gets 403, a GET gets 405.

@@ -46,6 +46,10 @@ def test_check_deploy_is_clean_with_production_settings():
         ({"CELERY_BROKER_URL": "amqp://rabbit"}, "CELERY_BROKER_URL"),
         ({"REDIS_URL": "redis://:notaport"}, "REDIS_URL"),
         ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT"),
+        ({"TRUSTED_PROXIES": "the proxy"}, "TRUSTED_PROXIES"),
+        ({"COUNCIL_LA_CODE": "E10000013"}, "COUNCIL_LA_CODE"),
+        ({"COUNCIL_BRAND_COLOUR": "blue"}, "COUNCIL_BRAND_COLOUR"),
+        ({"COUNCIL_BRAND_COLOUR": "#ffdd00"}, "too light for white text"),
     ],
 )
 def test_a_malformed_value_stops_start_up_naming_the_variable(env, message):

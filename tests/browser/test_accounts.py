@@ -1,0 +1,50 @@
+"""An administrator's users and set-up pages, and a user's API tokens, in a browser at both
+widths: axe-core clean, no page-level sideways scroll at 320 px, under the CSP."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _check_both_widths(page, name):
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"{name}-{width}")
+
+
+def test_an_administrator_invites_an_officer_and_reads_the_setup_checklist(site, page):
+    sign_in(page, site, "admin")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
+    _check_both_widths(page, "users")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Full name").fill("Ann Officer")
+    page.get_by_label("E-mail address").fill("ann@example.org")
+    page.get_by_label("Role").select_option("Performance officer")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_text("Ann Officer is invited")).to_be_visible()
+    page.get_by_role("link", name="Ann Officer").click()
+    expect(page.get_by_label("Role")).to_have_value("Performance officer")
+    expect(page.get_by_role("cell", name="Performance officer")).to_be_visible()  # the trail
+    _check_both_widths(page, "user")
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Set up").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Set up")
+    _check_both_widths(page, "setup")
+
+
+def test_a_member_makes_an_api_token_that_expires(site, page):
+    sign_in(page, site, "member")
+    page.get_by_role("link", name="API tokens").click()
+    page.get_by_label("What is the token for?").fill("Power BI")
+    page.get_by_label("When should it stop working?").select_option("30")
+    page.get_by_role("button", name="Create a token").click()
+    expect(page.get_by_test_id("new-token")).to_be_visible()
+    expect(page.get_by_text("Works until")).to_be_visible()
+    _check_both_widths(page, "api-tokens")
