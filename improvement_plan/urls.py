@@ -19,7 +19,10 @@ urlpatterns = [
     path("risks/", views.risks, name="risks"),
     path("risks/heat-map/", views.heat_map, name="heat_map"),
     path("risks/overdue/", views.overdue, name="overdue"),
+    path("risks/new/", views.risk_form, name="risk_new"),
     path("risks/<str:reference>/", views.risk, name="risk"),
     path("risks/<str:reference>/review/", views.review, name="review"),
     path("risks/<str:reference>/sign-off/", views.sign_off, name="sign_off"),
+    path("risks/<str:reference>/change/", views.risk_form, name="risk_change"),
+    path("risks/<str:reference>/close/", views.close_risk, name="risk_close"),
 ]

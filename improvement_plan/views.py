@@ -3,6 +3,7 @@ from datetime import date
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from improvement_plan.forms import CloseRiskForm, RiskForm
 from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk, RiskAssessment
 from metrics import calculations as calc
 from metrics import charts
@@ -69,6 +71,7 @@ def risks(request):
             "bands": BANDS,
             "sorts": [(k, label) for k, (label, _) in RISK_SORTS.items()],
             "chosen": chosen,
+            "closed": Risk.objects.filter(closed_at__isnull=False).order_by("reference"),
             "breadcrumbs": [("Dashboard", reverse("home")), ("Risks", None)],
         },
     )
@@ -145,6 +148,9 @@ def risk(request, reference):
         {
             "risk": found,
             "mitigation_history": AuditEntry.objects.for_object(found).filter(field="mitigations"),
+            "history": AuditEntry.objects.for_object(found)
+            .exclude(field="mitigations")
+            .select_related("user"),
             "workstreams": found.workstreams.filter(priority__plan__is_current=True).select_related(
                 "priority__plan"
             ),
@@ -324,3 +330,88 @@ def overdue(request):
             ],
         },
     )
+
+
+RISK_FIELDS = [
+    "reference",
+    "title",
+    "description",
+    "owner",
+    "register",
+    "inherent_impact",
+    "inherent_likelihood",
+    "target_score",
+    "new_this_quarter",
+]
+
+
+def _linked(risk):
+    return (
+        [m.code for m in risk.measures.all()],
+        [w.number for w in risk.workstreams.all()],
+    )
+
+
+def risk_form(request, reference=None):
+    """Add a risk to the register, or change one (with the reason), as its owners do."""
+    require(request.user, "review_risks")
+    found = get_object_or_404(Risk, reference=reference) if reference else None
+    if found and found.closed_at:
+        raise PermissionDenied
+    form = RiskForm(request.POST or None, instance=found)
+    if request.method == "POST" and form.is_valid():
+        before = copy.copy(Risk.objects.get(pk=found.pk)) if found else None
+        old_measures, old_workstreams = _linked(found) if found else ([], [])
+        reason = form.cleaned_data["reason"].strip()
+        with transaction.atomic():
+            saved = form.save()
+            context = "risk changed" if found else "risk added"
+            AuditEntry.record_changes(
+                saved, before, user=request.user, reason=reason, context=context, fields=RISK_FIELDS
+            )
+            measures, workstreams = _linked(saved)
+            for field, old, new in (
+                ("measures", old_measures, measures),
+                ("workstreams", old_workstreams, workstreams),
+            ):
+                AuditEntry.record_set(
+                    saved, field, old, new, user=request.user, reason=reason, context=context
+                )
+        messages.success(request, f"{saved.reference} {'changed' if found else 'added'}.")
+        return redirect(saved)
+    return render(
+        request,
+        "improvement_plan/risk_form.html",
+        {
+            "form": form,
+            "risk": found,
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                ("Risks", reverse("improvement_plan:risks")),
+                *([(found.reference, found.get_absolute_url())] if found else []),
+                ("Change" if found else "Add a risk", None),
+            ],
+        },
+    )
+
+
+@require_POST
+def close_risk(request, reference):
+    """Close a risk with the reason: it leaves the register and stays readable, with its trail."""
+    require(request.user, "review_risks")
+    found = get_object_or_404(Risk, reference=reference, closed_at__isnull=True)
+    form = CloseRiskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return redirect(found)
+    found.closed_at = timezone.localdate()
+    found.closed_reason = form.cleaned_data["reason"].strip()
+    AuditEntry.save_with_trail(
+        found,
+        user=request.user,
+        reason=found.closed_reason,
+        context="risk closed",
+        fields=["closed_at", "closed_reason"],
+    )
+    messages.success(request, f"{found.reference} closed. It no longer appears in the register.")
+    return redirect(found)

@@ -182,13 +182,19 @@ class UserAdmin(DjangoUserAdmin):
             sorted(user.user_permissions.values_list("codename", flat=True)) if change else []
         )
         super().save_related(request, form, formsets, change)
-        AuditEntry.record_roles(
-            user, old_roles, list(user.groups.values_list("name", flat=True)), user=request.user
-        )
-        AuditEntry.record_roles(
+        AuditEntry.record_set(
             user,
+            "roles",
+            old_roles,
+            list(user.groups.values_list("name", flat=True)),
+            user=request.user,
+            context="admin",
+        )
+        AuditEntry.record_set(
+            user,
+            "permissions",
             old_perms,
             list(user.user_permissions.values_list("codename", flat=True)),
             user=request.user,
-            context="permissions",
+            context="admin",
         )

@@ -95,8 +95,9 @@ class AuditEntry(models.Model):
         )
 
     @classmethod
-    def record_roles(cls, target, old, new, *, user, reason="", context="roles"):
-        """A change of a user's roles (or raw permissions), which are not fields of the user."""
+    def record_set(cls, target, field, old, new, *, user, reason="", context=""):
+        """A change of a set of names that is not a plain field: a user's roles or raw
+        permissions, a risk's linked measures."""
         if sorted(old) == sorted(new):
             return None
         from django.contrib.contenttypes.models import ContentType
@@ -107,11 +108,11 @@ class AuditEntry(models.Model):
             object_id=str(target.pk),
             object_repr=str(target)[:300],
             action="change",
-            field="roles" if context == "roles" else context,
+            field=field,
             old_value=", ".join(sorted(old)),
             new_value=", ".join(sorted(new)),
             reason=reason,
-            context=context,
+            context=context or field,
         )
 
     @classmethod

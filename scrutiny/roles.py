@@ -166,5 +166,5 @@ def set_role(target, role, *, by, reason=""):
         before = type(target).objects.get(pk=target.pk)
         target.is_staff = role in STAFF_ROLES
         target.save(update_fields=["is_staff"])
-        AuditEntry.record_roles(target, old, [role] if role else [], user=by, reason=reason)
+        AuditEntry.record_set(target, "roles", old, [role] if role else [], user=by, reason=reason)
         AuditEntry.record_changes(target, before, user=by, reason=reason, fields=["is_staff"])

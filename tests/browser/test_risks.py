@@ -54,3 +54,27 @@ def test_a_lead_raises_sr75_in_the_q2_review_and_the_dashboard_follows(site, pag
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_test_id("risks-high")).to_have_text("1")
     expect(page.get_by_test_id("risks-moderate")).to_have_text("3")
+
+
+def test_a_lead_adds_the_risk_that_is_new_this_quarter(site, page):
+    sign_in(page, site, "lead")
+    page.goto(f"{site}/risks/")
+    page.get_by_role("link", name="Add a risk").click()
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"risk-add-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Reference").fill("SR7.10")
+    page.get_by_label("Title").fill("Sufficiency of children's homes places")
+    page.get_by_label("Register", exact=True).select_option(index=1)
+    page.get_by_label("Inherent impact").select_option("4")
+    page.get_by_label("Inherent likelihood").select_option("4")
+    page.get_by_label("New this quarter").check()
+    page.get_by_role("button", name="Add the risk").click()
+    expect(page.get_by_text("SR7.10 added.")).to_be_visible()
+    expect(page.get_by_role("heading", name="SR7.10")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{site}/risks/")
+    expect(page.get_by_role("link", name="SR7.10")).to_be_visible()

@@ -238,3 +238,86 @@ def test_a_review_keeps_the_earlier_mitigations_on_the_risk_page(client_for, dem
     assert "Retention payments" in page
     api = client_for(roles.COMMITTEE_MEMBER).get("/api/v1/risks/SR7.5").json()
     assert api["workstreams"] == ["1.1"]
+
+
+def _risk_form(**fields):
+    data = {
+        "reference": "SR7.10",
+        "title": "Children's homes sufficiency",
+        "description": "",
+        "owner": "Director of Children's Services",
+        "register": "",
+        "register_name": "Strategic Risk 7: Safeguarding",
+        "inherent_impact": "4",
+        "inherent_likelihood": "4",
+        "target_score": "8",
+        "new_this_quarter": "on",
+        "reason": "",
+    }
+    data.update(fields)
+    return data
+
+
+def test_a_lead_adds_a_new_risk_changes_it_with_a_reason_and_closes_it(client_for, db):
+    from metrics.models import Measure
+    from scrutiny.models import AuditEntry
+    from tests.factories import make_measure
+
+    measure = make_measure(code="CSC11")
+    lead = client_for(roles.SERVICE_LEAD)
+    bad = lead.post("/risks/new/", _risk_form(inherent_likelihood="", register_name=""))
+    html = bad.content.decode()
+    assert "Give both impact and likelihood, or neither." in html
+    assert "Choose the register, or name a new one." in html
+    response = lead.post("/risks/new/", _risk_form(measures=[measure.pk]))
+    assert response.status_code == 302
+    risk = Risk.objects.get(reference="SR7.10")
+    assert (risk.inherent, risk.inherent_band, risk.register.name) == (
+        16,
+        "High",
+        "Strategic Risk 7: Safeguarding",
+    )
+    assert list(risk.measures.all()) == [Measure.objects.get(code="CSC11")]
+    added = AuditEntry.objects.for_object(risk)
+    assert {e.field for e in added} >= {"reference", "title", "measures"}
+    assert "SR7.10" in client_for(roles.COMMITTEE_MEMBER).get("/risks/").content.decode()
+
+    change = _risk_form(register=risk.register_id, register_name="", owner="Head of Service")
+    lead = client_for(roles.SERVICE_LEAD)  # the test client is shared: sign the lead in again
+    refused = lead.post("/risks/SR7.10/change/", change).content.decode()
+    assert "Say why the risk is being changed." in refused
+    lead.post("/risks/SR7.10/change/", {**change, "reason": "Owner moved"})
+    entry = AuditEntry.objects.for_object(risk).get(field="owner", action="change")
+    assert (entry.old_value, entry.new_value, entry.reason) == (
+        "Director of Children's Services",
+        "Head of Service",
+        "Owner moved",
+    )
+
+    lead = client_for(roles.SERVICE_LEAD)
+    lead.post("/risks/SR7.10/close/", {"reason": ""})
+    assert Risk.objects.get(reference="SR7.10").closed_at is None
+    lead.post("/risks/SR7.10/close/", {"reason": "Merged into SR7.7"})
+    closed = Risk.objects.get(reference="SR7.10")
+    assert closed.closed_at is not None and closed.closed_reason == "Merged into SR7.7"
+    register = client_for(roles.COMMITTEE_MEMBER).get("/risks/").content.decode()
+    assert "Children's homes sufficiency" not in register
+    page = client_for(roles.COMMITTEE_MEMBER).get("/risks/SR7.10/").content.decode()
+    assert "Merged into SR7.7" in page and "Owner moved" in page
+    assert client_for(roles.SERVICE_LEAD).get("/risks/SR7.10/change/").status_code == 403
+
+
+def test_members_cannot_add_change_or_close_risks(client_for, db):
+    member = client_for(roles.COMMITTEE_MEMBER)
+    assert member.get("/risks/new/").status_code == 403
+    assert member.post("/risks/new/", _risk_form()).status_code == 403
+    assert not Risk.objects.exists()
+    assert "Add a risk" not in member.get("/risks/").content.decode()
+
+
+def test_a_reference_already_used_is_refused(client_for, db):
+    lead = client_for(roles.SERVICE_LEAD)
+    lead.post("/risks/new/", _risk_form())
+    again = lead.post("/risks/new/", _risk_form()).content.decode()
+    assert "Risk with this Reference already exists." in again
+    assert Risk.objects.count() == 1
