@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from scrutiny import meeting_views, user_views, views
+from scrutiny import committee_views, meeting_views, user_views, views
 from scrutiny.api import api
 from scrutiny.forms import LoginForm
 
@@ -46,6 +46,42 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("improvement_plan.urls")),
     path("meetings/", meeting_views.meetings, name="meetings"),
+    path("meetings/new/", committee_views.meeting_form, name="meeting_new"),
+    path("meetings/<int:pk>/change/", committee_views.meeting_form, name="meeting_change"),
+    path("meetings/<int:pk>/items/new/", committee_views.agenda_item_form, name="agenda_item_new"),
+    path(
+        "meetings/<int:pk>/items/<int:item>/change/",
+        committee_views.agenda_item_form,
+        name="agenda_item_change",
+    ),
+    path(
+        "meetings/<int:pk>/actions/new/",
+        committee_views.minute_action_form,
+        name="minute_action_new",
+    ),
+    path("committees/new/", committee_views.committee_form, name="committee_new"),
+    path("committees/<slug:slug>/", committee_views.committee_members, name="committee_members"),
+    path("committees/<slug:slug>/change/", committee_views.committee_form, name="committee_change"),
+    path(
+        "committees/<slug:slug>/members/new/",
+        committee_views.membership_form,
+        name="membership_new",
+    ),
+    path(
+        "committees/<slug:slug>/members/<int:pk>/change/",
+        committee_views.membership_form,
+        name="membership_change",
+    ),
+    path(
+        "committees/<slug:slug>/work-programme/new/",
+        committee_views.programme_item_form,
+        name="programme_item_new",
+    ),
+    path(
+        "committees/<slug:slug>/work-programme/<int:pk>/change/",
+        committee_views.programme_item_form,
+        name="programme_item_change",
+    ),
     path("meetings/<int:pk>/", meeting_views.meeting, name="meeting"),
     path("meetings/<int:pk>/publish/", meeting_views.publish_pack, name="publish_pack"),
     path("meetings/<int:pk>/ask/", meeting_views.ask, name="ask"),

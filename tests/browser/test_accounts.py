@@ -48,3 +48,22 @@ def test_a_member_makes_an_api_token_that_expires(site, page):
     expect(page.get_by_test_id("new-token")).to_be_visible()
     expect(page.get_by_text("Works until")).to_be_visible()
     _check_both_widths(page, "api-tokens")
+
+
+def test_democratic_services_add_a_meeting_and_an_agenda_item(site, page):
+    sign_in(page, site, "admin")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
+    page.get_by_role("link", name="Add a meeting").click()
+    _check_both_widths(page, "meeting-add")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Committee").select_option(index=1)
+    page.get_by_label("Date").fill("2023-01-19")
+    page.get_by_label("Place").fill("Shire Hall, Gloucester")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Thursday 19 January 2023")).to_be_visible()
+    page.get_by_role("link", name="Add an agenda item").click()
+    page.get_by_label("Number").fill("5")
+    page.get_by_label("Title").fill("Fostering annual report")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("link", name="5. Fostering annual report")).to_be_visible()
+    _check_both_widths(page, "meeting-after-setup")

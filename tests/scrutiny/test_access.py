@@ -12,6 +12,7 @@ ALL = set(roles.ROLES)
 READERS = ALL  # every role reads published figures
 OFFICERS = {roles.PERFORMANCE_OFFICER}
 LEADS = {roles.SERVICE_LEAD, roles.DIRECTOR}
+MANAGERS = {roles.DIRECTOR, roles.ADMINISTRATOR}  # democratic services, and directors
 
 # url name -> (path, roles that get the page; the others get 403)
 PAGES = {
@@ -60,6 +61,21 @@ PAGES = {
     "minute_action": ("/actions/{minute_action}/", READERS),
     "inspection": ("/inspections/{inspection}/", READERS),
     "users": ("/users/", {roles.ADMINISTRATOR}),
+    "meeting_new": ("/meetings/new/", MANAGERS),
+    "meeting_change": ("/meetings/{meeting}/change/", MANAGERS),
+    "agenda_item_new": ("/meetings/{meeting}/items/new/", MANAGERS),
+    "agenda_item_change": ("/meetings/{meeting}/items/{item}/change/", MANAGERS),
+    "minute_action_new": ("/meetings/{meeting}/actions/new/", MANAGERS),
+    "committee_new": ("/committees/new/", MANAGERS),
+    "committee_members": ("/committees/{committee}/", READERS),
+    "committee_change": ("/committees/{committee}/change/", MANAGERS),
+    "membership_new": ("/committees/{committee}/members/new/", MANAGERS),
+    "membership_change": ("/committees/{committee}/members/{membership}/change/", MANAGERS),
+    "programme_item_new": ("/committees/{committee}/work-programme/new/", MANAGERS),
+    "programme_item_change": (
+        "/committees/{committee}/work-programme/{programme}/change/",
+        MANAGERS,
+    ),
     "setup": ("/setup/", {roles.PERFORMANCE_OFFICER, roles.ADMINISTRATOR}),
     "user": ("/users/{user}/", {roles.ADMINISTRATOR}),
 }
@@ -137,7 +153,13 @@ def upload(site):
     inspection = Inspection.objects.create(
         title="Inspection", kind="ILACS", starts_on="2022-02-07", ends_on="2022-02-18"
     )
-    from scrutiny.models import MinuteAction, Question
+    from scrutiny.models import (
+        AgendaItem,
+        Membership,
+        MinuteAction,
+        Question,
+        WorkProgrammeItem,
+    )
     from scrutiny.packs import publish
     from tests.factories import make_meeting
 
@@ -168,6 +190,11 @@ def upload(site):
         "update": make_update(workstream=workstream, signed_off=False).pk,
         "inspection": inspection.pk,
         "user": officer.pk,
+        "item": AgendaItem.objects.create(meeting=meeting, number="1", title="Apologies").pk,
+        "membership": Membership.objects.create(committee=meeting.committee, name="Cllr A").pk,
+        "programme": WorkProgrammeItem.objects.create(
+            committee=meeting.committee, title="Family Hubs"
+        ).pk,
     }
 
 
