@@ -83,10 +83,10 @@ def checklist():
             committees > 0 and members == committees,
             f"{committees} committee{'s' if committees != 1 else ''}, {members} with members",
             "The scrutiny committee, its chair and members, linked to their accounts.",
-            reverse("admin:scrutiny_committee_changelist"),
+            reverse("committee_new") if not committees else reverse("meetings"),
             "Add the committee",
             needed_to_publish=False,
-            permission="scrutiny.change_committee",
+            permission="scrutiny.manage_meetings",
             who="an administrator",
         ),
         Step(
@@ -94,10 +94,10 @@ def checklist():
             meetings > 0,
             f"{meetings} meeting{'s' if meetings != 1 else ''}",
             "The year's meetings with their agendas; packs are published for them.",
-            reverse("admin:scrutiny_meeting_changelist"),
+            reverse("meeting_new"),
             "Add meetings",
             needed_to_publish=False,
-            permission="scrutiny.change_meeting",
+            permission="scrutiny.manage_meetings",
             who="an administrator",
         ),
         Step(
@@ -116,11 +116,13 @@ def checklist():
             risks > 0,
             f"{risks} open risk{'s' if risks != 1 else ''}",
             "The strategic risks with their ratings, owners and linked measures.",
-            reverse("improvement_plan:risks"),
-            "See the risks",
+            reverse("improvement_plan:risk_new")
+            if not risks
+            else reverse("improvement_plan:risks"),
+            "Add risks",
             needed_to_publish=False,
-            permission="scrutiny.view_published",
-            who="a director",
+            permission="scrutiny.review_risks",
+            who="a service lead or director",
         ),
         Step(
             "Figures for the first period",
