@@ -2,7 +2,20 @@
 
 from django import forms
 
-from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk, RiskRegister, Workstream
+from improvement_plan.models import (
+    IMPACTS,
+    LIKELIHOODS,
+    KeyAction,
+    Milestone,
+    Owner,
+    Plan,
+    PlanMetric,
+    Priority,
+    Risk,
+    RiskRegister,
+    Workstream,
+    WorkstreamItem,
+)
 from metrics.models import Measure
 
 TEXT = {"class": "govuk-input"}
@@ -116,3 +129,211 @@ class CloseRiskForm(forms.Form):
         widget=forms.Textarea(attrs=AREA),
         error_messages={"required": "Say why the risk is closed: it is kept in the trail."},
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The plan's structure, as leads and directors write it
+# --------------------------------------------------------------------------------------------
+
+MONTH = {"class": "govuk-input govuk-input--width-10", "type": "month"}
+
+
+class ReasonMixin(forms.Form):
+    reason = forms.CharField(
+        label="Why",
+        required=False,
+        max_length=1000,
+        help_text="Kept in the audit trail. Required when changing something already recorded.",
+        widget=forms.TextInput(attrs=TEXT),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why this is being changed.")
+        return cleaned
+
+    def validate_unique(self):
+        """Also the constraints that involve the parent the page sets (the plan, the
+        workstream), which a form leaves out: a duplicate number or reference is a message on
+        the field, never a database error."""
+        super().validate_unique()
+        for constraint in self.instance._meta.constraints:
+            fields = [f for f in getattr(constraint, "fields", ()) if f in self.fields]
+            if not fields or any(f in self.errors for f in fields):
+                continue
+            if getattr(constraint, "condition", None) is not None:
+                continue
+            lookup = {f: getattr(self.instance, f) for f in constraint.fields}
+            clash = type(self.instance).objects.filter(**lookup).exclude(pk=self.instance.pk)
+            if clash.exists():
+                label = self.fields[fields[-1]].label.lower()
+                self.add_error(fields[-1], f"There is already one with this {label} here.")
+
+
+class MonthField(forms.DateField):
+    """A month, typed as 2022-09 (or picked), kept as its first day."""
+
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def prepare_value(self, value):
+        return value.strftime("%Y-%m") if hasattr(value, "strftime") else value
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class PlanForm(ReasonMixin, forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = ["title", "version", "heading", "aim", "vision", "overseen_by", "reports_to"]
+        widgets = {
+            "title": forms.TextInput(attrs=TEXT),
+            "version": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
+            "heading": forms.TextInput(attrs=TEXT),
+            "aim": forms.Textarea(attrs=AREA),
+            "vision": forms.TextInput(attrs=TEXT),
+            "overseen_by": forms.TextInput(attrs=TEXT),
+            "reports_to": forms.Textarea(attrs=AREA),
+        }
+
+
+class PriorityForm(ReasonMixin, forms.ModelForm):
+    class Meta:
+        model = Priority
+        fields = ["number", "title"]
+        widgets = {
+            "number": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+            "title": forms.TextInput(attrs=TEXT),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+
+
+LINE_KINDS = {
+    "rationale": WorkstreamItem.Kind.LOCAL,
+    "objectives": WorkstreamItem.Kind.OBJECTIVE,
+    "deliverables": WorkstreamItem.Kind.DELIVERABLE,
+}
+
+
+class WorkstreamForm(ReasonMixin, forms.ModelForm):
+    """A workstream, with its rationale, objectives and deliverables as lines of text."""
+
+    rationale = forms.CharField(
+        required=False,
+        help_text="Why the workstream exists: one point a line.",
+        widget=forms.Textarea(attrs={**AREA, "rows": 5}),
+    )
+    objectives = forms.CharField(
+        required=False, help_text="One a line.", widget=forms.Textarea(attrs={**AREA, "rows": 5})
+    )
+    deliverables = forms.CharField(
+        required=False, help_text="One a line.", widget=forms.Textarea(attrs={**AREA, "rows": 5})
+    )
+
+    class Meta:
+        model = Workstream
+        fields = ["priority", "number", "title", "lead"]
+        widgets = {
+            "priority": forms.Select(attrs={"class": "govuk-select"}),
+            "number": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
+            "title": forms.TextInput(attrs=TEXT),
+            "lead": forms.TextInput(attrs=TEXT),
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].queryset = plan.priorities.order_by("number")
+        if self.instance.pk:
+            for name, kind in LINE_KINDS.items():
+                self.initial[name] = "\n".join(
+                    i.text for i in self.instance.items.filter(kind=kind).order_by("order")
+                )
+
+    def save(self, commit=True):
+        saved = super().save(commit)
+        for name, kind in LINE_KINDS.items():
+            lines = [line.strip() for line in self.cleaned_data[name].splitlines() if line.strip()]
+            if [i.text for i in saved.items.filter(kind=kind).order_by("order")] != lines:
+                saved.items.filter(kind=kind).delete()
+                WorkstreamItem.objects.bulk_create(
+                    WorkstreamItem(workstream=saved, kind=kind, text=text, order=n)
+                    for n, text in enumerate(lines, start=1)
+                )
+        return saved
+
+
+class KeyActionForm(ReasonMixin, forms.ModelForm):
+    due_month = MonthField(
+        label="Due by (month)",
+        required=False,
+        widget=forms.DateInput(attrs=MONTH),
+        help_text="For example, 2022-09.",
+    )
+
+    class Meta:
+        model = KeyAction
+        fields = ["reference", "text", "owners", "due_month", "order"]
+        labels = {"text": "The action", "owners": "Owners (people or teams)"}
+        help_texts = {"owners": "Hold Ctrl (Cmd on a Mac) to choose more than one."}
+        widgets = {
+            "reference": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+            "text": forms.Textarea(attrs=AREA),
+            "owners": forms.SelectMultiple(attrs={"class": "govuk-select", "size": 6}),
+            "order": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+        }
+
+    def __init__(self, *args, workstream, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.workstream = workstream
+        self.fields["owners"].queryset = Owner.objects.order_by("name")
+
+
+class MilestoneForm(ReasonMixin, forms.ModelForm):
+    month = MonthField(label="Month", required=False, widget=forms.DateInput(attrs=MONTH))
+
+    class Meta:
+        model = Milestone
+        fields = ["reference", "name", "month", "order"]
+        widgets = {
+            "reference": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+            "name": forms.TextInput(attrs=TEXT),
+            "order": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+        }
+
+    def __init__(self, *args, workstream, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.workstream = workstream
+
+
+class PlanMetricForm(ReasonMixin, forms.ModelForm):
+    class Meta:
+        model = PlanMetric
+        fields = ["reference", "name", "measure", "printed_values", "order"]
+        labels = {"measure": "The measure it follows", "printed_values": "Or the figures, typed"}
+        help_texts = {
+            "measure": "Linked, the plan shows the measure's own figures, target and status.",
+        }
+        widgets = {
+            "reference": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+            "name": forms.TextInput(attrs=TEXT),
+            "measure": forms.Select(attrs={"class": "govuk-select"}),
+            "printed_values": forms.Textarea(attrs=AREA),
+            "order": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+        }
+
+    def __init__(self, *args, workstream, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.workstream = workstream
+        self.fields["measure"].queryset = Measure.objects.filter(active=True).order_by("code")
+        self.fields["measure"].label_from_instance = lambda m: f"{m.code} {m.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("measure") and not cleaned.get("printed_values", "").strip():
+            self.add_error("measure", "Link the measure, or type the figures.")
+        return cleaned

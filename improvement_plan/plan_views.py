@@ -56,6 +56,12 @@ def plan(request, pk=None):
     """The plan's dashboard: each priority's statuses, and each workstream's statuses, lead,
     overdue actions and metric trajectories side by side."""
     require(request.user, "view_published")
+    if pk is None and Plan.objects.current() is None:
+        return render(  # a council that has not written its plan yet
+            request,
+            "improvement_plan/no_plan.html",
+            {"breadcrumbs": [("Dashboard", reverse("home")), ("Improvement plan", None)]},
+        )
     found = _plan_or_404(pk)
     today = timezone.localdate()
     priorities = found.overview(request.user, today)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement_plan import plan_views, views
+from improvement_plan import plan_views, structure_views, views
 
 app_name = "improvement_plan"
 
@@ -9,6 +9,28 @@ urlpatterns = [
     path("plan/versions/<int:pk>/", plan_views.plan, name="plan_version"),
     path("plan/versions/new/", plan_views.new_version, name="new_version"),
     path("plan/coverage/", plan_views.coverage, name="coverage"),
+    path("plan/new/", structure_views.plan_form, name="plan_new"),
+    path("plan/versions/<int:pk>/change/", structure_views.plan_form, name="plan_change"),
+    path("plan/priorities/new/", structure_views.priority_form, name="priority_new"),
+    path("plan/priorities/<int:pk>/change/", structure_views.priority_form, name="priority_change"),
+    path("plan/workstreams/new/", structure_views.workstream_form, name="workstream_new"),
+    path(
+        "plan/workstreams/<int:pk>/change/",
+        structure_views.workstream_form,
+        name="workstream_change",
+    ),
+    path("plan/workstreams/<int:pk>/actions/new/", structure_views.action_form, name="action_new"),
+    path(
+        "plan/workstreams/<int:pk>/milestones/new/",
+        structure_views.milestone_form,
+        name="milestone_new",
+    ),
+    path("plan/workstreams/<int:pk>/metrics/new/", structure_views.metric_form, name="metric_new"),
+    path(
+        "plan/workstreams/<int:pk>/metrics/<int:item>/change/",
+        structure_views.metric_form,
+        name="metric_change",
+    ),
     path("plan/actions/", plan_views.actions, name="actions"),
     path("plan/actions/<int:pk>/", plan_views.action, name="action"),
     path("plan/milestones/<int:pk>/", plan_views.milestone, name="milestone"),

@@ -1,13 +1,10 @@
 """Committees, members, meetings, agendas, minute actions and the work programme, kept by
 democratic services (administrators) and directors in the product. Every change is audited."""
 
-import copy
-
-from django.contrib import messages
-from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from scrutiny.editing import edit_with_trail
 from scrutiny.forms import (
     AgendaItemForm,
     CommitteeForm,
@@ -18,7 +15,6 @@ from scrutiny.forms import (
 )
 from scrutiny.models import (
     AgendaItem,
-    AuditEntry,
     Committee,
     Meeting,
     Membership,
@@ -28,37 +24,16 @@ from scrutiny.roles import require
 
 
 def _edit(request, form, *, heading, caption, back, done, context):
-    """Show ``form``; when it is valid, save it with its audit entries and go to ``done``."""
-    if request.method == "POST" and form.is_valid():
-        instance = form.instance
-        before = copy.copy(type(instance).objects.get(pk=instance.pk)) if instance.pk else None
-        with transaction.atomic():
-            saved = form.save()
-            AuditEntry.record_changes(
-                saved,
-                before,
-                user=request.user,
-                reason=form.cleaned_data.get("reason", "").strip(),
-                context=context,
-                fields=[f for f in form.Meta.fields if f != "owner_users"],
-            )
-        messages.success(request, f"{'Changed' if before else 'Added'}: {saved}.")
-        return redirect(done(saved))
-    return render(
+    crumbs = [("Dashboard", reverse("home")), ("Meetings", reverse("meetings")), *back]
+    return edit_with_trail(
         request,
-        "scrutiny/object_form.html",
-        {
-            "form": form,
-            "heading": heading,
-            "caption": caption,
-            "editing": form.instance.pk is not None,
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Meetings", reverse("meetings")),
-                *back,
-                (heading, None),
-            ],
-        },
+        form,
+        heading=heading,
+        caption=caption,
+        breadcrumbs=crumbs,
+        done=done,
+        context=context,
+        sets=("owner_users",) if "owner_users" in form.Meta.fields else (),
     )
 
 

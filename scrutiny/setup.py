@@ -106,10 +106,10 @@ def checklist():
             "a current plan" if Plan.objects.current() else "no plan yet",
             "Priorities, workstreams, key actions, milestones and metrics.",
             reverse("improvement_plan:plan"),
-            "See the plan",
+            "Write the plan",
             needed_to_publish=False,
-            permission="scrutiny.view_published",
-            who="a director",
+            permission="scrutiny.update_plan",
+            who="a service lead or director",
         ),
         Step(
             "Risk register",

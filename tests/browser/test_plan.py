@@ -121,3 +121,21 @@ def test_the_plans_set_up_pages_have_no_serious_accessibility_violations(site, p
     page.get_by_role("link", name="v2.0").click()
     expect(page.get_by_text("This is version v2.0, kept as it stood.")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_lead_adds_a_key_action_to_a_workstream(site, page):
+    sign_in(page, site, "lead")
+    page.goto(f"{site}/plan/")
+    page.get_by_role("link", name="1.1", exact=False).first.click()
+    page.get_by_role("link", name="Add a key action").click()
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"plan-action-add-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Reference").fill("1.1-A99")
+    page.get_by_label("The action").fill("Offer a relocation package to social workers")
+    page.get_by_label("Due by (month)").fill("2022-12")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("cell", name="1.1-A99 Offer a relocation")).to_be_visible()
