@@ -158,6 +158,32 @@ def _read_csv(data):
 
 
 def _read_xlsx(data):
+    books = _open_xlsx(data)
+    names = books[1].sheetnames
+    try:
+        return _sheet_table(books, "Figures" if "Figures" in names else names[0])
+    finally:
+        for book in books:
+            book.close()
+
+
+def read_xlsx_sheets(data, wanted):
+    """{sheet name: DataFrame of strings} for the ``wanted`` sheets a workbook has, read with
+    the same safety checks as a file of figures."""
+    books = _open_xlsx(data)
+    present = {name.strip().lower(): name for name in books[1].sheetnames}
+    try:
+        return {
+            name: _sheet_table(books, present[name.lower()])
+            for name in wanted
+            if name.lower() in present
+        }
+    finally:
+        for book in books:
+            book.close()
+
+
+def _open_xlsx(data):
     from openpyxl import load_workbook
 
     try:
@@ -182,7 +208,11 @@ def _read_xlsx(data):
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file
         raise _file_problem("The workbook could not be opened. Save it again as .xlsx.") from None
-    sheet_name = "Figures" if "Figures" in values.sheetnames else values.sheetnames[0]
+    return formulas, values
+
+
+def _sheet_table(books, sheet_name):
+    formulas, values = books
     rows = []
     problems = []
     for (number, formula_cells), (_, value_cells) in zip(
@@ -219,8 +249,6 @@ def _read_xlsx(data):
             cells.extend([""] * (column - 1 - len(cells)))
             cells.append(_cell_text(value))
         rows.append(cells)
-    formulas.close()
-    values.close()
     if problems:
         raise FileRejected(problems)
     while rows and not any(rows[-1]):

@@ -1,0 +1,214 @@
+"""Importing a measure library: every rule says what is wrong and where (sheet, row, column),
+nothing is written until the file is clean, and a clean file is loaded with its trail."""
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from metrics import library_loading
+from metrics.loading import Refused
+from metrics.models import Comparator, Measure, ServiceArea, Target
+from scrutiny.models import AuditEntry
+from tests.factories import make_measure, make_target, make_user
+
+MEASURES = ["code", "name", "area", "section", "unit", "polarity", "frequency", "tolerance"]
+TARGETS = ["measure_code", "value", "effective_from", "effective_to", "kind"]
+COMPARATORS = ["measure_code", "kind", "value", "as_at", "period_label"]
+
+
+def workbook(measures=(), targets=(), comparators=(), headers=None):
+    book = Workbook()
+    book.remove(book.active)
+    for name, header, rows in (
+        ("Measures", MEASURES, measures),
+        ("Targets", TARGETS, targets),
+        ("Comparators", COMPARATORS, comparators),
+    ):
+        if rows or (headers and name in headers):
+            sheet = book.create_sheet(name)
+            sheet.append((headers or {}).get(name, header))
+            for row in rows:
+                sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+VISITS = [
+    "W01",
+    "Initial visits in time",
+    "Social Care",
+    "Contact",
+    "percent",
+    "Bigger is Better",
+    "Quarterly",
+    "5",
+]
+REFERRALS = ["W02", "Re-referrals", "Social Care", "Contact", "percent", "smaller", "month", ""]
+
+
+def checked(data, name="library.xlsx"):
+    return library_loading.read_and_check(data, name)
+
+
+def messages(data, name="library.xlsx"):
+    _, problems = checked(data, name)
+    return [(p.sheet, p.row, p.column.split(" ")[0], p.message) for p in problems]
+
+
+def test_keys_and_labels_are_both_understood(db):
+    library, problems = checked(workbook([VISITS, REFERRALS]))
+    assert problems == []
+    first, second = library.measures
+    assert (first["polarity"], first["frequency"], second["polarity"], second["frequency"]) == (
+        "bigger",
+        "quarter",
+        "smaller",
+        "month",
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ({5: "Purple is best"}, "F", "Unknown polarity 'Purple is best'"),
+        ({4: "litres"}, "E", "Unknown unit 'litres'"),
+        ({6: "Fortnightly"}, "G", "Unknown frequency 'Fortnightly'"),
+        ({0: "W 01"}, "A", "is not a code"),
+        ({1: "x" * 301}, "B", "The name is 301 characters; at most 300."),
+        ({7: "five"}, "H", "'five' is not a number."),
+    ],
+)
+def test_each_bad_measure_value_is_named_with_its_sheet_row_and_column(db, row, column, message):
+    bad = list(VISITS)
+    for index, value in row.items():
+        bad[index] = value
+    found = messages(workbook([bad]))
+    assert len(found) == 1 and found[0][:3] == ("Measures", 2, column)
+    assert message in found[0][3]
+
+
+def test_a_duplicate_code_an_unknown_column_and_an_empty_file_are_refused(db):
+    assert messages(workbook([VISITS, VISITS])) == [
+        ("Measures", 3, "A", "The code W01 is also at row 2.")
+    ]
+    unknown = messages(workbook([VISITS], headers={"Measures": [*MEASURES[:-1], "colour"]}))
+    assert unknown[0][:3] == ("Measures", 1, "H") and "Unknown column 'colour'" in unknown[0][3]
+    assert messages(b"") == [("", None, "", "The file is empty.")]
+    empty = messages(workbook(headers={"Measures": MEASURES}))
+    assert empty == [("", None, "", "The file has no rows in it.")]
+
+
+def test_target_rules(db):
+    rows = [
+        ["W01", "120", "2022-04", "", "standard"],  # a percentage above 100
+        ["W02", "20", "2022/23 Q1", "", ""],  # a quarter for a monthly measure
+        ["W03", "20", "2022-04", "", ""],  # no such measure
+    ]
+    found = messages(workbook([VISITS, REFERRALS], rows))
+    assert ("Targets", 2, "B") == found[0][:3] and "between 0 and 100" in found[0][3]
+    assert ("Targets", 3, "C") == found[1][:3] and "reported" in found[1][3]
+    assert ("Targets", 4, "A") == found[2][:3] and "Unknown measure code 'W03'" in found[2][3]
+    overlap = [
+        ["W01", "80", "2022-04", "2023-03", ""],
+        ["W01", "85", "2022-10", "", "stretch"],
+    ]
+    found = messages(workbook([VISITS], overlap))
+    assert found == [("Targets", 3, "C", "This target of W01 overlaps the one at row 2.")]
+
+
+def test_a_quarterly_target_from_april_applies_from_the_quarter_ending_june(db):
+    library, problems = checked(workbook([VISITS], [["W01", "80", "2022-04", "", ""]]))
+    assert problems == [] and library.targets[0]["effective_from"] == date(2022, 6, 1)
+
+
+def test_a_clean_file_is_loaded_with_its_trail_and_an_open_target_is_ended(db):
+    officer = make_user()
+    existing = make_measure(code="W01", frequency="quarter")
+    make_target(measure=existing, value=75, effective_from=date(2021, 6, 1))
+    data = workbook(
+        [VISITS, REFERRALS],
+        [["W01", "80", "2022-04", "", ""], ["W02", "18", "2022-04", "", "stretch"]],
+        [
+            ["W01", "England", "77.3", "2022-03", "2021/22"],
+            ["W02", "Region", "not available", "", ""],
+        ],
+    )
+    library, problems = checked(data)
+    assert problems == []
+    summary = library_loading.preview(library)
+    assert summary["new_measures"] == ["W02"] and summary["new_areas"] == ["Social Care"]
+    assert {name for name, _, _ in summary["changed_measures"][0]["changes"]} >= {"name", "area"}
+    with pytest.raises(Refused, match="Give a reason"):
+        library_loading.commit(library, officer, "")
+    assert not ServiceArea.objects.filter(name="Social Care").exists()  # nothing half-written
+
+    library, _ = checked(data)
+    library_loading.commit(library, officer, "New library for 2022/23")
+    visits = Measure.objects.get(code="W01")
+    assert (visits.name, visits.area.name, visits.section.name) == (
+        "Initial visits in time",
+        "Social Care",
+        "Contact",
+    )
+    targets = list(Target.objects.filter(measure=visits).order_by("effective_from"))
+    assert [(t.value, t.effective_from, t.effective_to) for t in targets] == [
+        (Decimal("75.0000"), date(2021, 6, 1), date(2022, 3, 1)),
+        (Decimal("80.0000"), date(2022, 6, 1), None),
+    ]
+    region = Comparator.objects.get(measure__code="W02")
+    assert (region.availability, region.value) == ("not_available", None)
+    entry = AuditEntry.objects.for_object(visits).get(field="name")
+    assert (entry.old_value, entry.new_value, entry.reason) == (
+        existing.name,
+        "Initial visits in time",
+        "New library for 2022/23",
+    )
+    assert Measure.objects.get(code="W02").recompute_wanted_at is not None
+
+
+def test_a_csv_of_one_kind_is_recognised_by_its_header(db):
+    make_measure(code="W01", frequency="quarter")
+    text = "measure_code,value,effective_from\nW01,80,Jun22\n"
+    library, problems = checked(text.encode(), "targets.csv")
+    assert problems == [] and library.targets[0]["value"] == Decimal("80")
+    _, problems = checked(b"what,is,this\n1,2,3\n", "odd.csv")
+    assert "The header is not that of measures" in problems[0].message
+
+
+def test_the_hostile_files_are_refused_quickly(db):
+    import re
+    import time
+
+    from tests.metrics.test_figures import _with_sheet_xml
+
+    bomb = _with_sheet_xml(
+        workbook([VISITS]),
+        lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', xml),
+    )
+    started = time.monotonic()
+    library, problems = checked(bomb)
+    assert problems == [] and len(library.measures) == 1
+    assert time.monotonic() - started < 5
+    assert checked(b"PK\x03\x04garbage")[1][0].message == "The file is not a valid XLSX workbook."
+
+
+def test_the_command_previews_loads_and_names_problems(db, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    make_user(username="officer")
+    good = tmp_path / "library.xlsx"
+    good.write_bytes(workbook([VISITS]))
+    call_command("import_measures", str(good), "--user", "officer", "--dry-run")
+    assert "1 new measures" in capsys.readouterr().out and not Measure.objects.exists()
+    call_command("import_measures", str(good), "--user", "officer")
+    assert Measure.objects.get().code == "W01"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(workbook([[*VISITS[:5], "sideways", *VISITS[6:]]]))
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_measures", str(bad), "--user", "officer")
+    assert "bad.xlsx: Measures row 2 F (polarity): Unknown polarity" in capsys.readouterr().err
