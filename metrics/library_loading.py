@@ -102,12 +102,24 @@ def preview(library):
             changed.append({"code": row["code"], "changes": differences})
             judging += [row["code"] for name, _, _ in differences if name in JUDGING]
     ended = reading.end_open_targets(library.targets)
+    _drop_unchanged(library)
+    stored_open = [
+        f"{target.measure.code} {target.value} from {target.effective_from:%b %Y} to "
+        f"{calc.add_months(row['effective_from'], -calc.MONTHS_IN[row['frequency']]):%b %Y}"
+        for row in library.targets
+        for target in Target.objects.filter(
+            measure__code=row["measure_code"],
+            effective_to__isnull=True,
+            effective_from__lt=row["effective_from"],
+        ).select_related("measure")
+    ]
     return {
         "new_measures": new_measures,
         "changed_measures": changed,
         "new_areas": sorted({r["area"] for r in library.measures} - areas),
         "targets": len(library.targets),
-        "targets_ended_by_the_next": [
+        "targets_ended_by_the_next": stored_open
+        + [
             f"{t['measure_code']} {t['value']} from {t['effective_from']:%b %Y} to "
             f"{t['effective_to']:%b %Y}"
             for t in ended
@@ -115,6 +127,48 @@ def preview(library):
         "comparators": len(library.comparators),
         "needs_reason": sorted(set(judging)) or (["targets"] if library.targets else []),
     }
+
+
+def _drop_unchanged(library):
+    """Targets and comparators already stored as they are in the file are left alone, so
+    exporting the library and importing it back changes nothing."""
+    stored_targets = {
+        (code, start, end, float(value), kind)
+        for code, start, end, value, kind in Target.objects.values_list(
+            "measure__code", "effective_from", "effective_to", "value", "kind"
+        )
+    }
+    library.targets = [
+        t
+        for t in library.targets
+        if (
+            t["measure_code"],
+            t["effective_from"],
+            t["effective_to"],
+            float(t["value"]),
+            t["kind"],
+        )
+        not in stored_targets
+    ]
+    stored_comparators = {
+        (code, kind, availability, None if value is None else float(value), as_at, label)
+        for code, kind, availability, value, as_at, label in Comparator.objects.values_list(
+            "measure__code", "kind", "availability", "value", "as_at", "period_label"
+        )
+    }
+    library.comparators = [
+        c
+        for c in library.comparators
+        if (
+            c["measure_code"],
+            c["kind"],
+            c["availability"],
+            None if c["value"] is None else float(c["value"]),
+            c["as_at"],
+            c["period_label"],
+        )
+        not in stored_comparators
+    ]
 
 
 def _same(stored, new):
@@ -126,7 +180,7 @@ def _same(stored, new):
         return stored == new
 
 
-def commit(library, user, reason=""):
+def commit(library, user, reason="", context=""):
     """Write the library in one transaction: areas and sections, measures (changes audited),
     targets (an open target followed by a new one is ended), comparators; then recompute."""
     summary = preview(library)
@@ -137,8 +191,9 @@ def commit(library, user, reason=""):
             + ", ".join(summary["needs_reason"][:5])
             + ")."
         )
-    context = "measure library import"
+    context = context or "measure library import"
     touched = set()
+    undo = {"measures": [], "changed": [], "targets": [], "ended": [], "comparators": []}
     with transaction.atomic():
         for row in library.measures:
             area, _ = ServiceArea.objects.get_or_create(
@@ -149,6 +204,15 @@ def commit(library, user, reason=""):
                 section, _ = Section.objects.get_or_create(area=area, name=row["section"])
             measure = Measure.objects.filter(code=row["code"]).first()
             before = Measure.objects.get(pk=measure.pk) if measure else None
+            if before:
+                undo["changed"].append(
+                    {
+                        "pk": before.pk,
+                        **{n: _text(getattr(before, n)) for n in MEASURE_FIELDS},
+                        "area_id": before.area_id,
+                        "section_id": before.section_id,
+                    }
+                )
             measure = measure or Measure(code=row["code"])
             for name in MEASURE_FIELDS:
                 setattr(measure, name, row[name])
@@ -163,6 +227,8 @@ def commit(library, user, reason=""):
                 fields=["code", *MEASURE_FIELDS, "area", "section"],
             )
             touched.add(measure.pk)
+            if before is None:
+                undo["measures"].append(measure.pk)
         ids = dict(Measure.objects.values_list("code", "pk"))
         for target in library.targets:
             measure_id = ids[target["measure_code"]]
@@ -174,6 +240,7 @@ def commit(library, user, reason=""):
             ):
                 # Runs until the new target starts: ended the period before, and said so.
                 open_target.effective_to = calc.add_months(target["effective_from"], -step)
+                undo["ended"].append(open_target.pk)
                 AuditEntry.save_with_trail(
                     open_target, user=user, reason=reason, context=context, fields=["effective_to"]
                 )
@@ -193,6 +260,7 @@ def commit(library, user, reason=""):
                     f"Targets row {target['_row']}: {'; '.join(_messages(error))}"
                 ) from None
             created.save()
+            undo["targets"].append(created.pk)
             AuditEntry.record_changes(created, None, user=user, reason=reason, context=context)
             touched.add(measure_id)
         for row in library.comparators:
@@ -206,9 +274,127 @@ def commit(library, user, reason=""):
                 period_label=row["period_label"],
                 source=row["source"],
             )
+            undo["comparators"].append(comparator.pk)
             AuditEntry.record_changes(comparator, None, user=user, reason=reason, context=context)
+            touched.add(comparator.measure_id)
         Measure.objects.filter(pk__in=touched).request_recompute()
-    return summary
+    return summary, undo, sorted(touched)
+
+
+def check_upload(upload):
+    """Check a library file on the upload path; the preview is the upload's summary."""
+    from metrics.models import Upload
+
+    data = upload.file.open("rb").read()
+    upload.file.close()
+    library, problems = read_and_check(data, upload.original_name)
+    if problems:
+        upload.status = Upload.Status.INVALID
+        upload.problem_count = len(problems)
+        upload.problems = [p.as_dict() for p in problems[:1000]]
+    else:
+        upload.status = Upload.Status.READY
+        upload.summary = _plain(preview(library))
+        upload.rows = len(library.measures) + len(library.targets) + len(library.comparators)
+    upload.stage, upload.percent = "Checked", 100
+    upload.save()
+    return upload
+
+
+def _plain(summary):
+    """The preview as JSON can keep it."""
+    return {
+        **summary,
+        "changed_measures": [
+            {"code": c["code"], "changes": [list(change) for change in c["changes"]]}
+            for c in summary["changed_measures"]
+        ],
+    }
+
+
+def commit_upload(upload, user, reason=""):
+    """Load a checked library file: checked again inside the transaction, then committed,
+    with what it did kept on the upload so that it can be rolled back."""
+    from metrics.loading import _recompute_after
+    from metrics.models import Upload
+
+    data = upload.file.open("rb").read()
+    upload.file.close()
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != Upload.Status.READY:
+            raise Refused("This file has already been loaded or discarded.")
+        library, problems = read_and_check(data, upload.original_name)
+        if problems:
+            raise Refused(
+                "The file no longer passes its checks (the library may have changed). "
+                "Upload it again to see why."
+            )
+        summary, undo, touched = commit(library, user, reason, context=f"upload {upload.pk}")
+        locked.status = Upload.Status.COMMITTED
+        locked.committed_at = timezone.now()
+        locked.committed_by = user
+        locked.reason = (reason or "").strip()
+        locked.summary = {**_plain(summary), "undo": undo}
+        locked.new_count = len(summary["new_measures"])
+        locked.changed_count = len(summary["changed_measures"])
+        locked.stage, locked.percent = "Working out the statuses", 0
+        locked.save()
+        _recompute_after(locked, touched)
+    return locked
+
+
+def roll_back_upload(upload, user, reason):
+    """Undo a library file: what it added is removed, what it changed is put back, the
+    targets it ended run on again; refused once figures have been loaded for a measure it
+    added. Every step is in the audit trail."""
+    from metrics.models import Observation, Upload
+
+    context = f"rollback of upload {upload.pk}"
+    with transaction.atomic():
+        locked = Upload.objects.select_for_update().get(pk=upload.pk)
+        if locked.status != Upload.Status.COMMITTED:
+            raise Refused("Only a loaded file can be rolled back.")
+        undo = locked.summary.get("undo", {})
+        if Observation.objects.filter(measure_id__in=undo.get("measures", [])).exists():
+            raise Refused(
+                "Figures have been loaded for measures this file added: roll those back first."
+            )
+        touched = set()
+        for model, key in ((Comparator, "comparators"), (Target, "targets")):
+            for obj in model.objects.filter(pk__in=undo.get(key, [])):
+                touched.add(obj.measure_id)
+                AuditEntry.record_deletion(obj, user=user, reason=reason, context=context)
+                obj.delete()
+        for target in Target.objects.filter(pk__in=undo.get("ended", [])):
+            target.effective_to = None
+            AuditEntry.save_with_trail(
+                target, user=user, reason=reason, context=context, fields=["effective_to"]
+            )
+            touched.add(target.measure_id)
+        for old in undo.get("changed", []):
+            measure = Measure.objects.get(pk=old["pk"])
+            for name in MEASURE_FIELDS:
+                setattr(measure, name, Measure._meta.get_field(name).to_python(old[name]))
+            measure.area_id, measure.section_id = old["area_id"], old["section_id"]
+            AuditEntry.save_with_trail(
+                measure,
+                user=user,
+                reason=reason,
+                context=context,
+                fields=[*MEASURE_FIELDS, "area", "section"],
+            )
+            touched.add(measure.pk)
+        for measure in Measure.objects.filter(pk__in=undo.get("measures", [])):
+            AuditEntry.record_deletion(measure, user=user, reason=reason, context=context)
+            measure.delete()
+        locked.status = Upload.Status.ROLLED_BACK
+        locked.rolled_back_at = timezone.now()
+        locked.rolled_back_by = user
+        locked.rollback_reason = reason
+        locked.save()
+        Measure.objects.filter(pk__in=touched).request_recompute()
+    return locked
 
 
 def _messages(error):

@@ -49,10 +49,11 @@ def catalogue():
     }
 
 
-def receive(data, name, user):
+def receive(data, name, user, kind=Upload.Kind.FIGURES):
     """Keep an uploaded file as a new Upload, to be checked."""
     digest = hashlib.sha256(data).hexdigest()
     upload = Upload(
+        kind=kind,
         original_name=name[:255],
         size=len(data),
         sha256=digest,
@@ -82,6 +83,10 @@ def check_upload(upload):
     """Check an upload's file and, when it is clean, preview what it would change."""
     if upload.status != Upload.Status.CHECKING:
         return upload
+    if upload.kind == Upload.Kind.LIBRARY:
+        from metrics.library_loading import check_upload as check_library
+
+        return check_library(upload)
     _progress(upload, "Reading the file", 10)
     data = upload.file.open("rb").read()
     upload.file.close()
@@ -244,6 +249,10 @@ def commit(upload, user, reason=""):
     """Write a checked upload's figures in one transaction: all or nothing."""
     if upload.status != Upload.Status.READY:
         raise Refused("Only a checked file that is ready can be loaded.")
+    if upload.kind == Upload.Kind.LIBRARY:
+        from metrics.library_loading import commit_upload
+
+        return commit_upload(upload, user, reason)
     reason = (reason or "").strip()
     if upload.summary.get("published_changes") and not reason:
         raise Refused("Give a reason: this file changes figures that have already been published.")
@@ -509,6 +518,10 @@ def roll_back(upload, user, reason):
     reason = (reason or "").strip()
     if not reason:
         raise Refused("Give a reason for rolling back this upload.")
+    if upload.kind == Upload.Kind.LIBRARY:
+        from metrics.library_loading import roll_back_upload
+
+        return roll_back_upload(upload, user, reason)
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.status != Upload.Status.COMMITTED:

@@ -843,6 +843,11 @@ class Upload(models.Model):
         DISCARDED = "discarded", "Discarded"
         ROLLED_BACK = "rolled_back", "Rolled back"
 
+    class Kind(models.TextChoices):
+        FIGURES = "figures", "Figures"
+        LIBRARY = "library", "Measures, targets and comparators"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FIGURES)
     file = models.FileField(upload_to=upload_path)
     original_name = models.CharField(max_length=255)
     size = models.PositiveBigIntegerField()

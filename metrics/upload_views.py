@@ -34,6 +34,16 @@ from scrutiny.roles import require
 
 
 class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What is in the file?",
+        choices=[
+            (Upload.Kind.FIGURES, "Figures for one or more periods"),
+            (Upload.Kind.LIBRARY, "Measures, targets and comparators (the measure library)"),
+        ],
+        initial=Upload.Kind.FIGURES,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     file = forms.FileField(
         label="Upload a file of figures",
         help_text="CSV or XLSX, in the long layout of the template or the wide layout of the "
@@ -58,7 +68,10 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         received = form.cleaned_data["file"]
         data = received.read()
-        new = loading.receive(data, received.name, request.user)
+        kind = form.cleaned_data["kind"] or Upload.Kind.FIGURES
+        if kind == Upload.Kind.LIBRARY:
+            require(request.user, "edit_measures")
+        new = loading.receive(data, received.name, request.user, kind)
         enqueue(check_upload, new.pk)
         return redirect(new)
     recent = Upload.objects.select_related("uploaded_by")[:20]
@@ -89,6 +102,20 @@ def template_xlsx(request):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="figures-template-{date.today()}.xlsx"'
+    return response
+
+
+def library_xlsx(request):
+    """The measure library as it stands, ready to edit and upload again: instructions, and a
+    drop-down for every value with a fixed set of choices."""
+    require(request.user, "edit_measures")
+    from metrics.library_export import library_workbook
+
+    response = HttpResponse(
+        library_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="measure-library-{date.today()}.xlsx"'
     return response
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("upload/", upload_views.upload, name="upload"),
     path("upload/template.xlsx", upload_views.template_xlsx, name="template_xlsx"),
     path("upload/template.csv", upload_views.template_csv, name="template_csv"),
+    path("upload/measure-library.xlsx", upload_views.library_xlsx, name="library_xlsx"),
     path("upload/<int:pk>/", upload_views.upload_detail, name="upload_detail"),
     path("upload/<int:pk>/problems.csv", upload_views.problems_csv, name="upload_problems"),
     path("upload/<int:pk>/confirm/", upload_views.upload_confirm, name="upload_confirm"),

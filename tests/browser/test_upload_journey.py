@@ -123,3 +123,28 @@ def reload_until(page, condition, seconds=30):
             return True
         time.sleep(0.5)
     return False
+
+
+def test_an_officer_loads_new_measures_from_the_library_workbook(site, page, worker, tmp_path):
+    from tests.metrics.test_library import VISITS, workbook
+
+    path = tmp_path / "library.xlsx"
+    path.write_bytes(workbook([[*["W01"], *VISITS[1:]]], [["W01", "80", "2022-04", "", ""]]))
+    sign_in(page, site, "officer")
+    page.goto(f"{site}/upload/")
+    page.get_by_label("Measures, targets and comparators (the measure library)").check()
+    page.get_by_label("Upload a file of figures").set_input_files(str(path))
+    page.get_by_role("button", name="Check the file").click()
+    expect(
+        page.get_by_role("heading", name="Check what this file changes in the measure library")
+    ).to_be_visible()
+    expect(page.get_by_test_id("new-measures")).to_contain_text("W01")
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"library-preview-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_label("Reason for the changes").fill("First library")
+    page.get_by_role("button", name="Confirm and load the measure library").click()
+    expect(page.get_by_text("Measure library loaded")).to_be_visible()

@@ -212,3 +212,58 @@ def test_the_command_previews_loads_and_names_problems(db, tmp_path, capsys):
     with pytest.raises(CommandError, match="1 problem"):
         call_command("import_measures", str(bad), "--user", "officer")
     assert "bad.xlsx: Measures row 2 F (polarity): Unknown polarity" in capsys.readouterr().err
+
+
+def test_on_the_upload_page_the_library_is_previewed_confirmed_and_rolled_back(
+    client_for, db, eager_tasks, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from metrics.models import Upload
+    from scrutiny import roles
+
+    existing = make_measure(code="W01", frequency="quarter", name="Old name")
+    make_target(measure=existing, value=75, effective_from=date(2021, 6, 1))
+    officer = client_for(roles.PERFORMANCE_OFFICER)
+    data = workbook([VISITS, REFERRALS], [["W01", "80", "2022-04", "", ""]])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = officer.post(
+            "/upload/", {"kind": "library", "file": SimpleUploadedFile("library.xlsx", data)}
+        )
+    page = officer.get(response["Location"]).content.decode()
+    assert "Check what this file changes in the measure library" in page
+    assert "Old name" in page and "Initial visits in time" in page and "W02" in page
+    assert "Ended by the next target: W01 75.0000 from Jun 2021 to Mar 2022" in page
+    upload = Upload.objects.get()
+    refused = officer.post(f"/upload/{upload.pk}/confirm/", {"reason": ""}, follow=True)
+    assert "Give a reason" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        officer.post(f"/upload/{upload.pk}/confirm/", {"reason": "2022/23 library"})
+    upload.refresh_from_db()
+    assert upload.status == "committed" and upload.statuses_ready_at is not None
+    assert Measure.objects.get(code="W01").name == "Initial visits in time"
+    assert Measure.objects.filter(code="W02").exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        officer.post(f"/upload/{upload.pk}/rollback/", {"reason": "Wrong file"})
+    upload.refresh_from_db()
+    assert upload.status == "rolled_back"
+    visits = Measure.objects.get(code="W01")
+    assert visits.name == "Old name" and visits.frequency == "quarter"
+    assert not Measure.objects.filter(code="W02").exists()
+    assert [(t.value, t.effective_to) for t in Target.objects.filter(measure=visits)] == [
+        (Decimal("75.0000"), None)
+    ]
+    assert AuditEntry.objects.filter(context=f"rollback of upload {upload.pk}").exists()
+
+
+def test_the_library_exported_and_imported_back_changes_nothing(client_for, demo):
+    from scrutiny import roles
+
+    exported = client_for(roles.PERFORMANCE_OFFICER).get("/upload/measure-library.xlsx")
+    assert exported.status_code == 200
+    library, problems = checked(exported.content)
+    assert problems == [], problems[:5]
+    summary = library_loading.preview(library)
+    assert summary["new_measures"] == [] and summary["changed_measures"] == []
+    assert (summary["targets"], summary["comparators"], summary["new_areas"]) == (0, 0, [])

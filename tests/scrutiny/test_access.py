@@ -34,6 +34,7 @@ PAGES = {
     "metrics:upload": ("/upload/", OFFICERS),
     "metrics:template_xlsx": ("/upload/template.xlsx", OFFICERS),
     "metrics:template_csv": ("/upload/template.csv", OFFICERS),
+    "metrics:library_xlsx": ("/upload/measure-library.xlsx", OFFICERS),
     "metrics:upload_detail": ("/upload/{upload}/", OFFICERS),
     "metrics:upload_problems": ("/upload/{upload}/problems.csv", OFFICERS),
     "metrics:publication": ("/publish/", OFFICERS),

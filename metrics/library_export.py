@@ -1,0 +1,134 @@
+"""The measure library as a workbook: the template for a new council (empty) and the
+current library to edit and upload again (a round trip changes nothing)."""
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from metrics.library_loading import choices
+from metrics.models import Comparator, Measure, Target
+
+INSTRUCTIONS = [
+    "How to fill in the measure library",
+    "",
+    "Measures: one row per measure. code is short and stable (letters, digits, - and _). "
+    "area and section are created when new. unit, polarity, frequency, reporting_basis and "
+    "tolerance_kind take the values in their drop-downs (the keys or the labels). tolerance is "
+    "in % of the target or in the measure's units; judged and active are yes or no.",
+    "Targets: measure_code, value, effective_from (2022-04, Apr22 or 2022/23 Q1), optional "
+    "effective_to and kind. A quarterly measure's target from a month applies from the quarter "
+    "ending then or next. A target with no end runs until the next one starts.",
+    "Comparators: measure_code, kind, value (a number, or 'not available' or 'unknown'), as_at "
+    "(the month it describes), period_label (e.g. 2021/22), source.",
+    "Upload the file on the Upload page, choosing 'Measures, targets and comparators'. Nothing "
+    "is written until every problem is fixed; you see what would change before confirming.",
+]
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def library_workbook():
+    book = Workbook()
+    notes = book.active
+    notes.title = "Instructions"
+    for line in INSTRUCTIONS:
+        notes.append([line])
+    notes["A1"].font = Font(bold=True, size=14)
+    notes.column_dimensions["A"].width = 120
+    measure_columns = [
+        "code",
+        "name",
+        "area",
+        "section",
+        "unit",
+        "polarity",
+        "frequency",
+        "reporting_basis",
+        "tolerance_kind",
+        "tolerance",
+        "precision",
+        "definition",
+        "owner",
+        "source",
+        "deadband_kind",
+        "deadband",
+        "judged",
+        "active",
+    ]
+    sheets = {
+        "Measures": (
+            measure_columns,
+            [
+                [
+                    m.code,
+                    m.name,
+                    m.area.name,
+                    m.section.name if m.section else "",
+                    *[_text(getattr(m, c)) for c in measure_columns[4:]],
+                ]
+                for m in Measure.objects.select_related("area", "section").order_by("code")
+            ],
+        ),
+        "Targets": (
+            ["measure_code", "value", "effective_from", "effective_to", "kind", "source", "note"],
+            [
+                [
+                    t.measure.code,
+                    _text(t.value),
+                    _text(t.effective_from),
+                    _text(t.effective_to),
+                    t.kind,
+                    t.source,
+                    t.note,
+                ]
+                for t in Target.objects.select_related("measure").order_by(
+                    "measure__code", "effective_from"
+                )
+            ],
+        ),
+        "Comparators": (
+            ["measure_code", "kind", "value", "as_at", "period_label", "source", "label"],
+            [
+                [
+                    c.measure.code,
+                    c.kind,
+                    _text(c.value) if c.value is not None else c.availability,
+                    _text(c.as_at),
+                    c.period_label,
+                    c.source,
+                    c.label,
+                ]
+                for c in Comparator.objects.select_related("measure").order_by("measure__code")
+            ],
+        ),
+    }
+    options = choices()
+    for name, (header, rows) in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(row)
+        for index, column in enumerate(header, start=1):
+            sheet.column_dimensions[sheet.cell(1, index).column_letter].width = 18
+            key = "comparator_kind" if (name, column) == ("Comparators", "kind") else column
+            if key in options and column != "value":
+                listed = ",".join(str(k) for k, _ in options[key] if k)
+                rule = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
+                sheet.add_data_validation(rule)
+                letter = sheet.cell(1, index).column_letter
+                rule.add(f"{letter}2:{letter}5000")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
