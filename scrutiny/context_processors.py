@@ -21,7 +21,6 @@ NAVIGATION = [
             "improvement_plan:milestone",
             "improvement_plan:priority_status",
             "improvement_plan:new_version",
-            "inspection",
         ),
     ),
     ("Risks", "improvement_plan:risks", None, ("improvement_plan:risk", "improvement_plan:heat")),
@@ -32,13 +31,12 @@ NAVIGATION = [
         (
             "meeting",
             "pack",
-            "ask",
-            "my_questions",
-            "question",
             "work_programme",
             "minute_action",
         ),
     ),
+    ("Questions", "my_questions", None, ("my_questions", "question", "ask")),
+    ("Inspections", "inspections", None, ("inspections", "inspection")),
     ("Users", "users", "auth.change_user", ("users", "user")),
     ("Set up", "setup", "scrutiny.edit_measures|auth.change_user", ("setup",)),
 ]
