@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from metrics import calculations as calc
 from metrics.figures import FileRejected, Problem, _read_csv, column_letter, read_xlsx_sheets
 
-SHEETS = ("Measures", "Targets", "Comparators")
+SHEETS = ("Measures", "Targets", "Comparators", "Risks")
 COLUMNS = {
     "Measures": {
         "required": ["code", "name", "area", "unit", "polarity", "frequency"],
@@ -43,8 +43,30 @@ COLUMNS = {
         "required": ["measure_code", "kind", "value"],
         "optional": ["as_at", "period_label", "source", "label"],
     },
+    "Risks": {
+        "required": ["reference", "title", "register"],
+        "optional": [
+            "description",
+            "owner",
+            "inherent_impact",
+            "inherent_likelihood",
+            "target_score",
+            "measures",
+            "new_this_quarter",
+            "source",
+        ],
+    },
 }
-LENGTHS = {"code": 40, "name": 300, "area": 200, "section": 200, "owner": 200, "label": 200}
+LENGTHS = {
+    "code": 40,
+    "name": 300,
+    "area": 200,
+    "section": 200,
+    "owner": 200,
+    "label": 200,
+    "reference": 20,
+    "register": 200,
+}
 CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
@@ -67,6 +89,7 @@ class Library:
     measures: list[dict] = field(default_factory=list)
     targets: list[dict] = field(default_factory=list)
     comparators: list[dict] = field(default_factory=list)
+    risks: list[dict] = field(default_factory=list)
 
 
 def read_library(name, data, max_bytes):
@@ -84,8 +107,8 @@ def read_library(name, data, max_bytes):
                         None,
                         "",
                         "file",
-                        "The workbook has no sheet named Measures, Targets "
-                        "or Comparators. Start from the template.",
+                        "The workbook has no sheet named Measures, Targets, "
+                        "Comparators or Risks. Start from the template.",
                     )
                 ]
             )
@@ -96,7 +119,7 @@ def read_library(name, data, max_bytes):
         if set(COLUMNS[sheet]["required"]) <= headers and (
             sheet != "Comparators" or "effective_from" not in headers
         ):
-            if sheet == "Measures" or "polarity" not in headers:
+            if sheet in ("Measures", "Risks") or "polarity" not in headers:
                 return {sheet: frame}
     raise FileRejected(
         [
@@ -155,7 +178,26 @@ def check_library(frames, *, choices, measures, today):
         library.comparators = _rows(
             frames["Comparators"], "Comparators", problems, _comparator, comparator_choices, known
         )
-    if not (library.measures or library.targets or library.comparators) and not problems:
+    if "Risks" in frames:
+        library.risks = _rows(frames["Risks"], "Risks", problems, _risk, choices, known)
+        seen = {}
+        for row in library.risks:
+            if row["reference"] in seen:
+                problems.append(
+                    LibraryProblem(
+                        "Risks",
+                        row["_row"],
+                        row["_col"]["reference"],
+                        "reference",
+                        f"The reference {row['reference']} is also at row "
+                        f"{seen[row['reference']]}.",
+                    )
+                )
+            seen.setdefault(row["reference"], row["_row"])
+    if (
+        not (library.measures or library.targets or library.comparators or library.risks)
+        and not problems
+    ):
         problems.append(LibraryProblem("", None, "", "file", "The file has no rows in it."))
     problems.sort(key=lambda p: (SHEETS.index(p.sheet) if p.sheet in SHEETS else -1, p.row or 0))
     return library, problems
@@ -382,6 +424,46 @@ def _comparator(cells, problem, choices, known):
         "as_at": as_at,
         "period_label": cells.get("period_label", "")[:40],
         "label": cells.get("label", ""),
+        "source": cells.get("source", ""),
+    }
+
+
+def _risk(cells, problem, choices, known):
+    for name in ("reference", "title", "register"):
+        if not cells.get(name):
+            problem(name, f"The {name} is empty.")
+    scores = {}
+    for name in ("inherent_impact", "inherent_likelihood"):
+        text = cells.get(name, "")
+        scores[name] = None
+        if text:
+            if text.isdigit() and 1 <= int(text) <= 5:
+                scores[name] = int(text)
+            else:
+                problem(name, f"'{text[:10]}' is not from 1 to 5.")
+    if (scores["inherent_impact"] is None) != (scores["inherent_likelihood"] is None):
+        problem("inherent_likelihood", "Give both impact and likelihood, or neither.")
+    target = None
+    if cells.get("target_score"):
+        text = cells["target_score"]
+        if text.isdigit() and 1 <= int(text) <= 25:
+            target = int(text)
+        else:
+            problem("target_score", f"'{text[:10]}' is not a score from 1 to 25.")
+    codes = [c.strip() for c in re.split(r"[,;\s]+", cells.get("measures", "")) if c.strip()]
+    for code in codes:
+        if code not in known:
+            problem("measures", f"Unknown measure code '{code[:40]}'.")
+    return {
+        "reference": cells.get("reference", ""),
+        "title": cells.get("title", ""),
+        "description": cells.get("description", ""),
+        "owner": cells.get("owner", ""),
+        "register": cells.get("register", ""),
+        **scores,
+        "target_score": target,
+        "measures": codes,
+        "new_this_quarter": _flag(cells, "new_this_quarter", problem, False),
         "source": cells.get("source", ""),
     }
 

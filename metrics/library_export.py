@@ -22,6 +22,10 @@ INSTRUCTIONS = [
     "ending then or next. A target with no end runs until the next one starts.",
     "Comparators: measure_code, kind, value (a number, or 'not available' or 'unknown'), as_at "
     "(the month it describes), period_label (e.g. 2021/22), source.",
+    "Risks: reference, title, register (created when new), description, owner, inherent impact "
+    "and likelihood (1 to 5), target score (1 to 25), the codes of the measures that show it "
+    "(comma-separated), new_this_quarter (yes or no). Ratings each quarter are recorded by the "
+    "review in the product, not here.",
     "Upload the file on the Upload page, choosing 'Measures, targets and comparators'. Nothing "
     "is written until every problem is fixed; you see what would change before confirming.",
 ]
@@ -112,6 +116,42 @@ def library_workbook():
             ],
         ),
     }
+    from improvement_plan.models import Risk
+
+    sheets["Risks"] = (
+        [
+            "reference",
+            "title",
+            "register",
+            "description",
+            "owner",
+            "inherent_impact",
+            "inherent_likelihood",
+            "target_score",
+            "measures",
+            "new_this_quarter",
+            "source",
+        ],
+        [
+            [
+                r.reference,
+                r.title,
+                r.register.name,
+                r.description,
+                r.owner,
+                _text(r.inherent_impact),
+                _text(r.inherent_likelihood),
+                _text(r.target_score),
+                ", ".join(sorted(m.code for m in r.measures.all())),
+                _text(r.new_this_quarter),
+                r.source,
+            ]
+            for r in Risk.objects.filter(closed_at__isnull=True)
+            .select_related("register")
+            .prefetch_related("measures")
+            .order_by("reference")
+        ],
+    )
     options = choices()
     for name, (header, rows) in sheets.items():
         sheet = book.create_sheet(name)

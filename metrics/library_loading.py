@@ -125,8 +125,17 @@ def preview(library):
             for t in ended
         ],
         "comparators": len(library.comparators),
+        **_register().preview(library.risks),
         "needs_reason": sorted(set(judging)) or (["targets"] if library.targets else []),
     }
+
+
+def _register():
+    # The register belongs to the improvement plan's app, which sits on the measures': it is
+    # reached at run time, so that the measures never import it.
+    from improvement_plan import register_loading
+
+    return register_loading
 
 
 def _drop_unchanged(library):
@@ -277,6 +286,7 @@ def commit(library, user, reason="", context=""):
             undo["comparators"].append(comparator.pk)
             AuditEntry.record_changes(comparator, None, user=user, reason=reason, context=context)
             touched.add(comparator.measure_id)
+        _register().commit(library.risks, user=user, reason=reason, context=context, undo=undo)
         Measure.objects.filter(pk__in=touched).request_recompute()
     return summary, undo, sorted(touched)
 
@@ -336,7 +346,7 @@ def commit_upload(upload, user, reason=""):
         locked.committed_by = user
         locked.reason = (reason or "").strip()
         locked.summary = {**_plain(summary), "undo": undo}
-        locked.new_count = len(summary["new_measures"])
+        locked.new_count = len(summary["new_measures"]) + len(summary["new_risks"])
         locked.changed_count = len(summary["changed_measures"])
         locked.stage, locked.percent = "Working out the statuses", 0
         locked.save()
@@ -385,6 +395,7 @@ def roll_back_upload(upload, user, reason):
                 fields=[*MEASURE_FIELDS, "area", "section"],
             )
             touched.add(measure.pk)
+        _register().roll_back(undo, user=user, reason=reason, context=context)
         for measure in Measure.objects.filter(pk__in=undo.get("measures", [])):
             AuditEntry.record_deletion(measure, user=user, reason=reason, context=context)
             measure.delete()

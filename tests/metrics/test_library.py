@@ -267,3 +267,71 @@ def test_the_library_exported_and_imported_back_changes_nothing(client_for, demo
     summary = library_loading.preview(library)
     assert summary["new_measures"] == [] and summary["changed_measures"] == []
     assert (summary["targets"], summary["comparators"], summary["new_areas"]) == (0, 0, [])
+    assert (summary["new_risks"], summary["changed_risks"]) == ([], [])
+
+
+def _risks_workbook(rows):
+    book = Workbook()
+    book.remove(book.active)
+    sheet = book.create_sheet("Risks")
+    sheet.append(
+        [
+            "reference",
+            "title",
+            "register",
+            "owner",
+            "inherent_impact",
+            "inherent_likelihood",
+            "target_score",
+            "measures",
+            "new_this_quarter",
+        ]
+    )
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_risk_register_is_checked_loaded_and_rolled_back_with_the_library(
+    db, eager_tasks, django_capture_on_commit_callbacks
+):
+    from improvement_plan.models import Risk
+    from metrics import loading
+
+    make_measure(code="CSC11")
+    found = messages(
+        _risks_workbook([["SR1", "Workforce", "Strategic", "", "6", "2", "40", "NOPE", "maybe"]])
+    )
+    assert [(sheet, row, column) for sheet, row, column, _ in found] == [
+        ("Risks", 2, "E"),  # impact 6
+        ("Risks", 2, "F"),  # so a likelihood without an impact
+        ("Risks", 2, "G"),  # target score 40
+        ("Risks", 2, "H"),  # no measure NOPE
+        ("Risks", 2, "I"),  # "maybe" is not yes or no
+    ]
+    officer = make_user()
+    data = _risks_workbook(
+        [
+            ["SR1", "Workforce", "Strategic Risk 7", "DCS", "4", "3", "8", "CSC11", "yes"],
+            ["SR2", "Sufficiency", "Strategic Risk 7", "", "", "", "", "", ""],
+        ]
+    )
+    upload = loading.receive(data, "register.xlsx", officer, kind="library")
+    loading.check_upload(upload)
+    upload.refresh_from_db()
+    assert upload.status == "ready" and upload.summary["new_risks"] == ["SR1", "SR2"]
+    with django_capture_on_commit_callbacks(execute=True):
+        loading.commit(upload, officer, "")
+    risk = Risk.objects.get(reference="SR1")
+    assert (risk.inherent, risk.register.name, risk.new_this_quarter) == (
+        12,
+        "Strategic Risk 7",
+        True,
+    )
+    assert [m.code for m in risk.measures.all()] == ["CSC11"]
+    assert AuditEntry.objects.for_object(risk).filter(field="title").exists()
+    upload.refresh_from_db()
+    loading.roll_back(upload, officer, "Wrong register")
+    assert not Risk.objects.exists()
