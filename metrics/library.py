@@ -17,6 +17,8 @@ from metrics import calculations as calc
 from metrics.figures import FileRejected, Problem, _read_csv, column_letter, read_xlsx_sheets
 
 SHEETS = ("Measures", "Targets", "Comparators", "Risks")
+# The improvement plan's sheets, read by improvement_plan.plan_loading with the same rules.
+PLAN_SHEETS = ("Plan", "Priorities", "Workstreams", "Actions", "Milestones", "Metrics")
 COLUMNS = {
     "Measures": {
         "required": ["code", "name", "area", "unit", "polarity", "frequency"],
@@ -42,6 +44,27 @@ COLUMNS = {
     "Comparators": {
         "required": ["measure_code", "kind", "value"],
         "optional": ["as_at", "period_label", "source", "label"],
+    },
+    "Plan": {
+        "required": ["title", "version"],
+        "optional": ["heading", "aim", "vision", "overseen_by", "reports_to"],
+    },
+    "Priorities": {"required": ["number", "title"], "optional": []},
+    "Workstreams": {
+        "required": ["priority", "number", "title"],
+        "optional": ["lead", "rationale", "objectives", "deliverables"],
+    },
+    "Actions": {
+        "required": ["workstream", "reference", "text"],
+        "optional": ["owners", "due_month", "order"],
+    },
+    "Milestones": {
+        "required": ["workstream", "reference", "name"],
+        "optional": ["month", "order"],
+    },
+    "Metrics": {
+        "required": ["workstream", "reference", "name"],
+        "optional": ["measure_code", "printed_values", "order"],
     },
     "Risks": {
         "required": ["reference", "title", "register"],
@@ -90,6 +113,7 @@ class Library:
     targets: list[dict] = field(default_factory=list)
     comparators: list[dict] = field(default_factory=list)
     risks: list[dict] = field(default_factory=list)
+    plan: dict = field(default_factory=dict)  # sheet name -> rows
 
 
 def read_library(name, data, max_bytes):
@@ -99,7 +123,7 @@ def read_library(name, data, max_bytes):
     if not data.strip():
         raise FileRejected([Problem(None, "", "file", "The file is empty.")])
     if data[:4] == b"PK\x03\x04" or (name or "").lower().endswith(".xlsx"):
-        frames = read_xlsx_sheets(data, SHEETS)
+        frames = read_xlsx_sheets(data, SHEETS + PLAN_SHEETS)
         if not frames:
             raise FileRejected(
                 [
@@ -108,7 +132,8 @@ def read_library(name, data, max_bytes):
                         "",
                         "file",
                         "The workbook has no sheet named Measures, Targets, "
-                        "Comparators or Risks. Start from the template.",
+                        "Comparators, Risks or those of a plan (Plan, Priorities, Workstreams, "
+                        "Actions, Milestones, Metrics). Start from the template.",
                     )
                 ]
             )
@@ -194,12 +219,23 @@ def check_library(frames, *, choices, measures, today):
                     )
                 )
             seen.setdefault(row["reference"], row["_row"])
+    for sheet in PLAN_SHEETS:
+        if sheet in frames:
+            library.plan[sheet] = _rows(frames[sheet], sheet, problems, _plan_row(sheet), known)
+    problems += _plan_links(library.plan)
     if (
-        not (library.measures or library.targets or library.comparators or library.risks)
+        not (
+            library.measures
+            or library.targets
+            or library.comparators
+            or library.risks
+            or any(library.plan.values())
+        )
         and not problems
     ):
         problems.append(LibraryProblem("", None, "", "file", "The file has no rows in it."))
-    problems.sort(key=lambda p: (SHEETS.index(p.sheet) if p.sheet in SHEETS else -1, p.row or 0))
+    order = SHEETS + PLAN_SHEETS
+    problems.sort(key=lambda p: (order.index(p.sheet) if p.sheet in order else -1, p.row or 0))
     return library, problems
 
 
@@ -466,6 +502,103 @@ def _risk(cells, problem, choices, known):
         "new_this_quarter": _flag(cells, "new_this_quarter", problem, False),
         "source": cells.get("source", ""),
     }
+
+
+def _lines(text):
+    """Points written one a line, or separated by " | " in a single cell."""
+    return [p.strip() for p in re.split(r"\n| \| ", text or "") if p.strip()]
+
+
+def _plan_row(sheet):
+    def read(cells, problem, known):
+        for name in COLUMNS[sheet]["required"]:
+            if not cells.get(name):
+                problem(name, f"The {name.replace('_', ' ')} is empty.")
+        row = {
+            name: cells.get(name, "")
+            for name in COLUMNS[sheet]["required"] + COLUMNS[sheet]["optional"]
+        }
+        if sheet == "Priorities" and row["number"] and not row["number"].isdigit():
+            problem("number", f"'{row['number'][:10]}' is not a whole number.")
+        for name in ("order",):
+            if row.get(name) and not row[name].isdigit():
+                problem(name, f"'{row[name][:10]}' is not a whole number.")
+        for name in ("due_month", "month"):
+            if row.get(name):
+                try:
+                    row[name] = calc.parse_period(row[name]).end
+                except ValueError as error:
+                    problem(name, str(error))
+            elif name in row:
+                row[name] = None
+        if sheet == "Metrics":
+            if row["measure_code"] and row["measure_code"] not in known:
+                problem("measure_code", f"Unknown measure code '{row['measure_code'][:40]}'.")
+            if not row["measure_code"] and not row["printed_values"]:
+                problem("measure_code", "Give the measure's code, or the figures as printed.")
+        for name in ("rationale", "objectives", "deliverables"):
+            if name in row:
+                row[name] = _lines(row[name])
+        if "owners" in row:
+            row["owners"] = [o.strip() for o in row["owners"].split(";") if o.strip()]
+        return row
+
+    return read
+
+
+def _plan_links(plan):
+    """Each workstream's priority, and each action's, milestone's and metric's workstream,
+    must be in the file; numbers and references must not repeat."""
+    problems = []
+    if len(plan.get("Plan", [])) > 1:
+        row = plan["Plan"][1]
+        problems.append(LibraryProblem("Plan", row["_row"], "", "plan", "Give one plan: one row."))
+    priorities = {r["number"] for r in plan.get("Priorities", [])}
+    workstreams = {r["number"] for r in plan.get("Workstreams", [])}
+    for sheet, key, parent, parents in (
+        ("Priorities", "number", None, None),
+        ("Workstreams", "number", "priority", priorities),
+        ("Actions", "reference", "workstream", workstreams),
+        ("Milestones", "reference", "workstream", workstreams),
+        ("Metrics", "reference", "workstream", workstreams),
+    ):
+        seen = {}
+        for row in plan.get(sheet, []):
+            ident = (
+                (row.get(parent, ""), row[key]) if sheet in ("Milestones", "Metrics") else row[key]
+            )
+            if ident in seen:
+                problems.append(
+                    LibraryProblem(
+                        sheet,
+                        row["_row"],
+                        row["_col"][key],
+                        key,
+                        f"{row[key]} is also at row {seen[ident]}.",
+                    )
+                )
+            seen.setdefault(ident, row["_row"])
+            if parent and row[parent] not in parents:
+                problems.append(
+                    LibraryProblem(
+                        sheet,
+                        row["_row"],
+                        row["_col"][parent],
+                        parent,
+                        f"There is no {parent} {row[parent]} in the file.",
+                    )
+                )
+    if any(plan.get(s) for s in PLAN_SHEETS[1:]) and not plan.get("Plan"):
+        problems.append(
+            LibraryProblem(
+                "Plan",
+                None,
+                "",
+                "plan",
+                "The Plan sheet is missing: give the plan's title and version.",
+            )
+        )
+    return problems
 
 
 def _overlaps(targets):

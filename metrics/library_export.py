@@ -22,6 +22,13 @@ INSTRUCTIONS = [
     "ending then or next. A target with no end runs until the next one starts.",
     "Comparators: measure_code, kind, value (a number, or 'not available' or 'unknown'), as_at "
     "(the month it describes), period_label (e.g. 2021/22), source.",
+    "Improvement plan (sheets Plan, Priorities, Workstreams, Actions, Milestones, Metrics): one "
+    "Plan row (title, version); priorities by number; workstreams by number with their priority, "
+    "lead, and rationale, objectives and deliverables one a line (or separated by ' | '); key "
+    "actions, milestones and metrics by reference with their workstream's number; owners "
+    "separated by ';'; due_month and month as 2022-09; a metric names its measure's code or "
+    "gives the figures as printed. A file with the current plan's version adds to it and "
+    "updates it; a new version is started on the plan's page.",
     "Risks: reference, title, register (created when new), description, owner, inherent impact "
     "and likelihood (1 to 5), target score (1 to 25), the codes of the measures that show it "
     "(comma-separated), new_this_quarter (yes or no). Ratings each quarter are recorded by the "
@@ -152,6 +159,11 @@ def library_workbook():
             .order_by("reference")
         ],
     )
+    # The plan's sheets, to fill in: a plan is usually written in Word first.
+    from metrics.library import COLUMNS, PLAN_SHEETS
+
+    for name in PLAN_SHEETS:
+        sheets[name] = (COLUMNS[name]["required"] + COLUMNS[name]["optional"], [])
     options = choices()
     for name, (header, rows) in sheets.items():
         sheet = book.create_sheet(name)

@@ -126,6 +126,7 @@ def preview(library):
         ],
         "comparators": len(library.comparators),
         **_register().preview(library.risks),
+        **_plan().preview(library.plan),
         "needs_reason": sorted(set(judging)) or (["targets"] if library.targets else []),
     }
 
@@ -136,6 +137,12 @@ def _register():
     from improvement_plan import register_loading
 
     return register_loading
+
+
+def _plan():
+    from improvement_plan import plan_loading
+
+    return plan_loading
 
 
 def _drop_unchanged(library):
@@ -287,6 +294,7 @@ def commit(library, user, reason="", context=""):
             AuditEntry.record_changes(comparator, None, user=user, reason=reason, context=context)
             touched.add(comparator.measure_id)
         _register().commit(library.risks, user=user, reason=reason, context=context, undo=undo)
+        _plan().commit(library.plan, user=user, reason=reason, context=context, undo=undo)
         Measure.objects.filter(pk__in=touched).request_recompute()
     return summary, undo, sorted(touched)
 
@@ -298,13 +306,19 @@ def check_upload(upload):
     data = upload.file.open("rb").read()
     upload.file.close()
     library, problems = read_and_check(data, upload.original_name)
+    summary = None
+    if not problems:
+        try:
+            summary = preview(library)
+        except Refused as refused:
+            problems = [reading.LibraryProblem("Plan", 2, "", "version", str(refused))]
     if problems:
         upload.status = Upload.Status.INVALID
         upload.problem_count = len(problems)
         upload.problems = [p.as_dict() for p in problems[:1000]]
     else:
         upload.status = Upload.Status.READY
-        upload.summary = _plain(preview(library))
+        upload.summary = _plain(summary)
         upload.rows = len(library.measures) + len(library.targets) + len(library.comparators)
     upload.stage, upload.percent = "Checked", 100
     upload.save()
@@ -395,6 +409,7 @@ def roll_back_upload(upload, user, reason):
                 fields=[*MEASURE_FIELDS, "area", "section"],
             )
             touched.add(measure.pk)
+        _plan().roll_back(undo, user=user, reason=reason, context=context)
         _register().roll_back(undo, user=user, reason=reason, context=context)
         for measure in Measure.objects.filter(pk__in=undo.get("measures", [])):
             AuditEntry.record_deletion(measure, user=user, reason=reason, context=context)

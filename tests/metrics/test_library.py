@@ -335,3 +335,86 @@ def test_a_risk_register_is_checked_loaded_and_rolled_back_with_the_library(
     upload.refresh_from_db()
     loading.roll_back(upload, officer, "Wrong register")
     assert not Risk.objects.exists()
+
+
+def _plan_workbook(version="1.0", action_workstream="1.1"):
+    book = Workbook()
+    book.remove(book.active)
+    sheets = {
+        "Plan": (["title", "version", "aim"], [["Improvement Plan", version, "Better help"]]),
+        "Priorities": (["number", "title"], [["1", "Workforce"]]),
+        "Workstreams": (
+            ["priority", "number", "title", "lead", "rationale", "objectives"],
+            [
+                [
+                    "1",
+                    "1.1",
+                    "Recruitment",
+                    "Head of Workforce",
+                    "Agency above 30% | Turnover",
+                    "Stable workforce",
+                ]
+            ],
+        ),
+        "Actions": (
+            ["workstream", "reference", "text", "owners", "due_month"],
+            [[action_workstream, "1.1-A01", "Overseas campaign", "Ann; HR team", "2022-09"]],
+        ),
+        "Milestones": (
+            ["workstream", "reference", "name", "month"],
+            [["1.1", "M1", "Launch", "Oct22"]],
+        ),
+        "Metrics": (
+            ["workstream", "reference", "name", "measure_code", "printed_values"],
+            [["1.1", "K1", "Agency rate", "CSC13", ""]],
+        ),
+    }
+    for name, (header, rows) in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_improvement_plan_is_loaded_from_its_workbook_and_rolled_back(
+    db, eager_tasks, django_capture_on_commit_callbacks
+):
+    from improvement_plan.models import KeyAction, Plan, Workstream
+    from metrics import loading
+
+    make_measure(code="CSC13")
+    found = messages(_plan_workbook(action_workstream="9.9"))
+    assert found == [("Actions", 2, "A", "There is no workstream 9.9 in the file.")]
+    officer = make_user()
+    upload = loading.receive(_plan_workbook(), "plan.xlsx", officer, kind="library")
+    loading.check_upload(upload)
+    upload.refresh_from_db()
+    assert upload.status == "ready", upload.problems
+    assert upload.summary["plan"].startswith("Improvement Plan 1.0 (new)")
+    with django_capture_on_commit_callbacks(execute=True):
+        loading.commit(upload, officer, "")
+    workstream = Workstream.objects.get(number="1.1")
+    assert [i.text for i in workstream.items.filter(kind="local")] == [
+        "Agency above 30%",
+        "Turnover",
+    ]
+    action = KeyAction.objects.get()
+    assert (action.due_month, sorted(o.name for o in action.owners.all())) == (
+        date(2022, 9, 1),
+        ["Ann", "HR team"],
+    )
+    assert workstream.metrics.get().measure.code == "CSC13"
+
+    other = loading.receive(_plan_workbook(version="2.0"), "plan2.xlsx", officer, kind="library")
+    loading.check_upload(other)
+    other.refresh_from_db()
+    assert (
+        other.status == "invalid" and "current plan is version 1.0" in other.problems[0]["message"]
+    )
+
+    upload.refresh_from_db()
+    loading.roll_back(upload, officer, "Wrong plan")
+    assert not Plan.objects.exists() and not KeyAction.objects.exists()
