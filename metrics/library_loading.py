@@ -117,6 +117,10 @@ def preview(library):
         "new_measures": new_measures,
         "changed_measures": changed,
         "new_areas": sorted({r["area"] for r in library.measures} - areas),
+        "new_sections": sorted(
+            {f"{r['area']} / {r['section']}" for r in library.measures if r["section"]}
+            - {f"{a} / {n}" for a, n in Section.objects.values_list("area__name", "name")}
+        ),
         "targets": len(library.targets),
         "targets_ended_by_the_next": stored_open
         + [

@@ -141,6 +141,7 @@ def test_a_clean_file_is_loaded_with_its_trail_and_an_open_target_is_ended(db):
     assert problems == []
     summary = library_loading.preview(library)
     assert summary["new_measures"] == ["W02"] and summary["new_areas"] == ["Social Care"]
+    assert summary["new_sections"] == ["Social Care / Contact"]
     assert {name for name, _, _ in summary["changed_measures"][0]["changes"]} >= {"name", "area"}
     with pytest.raises(Refused, match="Give a reason"):
         library_loading.commit(library, officer, "")
