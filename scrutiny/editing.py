@@ -3,11 +3,48 @@ when, old, new, why) in one transaction. Used by every app's add and change page
 
 import copy
 
+from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 
 from scrutiny.models import AuditEntry
+
+
+class ReasonMixin(forms.Form):
+    """For the add and change pages' model forms: a reason, required when changing something
+    already recorded and kept in the trail; and every unique constraint checked as a message."""
+
+    reason = forms.CharField(
+        label="Why",
+        required=False,
+        max_length=1000,
+        help_text="Kept in the audit trail. Required when changing something already recorded.",
+        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say why this is being changed.")
+        return cleaned
+
+    def validate_unique(self):
+        """Also the constraints that involve the parent the page sets (the plan, the
+        workstream), which a form leaves out: a duplicate number or reference is a message on
+        the field, never a database error."""
+        super().validate_unique()
+        for constraint in self.instance._meta.constraints:
+            fields = [f for f in getattr(constraint, "fields", ()) if f in self.fields]
+            if not fields or any(f in self.errors for f in fields):
+                continue
+            if getattr(constraint, "condition", None) is not None:
+                continue
+            lookup = {f: getattr(self.instance, f) for f in constraint.fields}
+            clash = type(self.instance).objects.filter(**lookup).exclude(pk=self.instance.pk)
+            if clash.exists():
+                label = self.fields[fields[-1]].label.lower()
+                self.add_error(fields[-1], f"There is already one with this {label} here.")
 
 
 def edit_with_trail(request, form, *, heading, caption, breadcrumbs, done, context, sets=()):

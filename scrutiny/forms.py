@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 
+from scrutiny.editing import ReasonMixin
 from scrutiny.models import (
     AgendaItem,
     Committee,
@@ -50,24 +51,6 @@ REPORT_TYPES = {
     ".xlsx": b"PK\x03\x04",
 }
 REPORT_MAX_BYTES = 25 * 1024 * 1024
-
-
-class ReasonMixin(forms.Form):
-    """A reason, required when changing something already recorded; kept in the trail."""
-
-    reason = forms.CharField(
-        label="Why",
-        required=False,
-        max_length=1000,
-        help_text="Kept in the audit trail. Required when changing something already recorded.",
-        widget=forms.TextInput(attrs=TEXT),
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and self.has_changed() and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Say why this is being changed.")
-        return cleaned
 
 
 class CommitteeForm(ReasonMixin, forms.ModelForm):
