@@ -19,6 +19,10 @@ from metrics.figures import FileRejected, Problem, _read_csv, column_letter, rea
 SHEETS = ("Measures", "Targets", "Comparators", "Risks")
 # The improvement plan's sheets, read by improvement_plan.plan_loading with the same rules.
 PLAN_SHEETS = ("Plan", "Priorities", "Workstreams", "Actions", "Milestones", "Metrics")
+# Optional SPC settings of a measure: whole numbers, and two yes/no rules.
+SPC_NUMBERS = {"spc_min_points": 12, "spc_run_length": 7, "spc_trend_length": 7}
+SPC_FLAGS = {"spc_screen_ranges": True, "spc_two_of_three_counts_beyond": False}
+SPC_COLUMNS = [*SPC_NUMBERS, *SPC_FLAGS, "spc_baseline_points"]
 COLUMNS = {
     "Measures": {
         "required": ["code", "name", "area", "unit", "polarity", "frequency"],
@@ -35,6 +39,7 @@ COLUMNS = {
             "deadband",
             "judged",
             "active",
+            *SPC_COLUMNS,
         ],
     },
     "Targets": {
@@ -366,6 +371,17 @@ def _measure(cells, problem, choices):
         row[name] = Decimal(str(default)) if value is None else value
         if value is not None and value < 0:
             problem(name, f"The {name} cannot be negative.")
+    for name, default in SPC_NUMBERS.items():
+        text = cells.get(name, "")
+        row[name] = int(text) if text.isdigit() and 2 <= int(text) <= 100 else default
+        if text and row[name] == default and text != str(default):
+            problem(name, f"'{text[:10]}' is not a whole number from 2 to 100.")
+    for name, default in SPC_FLAGS.items():
+        row[name] = _flag(cells, name, problem, default)
+    text = cells.get("spc_baseline_points", "")
+    row["spc_baseline_points"] = int(text) if text.isdigit() and int(text) >= 12 else None
+    if text and row["spc_baseline_points"] is None:
+        problem("spc_baseline_points", f"'{text[:10]}' is not a number of points, 12 or more.")
     precision = cells.get("precision", "")
     row["precision"] = 1
     if precision:

@@ -75,6 +75,12 @@ def library_workbook():
         "deadband",
         "judged",
         "active",
+        "spc_min_points",
+        "spc_run_length",
+        "spc_trend_length",
+        "spc_screen_ranges",
+        "spc_two_of_three_counts_beyond",
+        "spc_baseline_points",
     ]
     sheets = {
         "Measures": (

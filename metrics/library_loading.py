@@ -38,9 +38,27 @@ MEASURE_FIELDS = [
     "source",
     "judged",
     "active",
+    "spc_min_points",
+    "spc_run_length",
+    "spc_trend_length",
+    "spc_screen_ranges",
+    "spc_two_of_three_counts_beyond",
+    "spc_baseline_points",
 ]
 # Changing any of these changes how statuses are judged: a reason is required.
-JUDGING = {"polarity", "frequency", "tolerance_kind", "tolerance", "judged"}
+JUDGING = {
+    "polarity",
+    "frequency",
+    "tolerance_kind",
+    "tolerance",
+    "judged",
+    "spc_min_points",
+    "spc_run_length",
+    "spc_trend_length",
+    "spc_screen_ranges",
+    "spc_two_of_three_counts_beyond",
+    "spc_baseline_points",
+}
 
 
 def choices():
@@ -77,6 +95,11 @@ def read_and_check(data, name, max_bytes=20 * 1024 * 1024):
 
 def _text(value):
     return "" if value is None else str(value)
+
+
+def _raw(value):
+    """A field's value as JSON keeps it (None stays None, so that it comes back as None)."""
+    return value if value is None or isinstance(value, (bool, int, str)) else str(value)
 
 
 def preview(library):
@@ -228,7 +251,7 @@ def commit(library, user, reason="", context=""):
                 undo["changed"].append(
                     {
                         "pk": before.pk,
-                        **{n: _text(getattr(before, n)) for n in MEASURE_FIELDS},
+                        **{n: _raw(getattr(before, n)) for n in MEASURE_FIELDS},
                         "area_id": before.area_id,
                         "section_id": before.section_id,
                     }

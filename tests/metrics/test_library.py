@@ -419,3 +419,19 @@ def test_an_improvement_plan_is_loaded_from_its_workbook_and_rolled_back(
     upload.refresh_from_db()
     loading.roll_back(upload, officer, "Wrong plan")
     assert not Plan.objects.exists() and not KeyAction.objects.exists()
+
+
+def test_spc_settings_are_read_and_checked(db):
+    header = [*MEASURES, "spc_run_length", "spc_screen_ranges", "spc_baseline_points"]
+    library, problems = checked(
+        workbook([[*VISITS, "8", "no", "15"]], headers={"Measures": header})
+    )
+    assert problems == []
+    row = library.measures[0]
+    assert (row["spc_run_length"], row["spc_screen_ranges"], row["spc_baseline_points"]) == (
+        8,
+        False,
+        15,
+    )
+    found = messages(workbook([[*VISITS, "1", "maybe", "3"]], headers={"Measures": header}))
+    assert [column for _, _, column, _ in found] == ["I", "J", "K"]
