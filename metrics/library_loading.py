@@ -9,6 +9,7 @@ from metrics import calculations as calc
 from metrics import library as reading
 from metrics.loading import Refused
 from metrics.models import (
+    AreaRagCount,
     Comparator,
     Frequency,
     Measure,
@@ -261,6 +262,9 @@ def commit(library, user, reason="", context=""):
                 setattr(measure, name, row[name])
             measure.area, measure.section = area, section
             measure.save()
+            if before and before.area_id != area.pk:
+                # The area it left stops counting it at once, not at its next recompute.
+                AreaRagCount.rebuild([before.area_id])
             AuditEntry.record_changes(
                 measure,
                 before,

@@ -435,3 +435,18 @@ def test_spc_settings_are_read_and_checked(db):
     )
     found = messages(workbook([[*VISITS, "1", "maybe", "3"]], headers={"Measures": header}))
     assert [column for _, _, column, _ in found] == ["I", "J", "K"]
+
+
+def test_a_measure_moved_to_another_area_leaves_the_old_areas_counts(db):
+    from metrics.models import AreaRagCount
+    from tests.factories import make_observation
+
+    measure = make_measure(code="W01", frequency="quarter")
+    old_area = measure.area
+    make_observation(measure=measure, value=50)
+    Measure.objects.filter(pk=measure.pk).recompute_statuses()
+    assert AreaRagCount.objects.filter(area=old_area).exists()
+    library, problems = checked(workbook([VISITS]))
+    assert problems == []
+    library_loading.commit(library, make_user(), "Moved to Social Care")
+    assert not AreaRagCount.objects.filter(area=old_area).exists()
