@@ -18,6 +18,7 @@ from improvement_plan.models import (
 )
 from metrics.models import Measure
 from scrutiny.editing import ReasonMixin
+from scrutiny.models import AuditEntry
 
 TEXT = {"class": "govuk-input"}
 AREA = {"class": "govuk-textarea", "rows": 3}
@@ -188,6 +189,10 @@ LINE_KINDS = {
 }
 
 
+def _lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 class WorkstreamForm(ReasonMixin, forms.ModelForm):
     """A workstream, with its rationale, objectives and deliverables as lines of text."""
 
@@ -222,10 +227,24 @@ class WorkstreamForm(ReasonMixin, forms.ModelForm):
                     i.text for i in self.instance.items.filter(kind=kind).order_by("order")
                 )
 
+    def record_trail(self, saved, *, user, reason, context):
+        """The rationale, objectives and deliverables as they were and are, one a line."""
+        for name in LINE_KINDS:
+            AuditEntry.record_set(
+                saved,
+                name,
+                _lines(self.initial.get(name, "")),
+                _lines(self.cleaned_data[name]),
+                user=user,
+                reason=reason,
+                context=context,
+                ordered=True,
+            )
+
     def save(self, commit=True):
         saved = super().save(commit)
         for name, kind in LINE_KINDS.items():
-            lines = [line.strip() for line in self.cleaned_data[name].splitlines() if line.strip()]
+            lines = _lines(self.cleaned_data[name])
             if [i.text for i in saved.items.filter(kind=kind).order_by("order")] != lines:
                 saved.items.filter(kind=kind).delete()
                 WorkstreamItem.objects.bulk_create(

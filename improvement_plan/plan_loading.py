@@ -101,7 +101,18 @@ def commit(plan, *, user, reason, context, undo):
             {"title": row["title"], "lead": row["lead"]},
         )
         for name, kind in KINDS.items():
-            if row[name] and [i.text for i in workstream.items.filter(kind=kind)] != row[name]:
+            old = [i.text for i in workstream.items.filter(kind=kind)]
+            if row[name] and old != row[name]:
+                AuditEntry.record_set(
+                    workstream,
+                    name,
+                    old,
+                    row[name],
+                    user=user,
+                    reason=reason,
+                    context=context,
+                    ordered=True,
+                )
                 workstream.items.filter(kind=kind).delete()
                 for order, text in enumerate(row[name], start=1):
                     item = WorkstreamItem.objects.create(

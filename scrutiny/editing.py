@@ -65,6 +65,8 @@ def edit_with_trail(request, form, *, heading, caption, breadcrumbs, done, conte
                 context=context,
                 fields=[f for f in form.Meta.fields if f not in sets],
             )
+            if hasattr(form, "record_trail"):  # what the form keeps besides its fields
+                form.record_trail(saved, user=request.user, reason=reason, context=context)
             for name in sets:
                 AuditEntry.record_set(
                     saved,

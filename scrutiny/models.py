@@ -95,11 +95,13 @@ class AuditEntry(models.Model):
         )
 
     @classmethod
-    def record_set(cls, target, field, old, new, *, user, reason="", context=""):
+    def record_set(cls, target, field, old, new, *, user, reason="", context="", ordered=False):
         """A change of a set of names that is not a plain field: a user's roles or raw
-        permissions, a risk's linked measures."""
-        if sorted(old) == sorted(new):
+        permissions, a risk's linked measures; with ``ordered``, a list whose order matters
+        (a workstream's objectives), kept one a line."""
+        if (list(old) == list(new)) if ordered else (sorted(old) == sorted(new)):
             return None
+        join = "\n".join if ordered else (lambda items: ", ".join(sorted(items)))
         from django.contrib.contenttypes.models import ContentType
 
         return cls.objects.create(
@@ -109,8 +111,8 @@ class AuditEntry(models.Model):
             object_repr=str(target)[:300],
             action="change",
             field=field,
-            old_value=", ".join(sorted(old)),
-            new_value=", ".join(sorted(new)),
+            old_value=join(old),
+            new_value=join(new),
             reason=reason,
             context=context or field,
         )

@@ -89,9 +89,18 @@ def test_changes_need_a_reason_and_earlier_versions_stay_as_they_stood(client_fo
     }
     refused = lead.post(f"/plan/workstreams/{workstream.pk}/change/", form).content.decode()
     assert "Say why this is being changed." in refused
-    lead.post(f"/plan/workstreams/{workstream.pk}/change/", {**form, "reason": "Board agreed"})
+    lead.post(
+        f"/plan/workstreams/{workstream.pk}/change/",
+        {**form, "objectives": "Fewer vacancies\nLower agency use", "reason": "Board agreed"},
+    )
     entry = AuditEntry.objects.get(field="title", context="plan workstream")
     assert (entry.new_value, entry.reason) == ("A better title", "Board agreed")
+    lines = AuditEntry.objects.get(field="objectives", context="plan workstream")
+    assert (lines.old_value, lines.new_value, lines.reason) == (
+        "",
+        "Fewer vacancies\nLower agency use",
+        "Board agreed",
+    )
 
     Plan.objects.filter(pk=workstream.priority.plan_id).update(is_current=False)
     assert lead.get(f"/plan/workstreams/{workstream.pk}/change/").status_code == 403

@@ -402,6 +402,8 @@ def test_an_improvement_plan_is_loaded_from_its_workbook_and_rolled_back(
         "Agency above 30%",
         "Turnover",
     ]
+    rationale = AuditEntry.objects.for_object(workstream).get(field="rationale")
+    assert rationale.new_value == "Agency above 30%\nTurnover"
     action = KeyAction.objects.get()
     assert (action.due_month, sorted(o.name for o in action.owners.all())) == (
         date(2022, 9, 1),
