@@ -23,24 +23,33 @@ PLAN_SHEETS = ("Plan", "Priorities", "Workstreams", "Actions", "Milestones", "Me
 SPC_NUMBERS = {"spc_min_points": 12, "spc_run_length": 7, "spc_trend_length": 7}
 SPC_FLAGS = {"spc_screen_ranges": True, "spc_two_of_three_counts_beyond": False}
 SPC_COLUMNS = [*SPC_NUMBERS, *SPC_FLAGS, "spc_baseline_points"]
+# The Measures sheet's columns, in the order the downloaded library gives them.
+MEASURE_COLUMNS = [
+    "code",
+    "name",
+    "area",
+    "section",
+    "unit",
+    "polarity",
+    "frequency",
+    "reporting_basis",
+    "tolerance_kind",
+    "tolerance",
+    "precision",
+    "definition",
+    "owner",
+    "source",
+    "deadband_kind",
+    "deadband",
+    "judged",
+    "active",
+    *SPC_COLUMNS,
+]
+MEASURES_REQUIRED = ["code", "name", "area", "unit", "polarity", "frequency"]
 COLUMNS = {
     "Measures": {
-        "required": ["code", "name", "area", "unit", "polarity", "frequency"],
-        "optional": [
-            "section",
-            "reporting_basis",
-            "tolerance_kind",
-            "tolerance",
-            "precision",
-            "definition",
-            "owner",
-            "source",
-            "deadband_kind",
-            "deadband",
-            "judged",
-            "active",
-            *SPC_COLUMNS,
-        ],
+        "required": MEASURES_REQUIRED,
+        "optional": [c for c in MEASURE_COLUMNS if c not in MEASURES_REQUIRED],
     },
     "Targets": {
         "required": ["measure_code", "value", "effective_from"],
@@ -163,6 +172,13 @@ def read_library(name, data, max_bytes):
             )
         ]
     )
+
+
+def columns(sheet):
+    """A sheet's columns in the order the downloaded library gives them."""
+    if sheet == "Measures":
+        return list(MEASURE_COLUMNS)
+    return COLUMNS[sheet]["required"] + COLUMNS[sheet]["optional"]
 
 
 def _key(header):

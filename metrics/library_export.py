@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from metrics.library import PLAN_SHEETS, columns
 from metrics.library_loading import choices
 from metrics.models import Comparator, Measure, Target
 
@@ -56,32 +57,7 @@ def library_workbook():
         notes.append([line])
     notes["A1"].font = Font(bold=True, size=14)
     notes.column_dimensions["A"].width = 120
-    measure_columns = [
-        "code",
-        "name",
-        "area",
-        "section",
-        "unit",
-        "polarity",
-        "frequency",
-        "reporting_basis",
-        "tolerance_kind",
-        "tolerance",
-        "precision",
-        "definition",
-        "owner",
-        "source",
-        "deadband_kind",
-        "deadband",
-        "judged",
-        "active",
-        "spc_min_points",
-        "spc_run_length",
-        "spc_trend_length",
-        "spc_screen_ranges",
-        "spc_two_of_three_counts_beyond",
-        "spc_baseline_points",
-    ]
+    measure_columns = columns("Measures")
     sheets = {
         "Measures": (
             measure_columns,
@@ -97,7 +73,7 @@ def library_workbook():
             ],
         ),
         "Targets": (
-            ["measure_code", "value", "effective_from", "effective_to", "kind", "source", "note"],
+            columns("Targets"),
             [
                 [
                     t.measure.code,
@@ -114,7 +90,7 @@ def library_workbook():
             ],
         ),
         "Comparators": (
-            ["measure_code", "kind", "value", "as_at", "period_label", "source", "label"],
+            columns("Comparators"),
             [
                 [
                     c.measure.code,
@@ -132,19 +108,7 @@ def library_workbook():
     from improvement_plan.models import Risk
 
     sheets["Risks"] = (
-        [
-            "reference",
-            "title",
-            "register",
-            "description",
-            "owner",
-            "inherent_impact",
-            "inherent_likelihood",
-            "target_score",
-            "measures",
-            "new_this_quarter",
-            "source",
-        ],
+        columns("Risks"),
         [
             [
                 r.reference,
@@ -166,10 +130,8 @@ def library_workbook():
         ],
     )
     # The plan's sheets, to fill in: a plan is usually written in Word first.
-    from metrics.library import COLUMNS, PLAN_SHEETS
-
     for name in PLAN_SHEETS:
-        sheets[name] = (COLUMNS[name]["required"] + COLUMNS[name]["optional"], [])
+        sheets[name] = (columns(name), [])
     options = choices()
     for name, (header, rows) in sheets.items():
         sheet = book.create_sheet(name)
