@@ -53,6 +53,11 @@ def test_a_member_makes_an_api_token_that_expires(site, page):
 def test_democratic_services_add_a_meeting_and_an_agenda_item(site, page):
     sign_in(page, site, "admin")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
+    page.get_by_role("link", name="Members").first.click()
+    expect(page.get_by_role("region", name="Members")).to_be_visible()
+    _check_both_widths(page, "committee-members")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
     page.get_by_role("link", name="Add a meeting").click()
     _check_both_widths(page, "meeting-add")
     page.set_viewport_size({"width": 1280, "height": 900})
