@@ -10,6 +10,8 @@ from metrics.models import (
     Comparator,
     Measure,
     MeasureStatus,
+    NationalMeasure,
+    NationalValue,
     Observation,
     Section,
     ServiceArea,
@@ -92,9 +94,16 @@ class MeasureAdmin(AuditedAdmin):
     list_filter = ["area", "frequency", "polarity", "active"]
     search_fields = ["code", "name"]
     inlines = [TargetInline]
+    autocomplete_fields = ["national_measure"]
 
     def measure_id_of(self, obj):
         return obj.pk
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        from metrics.national_loading import refresh_comparators
+
+        refresh_comparators([obj])  # linked or unlinked: its comparators follow
 
 
 @admin.register(Target)
@@ -107,9 +116,16 @@ class TargetAdmin(AuditedAdmin):
 
 @admin.register(Comparator)
 class ComparatorAdmin(AuditedAdmin):
-    list_display = ["measure", "kind", "availability", "value", "period_label"]
-    list_filter = ["kind", "availability"]
+    list_display = ["measure", "kind", "availability", "value", "period_label", "national"]
+    list_filter = ["kind", "availability", "national"]
     autocomplete_fields = ["measure"]
+
+    # Those computed from the national statistics change only when the figures do.
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.national) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.national) and super().has_delete_permission(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -175,3 +191,18 @@ class MeasureStatusAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["working", "rag", "direction", "period_kind"]
     search_fields = ["measure__code"]
+
+
+@admin.register(NationalMeasure)
+class NationalMeasureAdmin(ReadOnlyAdmin):
+    """The DfE's measures, as the catalogue reads them: loaded by ``import_national``."""
+
+    list_display = ["key", "name", "unit", "polarity", "publication", "source_file"]
+    search_fields = ["key", "name"]
+
+
+@admin.register(NationalValue)
+class NationalValueAdmin(ReadOnlyAdmin):
+    list_display = ["measure", "geography", "period", "value", "marker", "publication"]
+    list_filter = ["measure", "period"]
+    search_fields = ["geography__name", "geography__code"]

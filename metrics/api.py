@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
 
@@ -320,7 +318,7 @@ def scorecard(
 def scorecard_row(measure):
     """A scorecard row as plain data (the API's)."""
     status = measure.status
-    comparators = sorted(measure.comparators.all(), key=lambda c: c.as_at or date.min, reverse=True)
+    comparators = measure.shown_comparators
     return {
         "code": measure.code,
         "name": measure.name,

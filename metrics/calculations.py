@@ -734,3 +734,84 @@ def judge(frame, spc: SpcSettings = SpcSettings()):
         column[points] = chart[name]
         result[f"spc_{name}"] = column
     return result.reindex(frame.index)
+
+
+# Benchmarking against other councils (DOMAIN.md, "Benchmarking")
+# --------------------------------------------------------------------------------------------
+
+QUARTILE_BANDS = "ABCD"  # A is the best quarter by polarity
+FUNNEL_Z = {"95%": 1.96, "99.8%": 3.09}
+
+
+def neighbour_average(values):
+    """The unweighted mean of the neighbours' available values, and how many had one. No
+    average (None) when none did."""
+    present = [float(v) for v in values if v is not None and not np.isnan(float(v))]
+    if not present:
+        return None, 0
+    return sum(present) / len(present), len(present)
+
+
+def ranks(values, polarity):
+    """Rank of each value among those present: 1 = best by polarity, ties share the lowest rank.
+    NaN for a missing value, and for every value when the measure has no polarity."""
+    values = np.asarray(values, dtype=float)
+    out = np.full(values.shape, np.nan)
+    sign = POLARITY_SIGN.get(polarity, 0)
+    present = ~np.isnan(values)
+    if not sign or not present.any():
+        return out
+    ordered = np.sort(-sign * values[present])
+    out[present] = np.searchsorted(ordered, -sign * values[present], side="left") + 1
+    return out
+
+
+def quartile_cuts(values):
+    """Q1, Q2, Q3 of the values present (linear interpolation, numpy's default)."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if not len(values):
+        return None
+    return np.quantile(values, [0.25, 0.5, 0.75])
+
+
+def quartile_bands(values, cuts, polarity):
+    """Band A–D of each value (A best). A value on a cut falls in the band below the cut in
+    value order. '' for a missing value or a measure without polarity."""
+    values = np.asarray(values, dtype=float)
+    sign = POLARITY_SIGN.get(polarity, 0)
+    if cuts is None or not sign:
+        return np.full(values.shape, "", dtype=object)
+    position = np.searchsorted(np.asarray(cuts, dtype=float), values, side="left")
+    letters = np.array(list(QUARTILE_BANDS if sign < 0 else QUARTILE_BANDS[::-1]), dtype=object)
+    bands = letters[np.minimum(position, 3)]
+    bands[np.isnan(values)] = ""
+    return bands
+
+
+def funnel_limits(centre, denominators, z, per=100.0):
+    """Control limits around `centre` for each denominator. `per` = 100 for a percentage (the
+    binomial limits p ± z·√(p(1−p)/n)); 10,000 for a rate per 10,000 (the Poisson limits: a
+    count with mean λ = r·n/10,000 has standard deviation √λ, so r ± z·√(r·10,000/n))."""
+    n = np.asarray(denominators, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if per == 100.0:
+            p = centre / 100.0
+            width = z * np.sqrt(p * (1 - p) / n) * 100.0
+            return np.clip(centre - width, 0, 100), np.clip(centre + width, 0, 100)
+        width = z * np.sqrt(centre * per / n)
+        return np.clip(centre - width, 0, None), centre + width
+
+
+def funnel_position(value, lower95, upper95, lower998, upper998):
+    """Where a council sits against the funnel: 'within', 'above' / 'below' the 95% limits, or
+    'far above' / 'far below' (beyond the 99.8% limits: more than chance)."""
+    if value > upper998:
+        return "far above"
+    if value < lower998:
+        return "far below"
+    if value > upper95:
+        return "above"
+    if value < lower95:
+        return "below"
+    return "within"

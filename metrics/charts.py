@@ -345,3 +345,146 @@ def milestone_timeline(*, title, names, months, done, today):
         yaxis={"automargin": True, "autorange": "reversed"},
     )
     return figure
+
+
+def _layout(figure, title, unit_suffix, height=380, **extra):
+    figure.update_layout(
+        title={"text": title, "font": {"size": 16}},
+        font={"family": FONT, "color": BLACK, "size": 14},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        yaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"},
+        legend={"orientation": "h", "y": -0.2},
+        height=height,
+        **extra,
+    )
+    return figure
+
+
+BENCHMARK_STYLES = (
+    (BLUE, "solid", "circle"),
+    (ORANGE, "dash", "square"),
+    (GREEN, "dot", "diamond"),
+    (BLACK, "dashdot", "triangle-up"),
+)
+
+
+def benchmark_trend(*, title, years, series, unit_suffix=""):
+    """The council, its neighbours' average, its region and England over the published years:
+    one line each, told apart by colour, dash and marker."""
+    figure = go.Figure()
+    for (name, values), (colour, dash, symbol) in zip(
+        series.items(), BENCHMARK_STYLES, strict=False
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=list(years),
+                y=list(values),
+                name=name,
+                mode="lines+markers",
+                line={"color": colour, "dash": dash, "width": 3 if dash == "solid" else 2},
+                marker={"symbol": symbol, "size": 8},
+                connectgaps=False,
+                hovertemplate=name + " %{x}: %{y}" + unit_suffix + "<extra></extra>",
+            )
+        )
+    return _layout(figure, title, unit_suffix, xaxis={"type": "category"})
+
+
+def neighbour_bars(*, title, names, values, highlight, average=None, england=None, unit_suffix=""):
+    """The council among its neighbours, best first: its own bar in blue, the others grey, the
+    neighbours' average and England as lines."""
+    colours = [BLUE if name == highlight else "#b1b4b6" for name in names]
+    figure = go.Figure(
+        go.Bar(
+            x=list(values),
+            y=list(names),
+            orientation="h",
+            marker={"color": colours, "line": {"color": BLACK, "width": 1}},
+            hovertemplate="%{y}: %{x}" + unit_suffix + "<extra></extra>",
+            name="Value",
+        )
+    )
+    for x, text, dash in ((average, "Neighbours' average", "dash"), (england, "England", "dot")):
+        if x is not None:
+            figure.add_vline(
+                x=x,
+                line={"color": BLACK, "dash": dash, "width": 2},
+                annotation_text=text,
+                annotation_position="top",
+            )
+    figure.update_layout(
+        title={"text": title, "font": {"size": 16}},
+        font={"family": FONT, "color": BLACK, "size": 14},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": 170, "r": 20, "t": 70, "b": 40},
+        xaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"},
+        yaxis={"autorange": "reversed"},
+        height=max(260, 80 + 30 * len(names)),
+        showlegend=False,
+    )
+    return figure
+
+
+def funnel_plot(*, title, points, centre, limits, council, neighbours, x_title, unit_suffix=""):
+    """Every council's value against its denominator, England as the centre line, the 95% and
+    99.8% limits narrowing as the denominator grows; the council and its neighbours marked.
+    ``points`` are (name, denominator, value); ``limits`` (x, lower95, upper95, lower998,
+    upper998) arrays."""
+    x, lower95, upper95, lower998, upper998 = limits
+    figure = go.Figure()
+    for y, name, dash in (
+        (upper998, "99.8% limits", "dash"),
+        (lower998, None, "dash"),
+        (upper95, "95% limits", "dot"),
+        (lower95, None, "dot"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=list(x),
+                y=list(y),
+                mode="lines",
+                name=name or "",
+                showlegend=bool(name),
+                line={"color": GREY, "dash": dash, "width": 1.5},
+                hoverinfo="skip",
+            )
+        )
+    figure.add_hline(y=centre, line={"color": BLACK, "width": 2}, annotation_text="England")
+    groups = (
+        (
+            "Other councils",
+            [p for p in points if p[0] != council and p[0] not in neighbours],
+            "#b1b4b6",
+            "circle",
+            7,
+        ),
+        ("Statistical neighbours", [p for p in points if p[0] in neighbours], ORANGE, "square", 10),
+        (council, [p for p in points if p[0] == council], BLUE, "diamond", 14),
+    )
+    for name, chosen, colour, symbol, size in groups:
+        figure.add_trace(
+            go.Scatter(
+                x=[p[1] for p in chosen],
+                y=[p[2] for p in chosen],
+                text=[p[0] for p in chosen],
+                mode="markers",
+                name=name,
+                marker={
+                    "color": colour,
+                    "symbol": symbol,
+                    "size": size,
+                    "line": {"color": BLACK, "width": 1},
+                },
+                hovertemplate="%{text}: %{y}" + unit_suffix + " of %{x}<extra></extra>",
+            )
+        )
+    return _layout(
+        figure,
+        title,
+        unit_suffix,
+        height=440,
+        xaxis={"title": {"text": x_title}, "type": "log", "gridcolor": "#e5e6e7"},
+    )

@@ -331,3 +331,31 @@ def load_scorecard():
         f"measures; {ServiceArea.objects.count()} service areas, "
         f"{Observation.objects.count()} values, {Target.objects.count()} targets."
     ]
+
+
+NATIONAL_FILES = Path(settings.BASE_DIR) / "fixtures" / "dfe"
+
+
+def load_national():
+    """Every council's published figures (fixtures/dfe/), and the demo's measures linked to
+    their national equivalents (fixtures/gloucestershire-2022/national_links.csv)."""
+    from metrics import national_loading
+    from metrics.models import NationalMeasure
+
+    report = national_loading.load(
+        national_loading.in_loading_order(sorted(NATIONAL_FILES.iterdir())), refresh=False
+    )
+    links = csv.DictReader(open(FIXTURES / "national_links.csv", encoding="utf-8"))
+    linked = []
+    for row in links:
+        measure = Measure.objects.get(code=row["measure_code"])
+        national = NationalMeasure.objects.get(key=row["national_measure"])
+        if (measure.national_measure_id, measure.national_note) != (national.pk, row["note"]):
+            measure.national_measure, measure.national_note = national, row["note"]
+            measure.save(update_fields=["national_measure", "national_note"])
+        linked.append(measure)
+    national_loading.refresh_comparators()
+    return [
+        f"National statistics: {report.added} figures added, {report.unchanged} unchanged; "
+        f"{len(linked)} measures compared with every council."
+    ]

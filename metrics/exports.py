@@ -45,7 +45,7 @@ def scorecard_table(area, periods, measures, breakdown=""):
         comparator = "; ".join(
             f"{c.label or c.get_kind_display()}: {c.as_text}"
             + (f" ({c.period_label})" if c.period_label else "")
-            for c in measure.comparators.all()
+            for c in measure.shown_comparators
         )
         rows.append(
             [

@@ -268,6 +268,7 @@ class MeasureQuerySet(models.QuerySet):
             measure.history = [by_key.get((measure.pk, p.end)) for p in periods]
             measure.status = measure.history[-1]
             measure.comment = notes.get(measure.pk)
+            measure.shown_comparators = measure.comparators_at(period.end)
             measure.sparkline = charts.sparkline(
                 [float(s.value) if s and s.value is not None else None for s in measure.history]
             )
@@ -330,6 +331,20 @@ class Measure(models.Model):
     )
     active = models.BooleanField(default=True)
     order = models.PositiveIntegerField(default=0)
+    national_measure = models.ForeignKey(
+        "NationalMeasure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="measures",
+        help_text="The DfE's published measure this one is compared with",
+    )
+    national_note = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Where the council's definition differs from the DfE's (quarterly against "
+        "annual, rolling year…)",
+    )
     figures_version = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -357,6 +372,15 @@ class Measure(models.Model):
     def clean(self):
         if self.section_id and self.area_id and self.section.area_id != self.area_id:
             raise ValidationError({"section": "The section belongs to another service area."})
+        national = self.national_measure
+        if national and national.polarity and self.polarity != national.polarity:
+            raise ValidationError(
+                {
+                    "national_measure": f"The DfE counts {national.get_polarity_display().lower()}"
+                    f" for {national.name}, but this measure is "
+                    f"{self.get_polarity_display().lower()}: they cannot be compared."
+                }
+            )
         if self.unit == Unit.PERCENT and self.tolerance_kind == ToleranceKind.ABSOLUTE:
             if self.tolerance is not None and self.tolerance > 100:
                 raise ValidationError({"tolerance": "A tolerance above 100 points is never met."})
@@ -380,6 +404,29 @@ class Measure(models.Model):
             return "No value"
         text = f"{value:,.{self.precision}f}"
         return f"{text}%" if self.unit == Unit.PERCENT else text
+
+    def comparators_at(self, day=None):
+        """The comparators to show beside the figure for a period ending on ``day``. A measure
+        linked to a national one shows those computed from the published statistics: for each
+        kind, the latest year ending on or before ``day`` (the latest published when no day).
+        Otherwise, or before the first published year, those typed in. Reads the prefetched
+        comparators."""
+        every = list(self.comparators.all())
+        latest = {}
+        for comparator in every:
+            if not comparator.national or (day is not None and comparator.as_at > day):
+                continue
+            kept = latest.get(comparator.kind)
+            if kept is None or comparator.as_at > kept.as_at:
+                latest[comparator.kind] = comparator
+        if latest:
+            order = [
+                Comparator.Kind.STATISTICAL_NEIGHBOURS,
+                Comparator.Kind.REGION,
+                Comparator.Kind.ENGLAND,
+            ]
+            return sorted(latest.values(), key=lambda c: order.index(c.kind))
+        return [c for c in every if not c.national]
 
 
 def validate_period_start(day):
@@ -489,6 +536,11 @@ class Comparator(models.Model):
     as_at = models.DateField(null=True, blank=True, help_text="The date the comparator describes")
     period_label = models.CharField(max_length=40, blank=True, help_text="e.g. 2020/21")
     source = models.TextField(blank=True)
+    national = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Computed from the DfE's published statistics, never typed",
+    )
 
     class Meta:
         ordering = ["measure", "kind", "-as_at"]
@@ -1092,3 +1144,226 @@ class AreaRagCount(models.Model):
             )
             for row in rows
         )
+
+
+# National statistics: every council's published figures, for benchmarking
+# --------------------------------------------------------------------------------------------
+
+
+class Geography(models.Model):
+    """A place the DfE publishes figures for: England, a region, a local authority, or a joint
+    return of two councils (the workforce figures of North and West Northamptonshire come as
+    ``940 / 941``). Councils are keyed by the DfE's 3-digit code, which outlives ONS recodings."""
+
+    class Level(models.TextChoices):
+        ENGLAND = "national", "England"
+        REGION = "regional", "Region"
+        COUNCIL = "council", "Local authority"
+        JOINT = "joint", "Joint return"
+
+    code = models.CharField(max_length=20, unique=True, help_text="DfE code, or ONS for regions")
+    ons_code = models.CharField(max_length=9, blank=True)
+    ons_codes_seen = models.CharField(max_length=200, blank=True)
+    name = models.CharField(max_length=200)
+    level = models.CharField(max_length=10, choices=Level.choices)
+    region = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="councils"
+    )
+    current = models.BooleanField(default=True)
+    note = models.CharField(max_length=300, blank=True, help_text="Boundary changes, joint returns")
+
+    class Meta:
+        ordering = ["level", "name"]
+        verbose_name_plural = "geographies"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_council(self):
+        return self.level == self.Level.COUNCIL
+
+    @property
+    def joint_codes(self):
+        return self.code.split(" / ") if self.level == self.Level.JOINT else [self.code]
+
+
+class NeighbourModel(models.Model):
+    """A DfE statistical neighbour model (2021, 2025): each council's ten closest councils."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    source = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Goes up whenever its neighbours change"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+
+    def __str__(self):
+        return self.name
+
+
+class Neighbour(models.Model):
+    model = models.ForeignKey(NeighbourModel, on_delete=models.CASCADE, related_name="neighbours")
+    council = models.ForeignKey(Geography, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    neighbour = models.ForeignKey(Geography, on_delete=models.CASCADE, related_name="+")
+    closeness = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["model", "council", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "council", "rank"], name="one_neighbour_per_rank"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.council_id} #{self.rank}: {self.neighbour_id}"
+
+
+class NationalMeasure(models.Model):
+    """A measure the DfE publishes for every council, as the catalogue in
+    ``metrics/national_catalogue.py`` reads it from the published files."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=300)
+    definition = models.TextField(blank=True)
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    precision = models.PositiveSmallIntegerField(default=1)
+    polarity = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[(calc.BIGGER, "Bigger is better"), (calc.SMALLER, "Smaller is better")],
+        help_text="The DfE's own (LAIT's data dictionary); blank where neither is better",
+    )
+    year_basis = models.CharField(max_length=40, blank=True)
+    publication = models.CharField(max_length=200, blank=True)
+    source_file = models.CharField(max_length=200, blank=True)
+    source_column = models.CharField(max_length=100, blank=True)
+    numerator_column = models.CharField(max_length=300, blank=True)
+    denominator_column = models.CharField(max_length=300, blank=True)
+    filters = models.CharField(max_length=500, blank=True)
+    lait_name = models.CharField("LAIT measure", max_length=300, blank=True)
+    version = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Goes up whenever its figures or polarity change"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("metrics:benchmark", args=[self.key])
+
+    @property
+    def comparable(self):
+        return bool(self.polarity)
+
+    def format_value(self, value):
+        if value is None:
+            return "No value"
+        text = f"{value:,.{self.precision}f}"
+        return f"{text}%" if self.unit == Unit.PERCENT else text
+
+    @property
+    def proportion(self):
+        return self.unit in (Unit.PERCENT, Unit.RATE_10K)
+
+
+class NationalValue(models.Model):
+    """One published figure: a measure, a place, a year. Where the DfE published a marker
+    instead of a figure, ``marker`` keeps it (``c`` suppressed …) and ``value`` is empty."""
+
+    class Marker(models.TextChoices):
+        NONE = "", "Published"
+        SUPPRESSED = "c", "Suppressed to protect confidentiality"
+        NOT_AVAILABLE = "x", "Not available"
+        NOT_APPLICABLE = "z", "Not applicable"
+        LOW_RELIABILITY = "u", "Low reliability"
+        ROUNDS_TO_ZERO = "k", "Rounds to zero"
+        LOW = "low", "Fewer than the publication shows"
+        MISSING = "-", "Not published"
+
+    measure = models.ForeignKey(NationalMeasure, on_delete=models.CASCADE, related_name="values")
+    geography = models.ForeignKey(Geography, on_delete=models.CASCADE, related_name="values")
+    period = models.CharField(max_length=20, help_text="As published, e.g. 2022")
+    period_end = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    marker = models.CharField(max_length=4, choices=Marker.choices, blank=True)
+    numerator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    publication = models.CharField(max_length=200, blank=True)
+    vintage = models.PositiveSmallIntegerField(
+        default=0, help_text="The latest year in the file it came from: later files win"
+    )
+    source_file = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["measure", "period_end", "geography"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "geography", "period"], name="one_national_value"
+            )
+        ]
+        indexes = [models.Index(fields=["measure", "period_end"], name="national_measure_period")]
+
+    def __str__(self):
+        return f"{self.measure_id} {self.geography_id} {self.period}: {self.as_text}"
+
+    @property
+    def as_text(self):
+        if self.value is not None:
+            return self.measure.format_value(self.value)
+        return self.get_marker_display()
+
+
+class NationalRevision(models.Model):
+    """A later publication changed a figure an earlier one gave: both are kept."""
+
+    value = models.ForeignKey(NationalValue, on_delete=models.CASCADE, related_name="revisions")
+    old_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    old_marker = models.CharField(max_length=4, blank=True)
+    old_publication = models.CharField(max_length=200, blank=True)
+    old_source_file = models.CharField(max_length=200, blank=True)
+    new_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    new_marker = models.CharField(max_length=4, blank=True)
+    new_publication = models.CharField(max_length=200, blank=True)
+    new_source_file = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.value_id}: {self.old_value} ({self.old_publication}) → {self.new_value}"
+
+
+class OfstedJudgement(models.Model):
+    """A council's ILACS inspection, as Ofsted publishes the outcomes of every council."""
+
+    council = models.ForeignKey(Geography, on_delete=models.CASCADE, related_name="inspections")
+    inspected_on = models.DateField()
+    published_on = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=100)
+    overall = models.CharField(max_length=60)
+    leaders = models.CharField(max_length=60, blank=True)
+    help_and_protection = models.CharField(max_length=60, blank=True)
+    in_care = models.CharField(max_length=60, blank=True)
+    care_leavers = models.CharField(max_length=60, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["council", "-inspected_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "inspected_on", "kind"], name="one_ofsted_judgement"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.council_id} {self.inspected_on}: {self.overall}"

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from metrics import upload_views, views
+from metrics import benchmark_views, upload_views, views
 
 
 class ExportFormat:
@@ -27,6 +27,9 @@ urlpatterns = [
         views.scorecard_export,
         name="scorecard_export",
     ),
+    path("scorecards/<slug:slug>/compare/", benchmark_views.area_compare, name="area_compare"),
+    path("benchmarks/", benchmark_views.benchmarks, name="benchmarks"),
+    path("benchmarks/<slug:key>/", benchmark_views.benchmark, name="benchmark"),
     path("measures/<slug:code>/", views.measure, name="measure"),
     path("measures/<slug:code>/correct/", upload_views.correct, name="correct"),
     path("measures/<slug:code>/commentary/", upload_views.commentary, name="commentary"),

@@ -239,7 +239,9 @@ def _scorecard_filters(query, area, choices):
 
 def measure(request, code):
     require(request.user, "view_published")
-    measure = get_object_or_404(Measure.objects.select_related("area", "section"), code=code)
+    measure = get_object_or_404(
+        Measure.objects.select_related("area", "section", "national_measure"), code=code
+    )
     statuses = list(
         MeasureStatus.objects.visible_to(request.user)
         .filter(measure=measure, breakdown="")
@@ -276,7 +278,8 @@ def measure(request, code):
             "breakdown": breakdown,
             "breakdown_chart": _breakdown_chart(measure, latest, breakdown),
             "targets": measure.targets.all(),
-            "comparators": measure.comparators.all(),
+            "comparators": measure.comparators_at(latest.period_end if latest else None),
+            "compared": _compared(request, measure),
             "commentary": commentary,
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
@@ -285,6 +288,17 @@ def measure(request, code):
                 (measure.name, None),
             ],
         },
+    )
+
+
+def _compared(request, measure):
+    """The *Compared with other councils* section, for a measure linked to a national one."""
+    if measure.national_measure_id is None:
+        return None
+    from metrics import benchmark_views, national
+
+    return benchmark_views.compared_html(
+        measure.national_measure, national.own_council(), benchmark_views._model(request)
     )
 
 
@@ -314,7 +328,7 @@ def measure_chart_html(measure, series):
             f"{c.label or c.get_kind_display()}{f' ({c.period_label})' if c.period_label else ''}",
             float(c.value),
         )
-        for c in measure.comparators.all()
+        for c in measure.comparators_at(series[-1].period_end)
         if c.value is not None
     ]
     figure = charts.measure_chart(

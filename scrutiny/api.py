@@ -85,5 +85,6 @@ def not_found(request, exc):
 
 
 api.add_router("/", "metrics.api.router")
+api.add_router("/", "metrics.national_api.router")
 api.add_router("/", "improvement_plan.api.router")
 api.add_router("/", "scrutiny.meetings_api.router")

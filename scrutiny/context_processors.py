@@ -7,6 +7,7 @@ from scrutiny.roles import role_of
 NAVIGATION = [
     ("Dashboard", "home", None, ("home",)),
     ("Scorecards", "metrics:scorecards", None, ("metrics:scorecard", "metrics:measure")),
+    ("How we compare", "metrics:benchmarks", None, ("metrics:benchmark", "metrics:area_compare")),
     ("Upload", "metrics:upload", "scrutiny.upload_figures", ("metrics:upload",)),
     (
         "Improvement plan",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from improvement_plan.models import Plan, Risk, statuses
 from metrics import calculations as calc
 from metrics.models import Measure, Polarity, Rag, ServiceArea
+from metrics.national import how_we_compare
 from scrutiny.models import MeetingPack, MinuteAction
 
 MOVERS = 5
@@ -66,6 +67,11 @@ def _scorecards():
                     else "",
                     "previous_number": _number(before.value) if before else None,
                     "commentary": measure.comment.text if measure.comment else "",
+                    "comparators": [
+                        f"{c.label or c.get_kind_display()}: {c.as_text}"
+                        + (f" ({c.period_label})" if c.period_label else "")
+                        for c in measure.shown_comparators
+                    ],
                     "revision": status.revision.revision_text(measure)
                     if status and status.revision
                     else "",
@@ -79,6 +85,7 @@ def _scorecards():
                 "periods": [p.label for p in periods],
                 "headline": area.headline,
                 "measures": rows,
+                "compare": how_we_compare([area.pk], ending=area.period.end),
             }
         )
     return areas

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from improvement_plan.models import Plan, Risk
 from metrics.models import MeasureStatus, ServiceArea
+from metrics.national import neighbour_model, ofsted_neighbours
 from scrutiny.celery import app as celery_app
 from scrutiny.forms import ApiTokenForm
 from scrutiny.models import (
@@ -210,6 +211,8 @@ def inspection(request, pk):
             "recommendations": found.recommendations.prefetch_related(
                 "links__workstream__priority__plan"
             ),
+            "neighbours": ofsted_neighbours(),
+            "model": neighbour_model(),
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
                 ("Inspections", reverse("inspections")),

@@ -27,7 +27,15 @@ def services_required():
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", "--without-national", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def national_data(demo):
+    """The demo with every council's published statistics (fixtures/dfe/)."""
+    from metrics.demo import load_national
+
+    load_national()
 
 
 @pytest.fixture

@@ -52,10 +52,19 @@ def _clean_screenshots():
 @pytest.fixture
 def site(transactional_db, live_server):
     """The demo council and one user per role, on a live server."""
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", "--without-national", stdout=open(os.devnull, "w"))
     for role, username in ROLE_USERNAMES.items():
         make_user(role=role, username=username, password=PASSWORD)
     return live_server.url
+
+
+@pytest.fixture
+def national_site(site):
+    """The demo with every council's published statistics (fixtures/dfe/)."""
+    from metrics.demo import load_national
+
+    load_national()
+    return site
 
 
 @pytest.fixture

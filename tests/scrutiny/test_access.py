@@ -20,6 +20,9 @@ PAGES = {
     "metrics:scorecards": ("/scorecards/", READERS),
     "metrics:scorecard": ("/scorecards/childrens-social-care/", READERS),
     "metrics:measure": ("/measures/CSC05/", READERS),
+    "metrics:benchmarks": ("/benchmarks/", READERS),
+    "metrics:benchmark": ("/benchmarks/rereferrals/", READERS),
+    "metrics:area_compare": ("/scorecards/childrens-social-care/compare/", READERS),
     "metrics:scorecard_export": ("/scorecards/childrens-social-care/export.xlsx", READERS),
     "password_change": ("/accounts/password/", ALL),
     "password_change_done": ("/accounts/password/done/", ALL),
@@ -156,6 +159,17 @@ def site(db):
         register=RiskRegister.objects.create(name="Strategic Risk 7"),
     )
     measure.__class__.objects.filter(pk=measure.pk).recompute_statuses()
+    from metrics.models import Geography, NationalMeasure, NationalValue
+
+    NationalValue.objects.create(
+        measure=NationalMeasure.objects.create(
+            key="rereferrals", name="Re-referrals", unit="percent"
+        ),
+        geography=Geography.objects.create(code="916", name="Gloucestershire", level="council"),
+        period="2022",
+        period_end=date(2022, 3, 31),
+        value=24.5,
+    )
 
 
 @pytest.fixture
