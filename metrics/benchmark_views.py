@@ -207,6 +207,26 @@ def funnel(measure, comparison):
     }
 
 
+def _among_neighbours(measure, comparison):
+    """Where the council stands among its neighbours, in words."""
+    own = comparison.council
+    if own is None or own.number is None:
+        return "No figure is published for the council this year."
+    others = [p for p in comparison.neighbours if p.number is not None]
+    if not measure.polarity:
+        above = sum(p.number > own.number for p in others)
+        return (
+            f"{above} of the {len(others)} neighbours with a figure are higher than "
+            f"{own.geography.name}'s {own.text}; the DfE does not say which direction is better."
+        )
+    sign = calc.POLARITY_SIGN[measure.polarity]
+    better = sum(sign * (p.number - own.number) > 0 for p in others)
+    return (
+        f"Among itself and its {len(others)} neighbours with a figure, {own.geography.name} "
+        f"ranks {better + 1} of {len(others) + 1} (1 = best)."
+    )
+
+
 def compared_section(measure, council, model):
     """Everything the *Compared with other councils* section shows, for a national measure."""
     shown = trend(measure, council, model)
@@ -215,6 +235,7 @@ def compared_section(measure, council, model):
     latest = shown["latest"]
     return {
         **shown,
+        "neighbour_summary": _among_neighbours(measure, latest),
         "measure": measure,
         "model": model,
         "models": national.NeighbourModel.objects.all(),

@@ -195,32 +195,46 @@ def measure_chart(
 
 def breakdown_chart(*, title, areas, values, target=None, unit_suffix=""):
     """One bar per area (locality, team), with the target as a line."""
+    return _bars(
+        title=title,
+        names=areas,
+        values=values,
+        colours=BLUE,
+        lines=[(target, "Target", "dash")],
+        unit_suffix=unit_suffix,
+    )
+
+
+def _bars(*, title, names, values, colours, lines, unit_suffix):
+    """Horizontal bars, one per name in the order given, with vertical reference lines
+    (value, label, dash)."""
     figure = go.Figure(
         go.Bar(
             x=list(values),
-            y=list(areas),
+            y=list(names),
             orientation="h",
-            marker={"color": BLUE},
+            marker={"color": colours, "line": {"color": BLACK, "width": 1}},
             hovertemplate="%{y}: %{x}" + unit_suffix + "<extra></extra>",
-            name="Actual",
+            name="Value",
         )
     )
-    if target is not None:
-        figure.add_vline(
-            x=target,
-            line={"color": BLACK, "dash": "dash", "width": 2},
-            annotation_text="Target",
-            annotation_position="top",
-        )
+    for x, text, dash in lines:
+        if x is not None:
+            figure.add_vline(
+                x=x,
+                line={"color": BLACK, "dash": dash, "width": 2},
+                annotation_text=text,
+                annotation_position="top",
+            )
     figure.update_layout(
         title={"text": title, "font": {"size": 16}},
         font={"family": FONT, "color": BLACK, "size": 14},
         paper_bgcolor="white",
         plot_bgcolor="white",
-        margin={"l": 140, "r": 20, "t": 60, "b": 40},
+        margin={"l": 170, "r": 20, "t": 70, "b": 40},
         xaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"},
         yaxis={"autorange": "reversed"},
-        height=max(220, 60 + 36 * len(areas)),
+        height=max(240, 70 + 33 * len(names)),
         showlegend=False,
     )
     return figure
@@ -393,39 +407,16 @@ def benchmark_trend(*, title, years, series, unit_suffix=""):
 
 
 def neighbour_bars(*, title, names, values, highlight, average=None, england=None, unit_suffix=""):
-    """The council among its neighbours, best first: its own bar in blue, the others grey, the
-    neighbours' average and England as lines."""
-    colours = [BLUE if name == highlight else "#b1b4b6" for name in names]
-    figure = go.Figure(
-        go.Bar(
-            x=list(values),
-            y=list(names),
-            orientation="h",
-            marker={"color": colours, "line": {"color": BLACK, "width": 1}},
-            hovertemplate="%{y}: %{x}" + unit_suffix + "<extra></extra>",
-            name="Value",
-        )
+    """The council among its neighbours, in the order given: its own bar in blue, the others
+    grey, the neighbours' average and England as lines."""
+    return _bars(
+        title=title,
+        names=names,
+        values=values,
+        colours=[BLUE if name == highlight else "#b1b4b6" for name in names],
+        lines=[(average, "Neighbours' average", "dash"), (england, "England", "dot")],
+        unit_suffix=unit_suffix,
     )
-    for x, text, dash in ((average, "Neighbours' average", "dash"), (england, "England", "dot")):
-        if x is not None:
-            figure.add_vline(
-                x=x,
-                line={"color": BLACK, "dash": dash, "width": 2},
-                annotation_text=text,
-                annotation_position="top",
-            )
-    figure.update_layout(
-        title={"text": title, "font": {"size": 16}},
-        font={"family": FONT, "color": BLACK, "size": 14},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        margin={"l": 170, "r": 20, "t": 70, "b": 40},
-        xaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"},
-        yaxis={"autorange": "reversed"},
-        height=max(260, 80 + 30 * len(names)),
-        showlegend=False,
-    )
-    return figure
 
 
 def funnel_plot(*, title, points, centre, limits, council, neighbours, x_title, unit_suffix=""):

@@ -17,9 +17,7 @@ def _fits(page):
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
-def test_a_member_compares_the_council_with_its_neighbours_and_every_council(
-    national_site, page
-):
+def test_a_member_compares_the_council_with_its_neighbours_and_every_council(national_site, page):
     sign_in(page, national_site, "member")
     page.get_by_role("link", name="Scorecards").first.click()
     page.get_by_role("link", name="Children's Social Care").first.click()

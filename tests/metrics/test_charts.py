@@ -81,3 +81,44 @@ def test_the_plan_is_best_chart_draws_the_zones_the_rag_rule_judges_by():
     # The same edges, judged by the rule: the better status on an edge, worse just beyond.
     judged = calc.rag_names(calc.rag([80.75, 80.7, 76.5, 76.4, 93.5, 93.6], target, "plan"))
     assert list(judged) == ["green", "amber", "amber", "red", "amber", "red"]
+
+
+def test_benchmark_charts_mark_the_council_and_tell_series_apart_without_colour():
+    from metrics import charts
+
+    trend = charts.benchmark_trend(
+        title="t",
+        years=["2021/22", "2022/23"],
+        series={
+            "Council": [24.5, 27.2],
+            "Neighbours": [20.3, 20.5],
+            "Region": [22.6, 23.0],
+            "England": [21.5, 22.4],
+        },
+        unit_suffix="%",
+    ).to_dict()
+    dashes = [t["line"]["dash"] for t in trend["data"]]
+    symbols = [t["marker"]["symbol"] for t in trend["data"]]
+    assert len(set(dashes)) == 4 and len(set(symbols)) == 4
+
+    bars = charts.neighbour_bars(
+        title="t", names=["A", "Us", "B"], values=[1, 2, 3], highlight="Us", average=2.0
+    ).to_dict()
+    assert bars["data"][0]["marker"]["color"][1] == charts.BLUE
+    assert bars["data"][0]["marker"]["color"][0] != charts.BLUE
+    assert [s["x0"] for s in bars["layout"]["shapes"]] == [2.0]
+
+    funnel = charts.funnel_plot(
+        title="t",
+        points=[("Us", 1000, 28.9), ("N", 800, 20.0), ("O", 500, 21.0)],
+        centre=22.7,
+        limits=([100, 1000], [10, 20], [30, 25], [5, 18], [35, 27]),
+        council="Us",
+        neighbours={"N"},
+        x_title="Plans started",
+    ).to_dict()
+    named = {t["name"]: t for t in funnel["data"]}
+    assert named["Us"]["x"] == [1000] and named["Us"]["marker"]["symbol"] == "diamond"
+    assert named["Statistical neighbours"]["text"] == ["N"]
+    assert "99.8% limits" in named and "95% limits" in named
+    assert funnel["layout"]["xaxis"]["type"] == "log"

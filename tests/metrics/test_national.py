@@ -361,6 +361,7 @@ def test_members_compare_gloucestershire_on_every_page_that_shows_benchmarks(
     assert "126 of 150" in measure
     assert 'data-funnel="' in measure and "denominator" in measure
     assert "Warwickshire" in measure  # the first neighbour, 2025 model
+    assert "Among itself and its 10 neighbours with a figure, Gloucestershire ranks" in measure
     older = client.get("/measures/CSC03/?model=2021").content.decode()
     assert "DfE statistical neighbours, 2021 model" in older
 
