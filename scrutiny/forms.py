@@ -6,6 +6,7 @@ from scrutiny.editing import ReasonMixin
 from scrutiny.models import (
     AgendaItem,
     Committee,
+    GlossaryTerm,
     Meeting,
     Membership,
     MinuteAction,
@@ -194,3 +195,33 @@ class WorkProgrammeItemForm(ReasonMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.committee = committee
         self.fields["meeting"].queryset = committee.meetings.all()
+
+
+class GlossaryTermForm(ReasonMixin, forms.ModelForm):
+    class Meta:
+        model = GlossaryTerm
+        fields = ["term", "expansion", "also", "definition", "source"]
+        widgets = {
+            "term": forms.TextInput(attrs=TEXT),
+            "expansion": forms.TextInput(attrs=TEXT),
+            "also": forms.TextInput(attrs=TEXT),
+            "definition": forms.Textarea(attrs=AREA),
+            "source": forms.TextInput(attrs=TEXT),
+        }
+
+    def clean_term(self):
+        from django.utils.text import slugify
+
+        term = " ".join(self.cleaned_data["term"].split())
+        if not slugify(term):
+            raise forms.ValidationError("Give the term in letters or digits.")
+        clash = GlossaryTerm.objects.filter(slug=slugify(term)[:80]).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"The glossary already has {clash.first().term}.")
+        return term
+
+    def save(self, commit=True):
+        from django.utils.text import slugify
+
+        self.instance.slug = slugify(self.instance.term)[:80]
+        return super().save(commit)

@@ -267,6 +267,48 @@ class ApiToken(models.Model):
 
 
 # --------------------------------------------------------------------------------------------
+# Glossary
+# --------------------------------------------------------------------------------------------
+
+
+class GlossaryTerm(models.Model):
+    """A term a member meets in the papers, in plain English. Officers keep the list; the
+    first use of a term on a page is marked, and the page ends with the terms it used."""
+
+    term = models.CharField(max_length=80, unique=True, help_text="As it appears: CIN, EHCP")
+    slug = models.SlugField(max_length=80, unique=True)
+    expansion = models.CharField(
+        max_length=200, blank=True, help_text="What an abbreviation stands for"
+    )
+    also = models.CharField(
+        "Other forms",
+        max_length=300,
+        blank=True,
+        help_text="Other ways the papers write it, separated by semicolons: children in need",
+    )
+    definition = models.TextField(help_text="Plain English, two or three sentences")
+    source = models.CharField(max_length=300, blank=True, help_text="Where the meaning is set")
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("glossary") + f"#{self.slug}"
+
+    @property
+    def forms(self):
+        """Every way the term is written, longest first (so "child protection plan" wins
+        over "CP")."""
+        found = [self.term, *(f.strip() for f in self.also.split(";") if f.strip())]
+        return sorted(set(found), key=len, reverse=True)
+
+
+# --------------------------------------------------------------------------------------------
 # Inspections
 # --------------------------------------------------------------------------------------------
 

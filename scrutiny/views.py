@@ -20,10 +20,12 @@ from improvement_plan.models import Plan, Risk
 from metrics.models import MeasureStatus, ServiceArea
 from metrics.national import neighbour_model, ofsted_neighbours
 from scrutiny.celery import app as celery_app
-from scrutiny.forms import ApiTokenForm
+from scrutiny.editing import edit_with_trail
+from scrutiny.forms import ApiTokenForm, GlossaryTermForm
 from scrutiny.models import (
     ApiToken,
     Committee,
+    GlossaryTerm,
     Inspection,
     Meeting,
     MeetingPack,
@@ -255,4 +257,42 @@ def setup(request):
             "remaining": sum(1 for s in steps if not s.done),
             "breadcrumbs": [("Dashboard", reverse("home")), ("Set up", None)],
         },
+    )
+
+
+def glossary(request):
+    """Every term a member meets, in plain English, A to Z."""
+    require(request.user, "view_published")
+    terms = list(GlossaryTerm.objects.all())
+    letters = {}
+    for term in terms:
+        letters.setdefault(term.term[0].upper(), []).append(term)
+    return render(
+        request,
+        "scrutiny/glossary.html",
+        {
+            "letters": sorted(letters.items()),
+            "count": len(terms),
+            "can_edit": request.user.has_perm("scrutiny.edit_measures"),
+            "breadcrumbs": [("Dashboard", reverse("home")), ("Glossary", None)],
+        },
+    )
+
+
+def glossary_term(request, slug=None):
+    """Add or change a term: officers, with the change kept in the audit trail."""
+    require(request.user, "edit_measures")
+    found = get_object_or_404(GlossaryTerm, slug=slug) if slug else None
+    return edit_with_trail(
+        request,
+        GlossaryTermForm(request.POST or None, instance=found),
+        heading="Change a term" if found else "Add a term",
+        caption=found.term if found else "Glossary",
+        breadcrumbs=[
+            ("Dashboard", reverse("home")),
+            ("Glossary", reverse("glossary")),
+            (found.term if found else "Add a term", None),
+        ],
+        done=lambda saved: saved.get_absolute_url(),
+        context="glossary",
     )
