@@ -22,3 +22,18 @@ def test_bench_engine_reports_time_memory_and_the_floor(capsys):
     assert "x the floor" in out
     judged = calc.judge(generate_series(series=30, months=40))
     assert len(judged) == 1200
+
+
+def test_bench_national_data_is_every_council_and_is_dropped_again(db):
+    from metrics.benchmarks import clear_database, fill_national
+    from metrics.models import Geography, NationalValue
+    from tests.factories import make_measure
+
+    make_measure(code="BENCH-00000")
+    lines = []
+    measure, model = fill_national(lines.append, measures=3, years=2)
+    assert NationalValue.objects.filter(measure=measure).count() == 163 * 2
+    assert model.neighbours.count() == 1530
+    assert "978 figures for 163 places" in lines[0]
+    clear_database()
+    assert not Geography.objects.exists() and not NationalValue.objects.exists()
