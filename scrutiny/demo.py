@@ -121,8 +121,15 @@ def load_committee():
                     "title": agenda["title"],
                     "presenting_officer": agenda["officer"],
                     "covers": agenda["covers"],
+                    "summary": agenda.get("summary", ""),
+                    "recommendations": agenda.get("recommendations", ""),
                     "order": order,
-                    "source": f"Lines {agenda['lines']}",
+                    "source": f"Lines {agenda['lines']}"
+                    + (
+                        f"; purpose and recommendations: {agenda['summary_lines']}"
+                        if agenda.get("summary_lines")
+                        else ""
+                    ),
                 },
             )
     for day in data["meeting_dates_from_work_programme"]:

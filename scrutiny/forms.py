@@ -116,7 +116,17 @@ class MeetingForm(ReasonMixin, forms.ModelForm):
 class AgendaItemForm(ReasonMixin, forms.ModelForm):
     class Meta:
         model = AgendaItem
-        fields = ["number", "title", "presenting_officer", "covers", "report", "order"]
+        fields = [
+            "number",
+            "title",
+            "presenting_officer",
+            "covers",
+            "report",
+            "summary",
+            "recommendations",
+            "decisions",
+            "order",
+        ]
         help_texts = {
             "report": "PDF, Word (.docx) or Excel (.xlsx), at most 25 MB. Only those who may read "
             "the meeting can open it.",
@@ -128,6 +138,9 @@ class AgendaItemForm(ReasonMixin, forms.ModelForm):
             "presenting_officer": forms.TextInput(attrs=TEXT),
             "covers": forms.Select(attrs=SELECT),
             "report": forms.ClearableFileInput(attrs={"class": "govuk-file-upload"}),
+            "summary": forms.Textarea(attrs=AREA),
+            "recommendations": forms.Textarea(attrs=AREA),
+            "decisions": forms.Textarea(attrs=AREA),
             "order": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
         }
 

@@ -71,6 +71,9 @@ def meeting(request, pk):
         {
             "meeting": found,
             "items": found.items.all(),
+            "reports": [
+                i for i in found.items.all() if i.summary or i.recommendations or i.decisions
+            ],
             "packs": found.packs.order_by("-version"),
             "questions": questions,
             "deadline": deadline,

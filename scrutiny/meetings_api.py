@@ -20,6 +20,9 @@ class AgendaItemOut(Schema):
     title: str
     presenting_officer: str
     covers: str
+    summary: str
+    recommendations: str
+    decisions: str
 
 
 class MeetingOut(Schema):
@@ -52,6 +55,9 @@ def meetings(request):
                     "title": i.title,
                     "presenting_officer": i.presenting_officer,
                     "covers": i.covers,
+                    "summary": i.summary,
+                    "recommendations": i.recommendations,
+                    "decisions": i.decisions,
                 }
                 for i in m.items.all()
             ],

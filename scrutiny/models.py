@@ -561,6 +561,15 @@ class AgendaItem(models.Model):
     presenting_officer = models.CharField(max_length=200, blank=True)
     covers = models.CharField(max_length=10, choices=Covers.choices, default=Covers.REPORT)
     report = models.FileField(upload_to="reports/%Y/", blank=True)
+    summary = models.TextField(
+        "Purpose and summary", blank=True, help_text="The report's purpose, as it states it"
+    )
+    recommendations = models.TextField(
+        blank=True, help_text="What the committee is asked to do, or 'for information'"
+    )
+    decisions = models.TextField(
+        "Decisions and resolutions", blank=True, help_text="After the meeting: what it decided"
+    )
     order = models.PositiveSmallIntegerField(default=0)
     source = models.TextField(blank=True)
 

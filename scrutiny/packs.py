@@ -190,6 +190,10 @@ def build_snapshot(meeting, today):
                     "title": item.title,
                     "officer": item.presenting_officer,
                     "covers": item.get_covers_display(),
+                    "summary": item.summary,
+                    "recommendations": item.recommendations,
+                    "decisions": item.decisions,
+                    "has_report": bool(item.report),
                 }
                 for item in meeting.items.all()
             ],

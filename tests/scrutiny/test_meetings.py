@@ -350,3 +350,64 @@ def test_a_director_names_the_officer_who_answers(
         .status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_reports_carry_their_purpose_and_recommendations_into_the_meeting_page_pack_and_api(
+    demo, client_for
+):
+    """The 15 September 2022 pack's report headers (seed 003): Alternative Provision, lines
+    378-389; Family Hubs, lines 709-717."""
+    from scrutiny.models import Meeting, MeetingPack
+
+    meeting = Meeting.objects.get(date="2022-09-15")
+    client = client_for(roles.COMMITTEE_MEMBER)
+    page = client.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "an understanding of the purpose and structure of Alternative Provision" in page
+    assert "None – Report provided as an update on progress" in page
+    assert "To update on the Family Hubs model for Gloucestershire" in page
+    pack = MeetingPack.objects.filter(meeting=meeting).latest("version")
+    agenda = {i["number"]: i for i in pack.snapshot["meeting"]["agenda"]}
+    assert agenda["3"]["summary"] == (
+        "To update Children and Families Scrutiny Committee on the Fostering Service Annual "
+        "Report 2021/22"
+    )
+    assert agenda["1"]["recommendations"] == "Information only."
+    assert agenda["5"]["summary"] == ""  # the performance report prints no purpose
+    pack_page = client.get(f"/packs/{pack.pk}/").content.decode()
+    assert "<strong>Purpose:</strong> To update on the Family Hubs model" in pack_page
+    listed = client.get("/api/v1/meetings").json()
+    september = next(m for m in listed if m["date"] == "2022-09-15")
+    assert september["agenda"][1]["recommendations"] == (
+        "None – Report provided as an update on progress"
+    )
+
+
+@pytest.mark.django_db
+def test_an_administrator_records_the_decisions_after_the_meeting(demo, client_for):
+    from scrutiny.models import AgendaItem, AuditEntry
+
+    item = AgendaItem.objects.get(meeting__date="2022-09-15", number="2")
+    client = client_for(roles.ADMINISTRATOR)
+    response = client.post(
+        f"/meetings/{item.meeting_id}/items/{item.pk}/change/",
+        {
+            "number": "2",
+            "title": item.title,
+            "presenting_officer": item.presenting_officer,
+            "covers": "report",
+            "summary": item.summary,
+            "recommendations": item.recommendations,
+            "decisions": "The committee noted the report.",
+            "order": item.order,
+            "reason": "Minutes of 15 September",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.decisions == "The committee noted the report."
+    entry = AuditEntry.objects.filter(field="decisions").latest("pk")
+    assert (entry.new_value, entry.reason) == (
+        "The committee noted the report.",
+        "Minutes of 15 September",
+    )
