@@ -314,6 +314,7 @@ def load_scorecard():
     # The report's narrative first, then the scorecard's own comment, so that the scorecard's
     # comment is the latest and is the one its Comment column shows.
     load_narrative()
+    load_area_narrative()
     for measure, row in zip(measures, rows, strict=True):
         if row["comment"].strip():
             Commentary.objects.update_or_create(
@@ -359,3 +360,26 @@ def load_national():
         f"National statistics: {report.added} figures added, {report.unchanged} unchanged; "
         f"{len(linked)} measures compared with every council."
     ]
+
+
+def load_area_narrative():
+    """The Q1 2022/23 performance report's opening narrative for Children's Social Care, every
+    paragraph verbatim (30 blocks: the 24 numbered paragraphs and the paragraphs that continue
+    them), published with the figures."""
+    from metrics.models import Narrative
+
+    rows = list(csv.DictReader(open(FIXTURES / "scorecard_area_narrative.csv", encoding="utf-8")))
+    text = "\n\n".join(row["text"] for row in rows)
+    area = ServiceArea.objects.get(name=rows[0]["area"])
+    period = calc.parse_period(rows[0]["period"], Frequency.QUARTERLY)
+    source = (
+        f"{PAPER}, the report's narrative (lines {rows[0]['source_lines'].split('-')[0]}-"
+        f"{rows[-1]['source_lines'].split('-')[1]} of the extracted pack)"
+    )
+    Narrative.objects.update_or_create(
+        area=area,
+        period_kind=period.kind,
+        period_end=period.end,
+        source=source,
+        defaults={"text": text, "published": True},
+    )

@@ -22,6 +22,7 @@ from metrics import figures as reading
 from metrics.models import (
     Commentary,
     Measure,
+    Narrative,
     Observation,
     ObservationChange,
     Publication,
@@ -667,6 +668,11 @@ def _set_published(area, period, user, action, reason):
             published=published
         )
         Commentary.objects.filter(**in_period).update(published=published)
+        Narrative.objects.filter(area=area, period_kind=period.kind, period_end=period.end).update(
+            published=published
+        )
+        # What members see changes now (commentary, narrative), before the recompute runs.
+        type(area).objects.filter(pk=area.pk).update(figures_version=F("figures_version") + 1)
         Publication.objects.create(
             area=area,
             period_kind=period.kind,

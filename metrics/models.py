@@ -880,6 +880,50 @@ class Commentary(models.Model):
         return render(self.text)
 
 
+class Narrative(models.Model):
+    """The opening narrative of a service area's report for a period: written by officers and
+    published with the figures. Every save is a new version, so the history is kept; readers
+    see the latest published one."""
+
+    area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="narratives")
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    period_end = models.DateField(validators=[validate_period_start])
+    text = models.TextField(help_text="Paragraphs separated by a blank line")
+    source = models.TextField(blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+    published = models.BooleanField(default=False)
+
+    objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["area", "-period_end", "-written_at"]
+
+    def __str__(self):
+        return f"{self.area} {self.period_end:%b %Y}"
+
+    @property
+    def period(self):
+        return calc.Period(self.period_end, self.period_kind)
+
+    @property
+    def paragraphs(self):
+        return [p.strip() for p in self.text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+    @classmethod
+    def latest(cls, area, period, drafts):
+        """The narrative a reader sees for the period: the latest published (or, for those who
+        may see drafts, the latest written)."""
+        found = cls.objects.all() if drafts else cls.objects.filter(published=True)
+        return (
+            found.filter(area=area, period_kind=period.kind, period_end=period.end)
+            .order_by("-written_at", "-pk")
+            .first()
+        )
+
+
 def upload_path(upload, filename):
     return f"uploads/{upload.uploaded_at:%Y/%m}/{upload.sha256[:16]}-{filename[-100:]}"
 

@@ -7,6 +7,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +21,10 @@ from metrics import calculations as calc
 from metrics import loading
 from metrics.figures import read_period
 from metrics.models import (
+    AreaRagCount,
     Commentary,
     Measure,
+    Narrative,
     Observation,
     Publication,
     ServiceArea,
@@ -479,4 +482,89 @@ def _drafted(measure, status):
         target_kind=status.target_kind,
         comparator=comparator,
         areas=areas,
+    )
+
+
+class NarrativeForm(CommentaryForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].label = "Narrative"
+        self.fields["text"].widget.attrs["rows"] = 20
+        self.fields["text"].help_text = (
+            "The report's opening narrative for the area: paragraphs separated by a blank line. "
+            "Members see it above the scorecard, and in the pack, once the period is published."
+        )
+
+
+def narrative(request, slug):
+    """Write a service area's opening narrative for a period. Each save is kept as a version;
+    it is published with the period's figures (or at once, if they are already published)."""
+    require(request.user, "edit_commentary")
+    area = get_object_or_404(ServiceArea, slug=slug)
+    periods = sorted(
+        {
+            calc.Period(end, kind)
+            for kind, end in AreaRagCount.objects.filter(area=area).values_list(
+                "period_kind", "period_end"
+            )
+        },
+        key=lambda p: p.end,
+        reverse=True,
+    )
+    if not periods:
+        messages.error(request, "There are no figures for this area yet.")
+        return redirect(area)
+    by_key = {p.key: p for p in periods}
+    chosen = by_key.get(request.POST.get("period") or request.GET.get("period"), periods[0])
+    current = Narrative.latest(area, chosen, drafts=True)
+    form = NarrativeForm(
+        request.POST or None,
+        periods=periods,
+        initial={"period": chosen.key, "text": current.text if current else ""},
+    )
+    published = Observation.objects.filter(
+        measure__area=area, period_kind=chosen.kind, period_end=chosen.end, published=True
+    ).exists()
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["text"].strip()
+        if not text:
+            form.add_error("text", "Enter the narrative.")
+        else:
+            with transaction.atomic():
+                Narrative.objects.create(
+                    area=area,
+                    period_kind=chosen.kind,
+                    period_end=chosen.end,
+                    text=text,
+                    written_by=request.user,
+                    published=published,
+                )
+                ServiceArea.objects.filter(pk=area.pk).update(
+                    figures_version=F("figures_version") + 1
+                )
+            messages.success(
+                request,
+                f"The narrative for {chosen.label} is saved"
+                + (" and published." if published else ": it is published with the figures."),
+            )
+            return redirect(f"{area.get_absolute_url()}?period={chosen.key}")
+    return render(
+        request,
+        "metrics/narrative.html",
+        {
+            "area": area,
+            "form": form,
+            "period": chosen,
+            "current": current,
+            "period_published": published,
+            "versions": Narrative.objects.filter(
+                area=area, period_kind=chosen.kind, period_end=chosen.end
+            ).select_related("written_by")[:20],
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                ("Scorecards", reverse("metrics:scorecards")),
+                (area.name, area.get_absolute_url()),
+                ("Narrative", None),
+            ],
+        },
     )

@@ -15,6 +15,7 @@ from metrics.models import (
     Frequency,
     Measure,
     MeasureStatus,
+    Narrative,
     ObservationChange,
     Rag,
     ServiceArea,
@@ -111,10 +112,15 @@ def _scorecard_results(request, setup):
             if not sections or sections[-1][0] != heading:
                 sections.append((heading, []))
             sections[-1][1].append(measure)
+        drafts = request.user.has_perm("scrutiny.view_drafts")
         html = render_to_string(
             "metrics/scorecard.html#results",
             {
                 **data,
+                "narrative": Narrative.latest(setup["area"], setup["period"], drafts)
+                if setup["period"]
+                else None,
+                "can_write_narrative": request.user.has_perm("scrutiny.edit_commentary"),
                 "sections": sections,
                 "shown": len(data["shown"]),
                 "total": len(data["measures"]),
@@ -154,7 +160,8 @@ def _scorecard_cache_key(request, area):
     drafts = request.user.has_perm("scrutiny.view_drafts")
     query = "&".join(sorted(request.GET.urlencode().split("&")))
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
-    return f"scorecard:{area.pk}:{area.figures_version}:{int(drafts)}:{digest}"
+    writes = request.user.has_perm("scrutiny.edit_commentary")
+    return f"scorecard:{area.pk}:{area.figures_version}:{int(drafts)}{int(writes)}:{digest}"
 
 
 def scorecard_export(request, slug, fmt):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from improvement_plan.models import Plan, Risk, statuses
 from metrics import calculations as calc
-from metrics.models import Measure, Polarity, Rag, ServiceArea
+from metrics.models import Measure, Narrative, Polarity, Rag, ServiceArea
 from metrics.national import how_we_compare
 from scrutiny.models import MeetingPack, MinuteAction
 
@@ -86,9 +86,16 @@ def _scorecards():
                 "headline": area.headline,
                 "measures": rows,
                 "compare": how_we_compare([area.pk], ending=area.period.end),
+                "narrative": _narrative(area),
             }
         )
     return areas
+
+
+def _narrative(area):
+    """The area's published opening narrative for the pack's period, as paragraphs."""
+    found = Narrative.latest(area, area.period, drafts=False)
+    return {"paragraphs": found.paragraphs, "source": found.source} if found else None
 
 
 def _risks():

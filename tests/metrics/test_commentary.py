@@ -1,5 +1,7 @@
 """Commentary: drafted from the figures in the house style, edited by a person, shown safely."""
 
+import pytest
+
 from metrics.commentary import render
 from metrics.models import Commentary
 from scrutiny import roles
@@ -58,3 +60,55 @@ def test_markdown_is_sanitised():
 
 def test_only_officers_write_commentary(client_for, demo):
     assert client_for(roles.COMMITTEE_MEMBER).get("/measures/CSC07/commentary/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_reports_narrative_opens_the_scorecard_and_the_pack(demo, client_for):
+    """All 30 blocks of the Q1 2022/23 narrative (seed 003, lines 6067-6237): the 24 numbered
+    paragraphs and the six that continue them."""
+    from metrics.models import Narrative
+    from scrutiny.models import MeetingPack
+
+    narrative = Narrative.objects.get()
+    assert len(narrative.paragraphs) == 30
+    assert narrative.paragraphs[0].startswith("1. Workforce stability and capacity remain")
+    assert narrative.paragraphs[-1].startswith("24. In Quarter 1, a quarter of our school aged")
+    assert sum(p.split(". ")[0].isdigit() for p in narrative.paragraphs) == 24
+    page = client_for(roles.COMMITTEE_MEMBER).get("/scorecards/childrens-social-care/")
+    text = page.content.decode()
+    assert "The report's narrative, 2022/23 Q1 (30 paragraphs)" in text
+    assert "Repeat protection planning was better than target for the first time" in text
+    pack = MeetingPack.objects.latest("version")
+    area = next(a for a in pack.snapshot["scorecards"] if a["slug"] == "childrens-social-care")
+    assert area["narrative"]["paragraphs"][4].startswith("4. Post-inspection")
+
+
+@pytest.mark.django_db
+def test_a_draft_narrative_is_seen_by_officers_and_published_with_the_figures(client_for, users):
+    from metrics import loading
+    from metrics.models import Narrative
+    from tests.factories import make_area, make_measure, make_observation
+
+    area = make_area(slug="early-help", name="Early Help")
+    measure = make_measure(area=area)
+    make_observation(measure=measure, value=70, published=False)
+    measure.__class__.objects.filter(pk=measure.pk).recompute_statuses()
+    officer = client_for(roles.PERFORMANCE_OFFICER)
+    form = officer.get("/scorecards/early-help/narrative/").content.decode()
+    assert "not published yet" in form
+    response = officer.post(
+        "/scorecards/early-help/narrative/",
+        {"period": "2022-06", "text": "First paragraph.\n\nSecond paragraph."},
+    )
+    assert response.status_code == 302
+    saved = Narrative.objects.get()
+    assert saved.paragraphs == ["First paragraph.", "Second paragraph."] and not saved.published
+    page = officer.get("/scorecards/early-help/").content.decode()
+    assert "Second paragraph." in page
+    member = client_for(roles.COMMITTEE_MEMBER)
+    assert "Second paragraph." not in member.get("/scorecards/early-help/").content.decode()
+    loading.publish(area, saved.period, users[roles.PERFORMANCE_OFFICER])
+    measure.__class__.objects.filter(pk=measure.pk).recompute_statuses()  # the worker's job
+    member = client_for(roles.COMMITTEE_MEMBER)
+    assert "Second paragraph." in member.get("/scorecards/early-help/").content.decode()
+    assert member.get("/scorecards/early-help/narrative/").status_code == 403

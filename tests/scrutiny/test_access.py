@@ -21,6 +21,7 @@ PAGES = {
     "metrics:scorecard": ("/scorecards/childrens-social-care/", READERS),
     "metrics:measure": ("/measures/CSC05/", READERS),
     "metrics:benchmarks": ("/benchmarks/", READERS),
+    "metrics:narrative": ("/scorecards/childrens-social-care/narrative/", OFFICERS),
     "glossary": ("/glossary/", READERS),
     "glossary_add": ("/glossary/add/", OFFICERS),
     "glossary_change": ("/glossary/cin/change/", OFFICERS),
