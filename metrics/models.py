@@ -848,8 +848,9 @@ class Baseline(models.Model):
         return f"{self.measure.code} baseline from {self.starts:%b %Y}"
 
 
-class Commentary(models.Model):
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="commentary")
+class WrittenForPeriod(models.Model):
+    """Words officers write about a period's figures, published with them."""
+
     period_kind = models.CharField(max_length=10, choices=Frequency.choices)
     period_end = models.DateField(validators=[validate_period_start])
     text = models.TextField()
@@ -857,10 +858,21 @@ class Commentary(models.Model):
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    written_at = models.DateTimeField(auto_now=True)
     published = models.BooleanField(default=False)
 
     objects = PublishedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def period(self):
+        return calc.Period(self.period_end, self.period_kind)
+
+
+class Commentary(WrittenForPeriod):
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="commentary")
+    written_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["measure", "-period_end", "-written_at"]
@@ -870,43 +882,25 @@ class Commentary(models.Model):
         return f"{self.measure.code} {self.period_end:%b %Y}"
 
     @property
-    def period(self):
-        return calc.Period(self.period_end, self.period_kind)
-
-    @property
     def html(self):
         from metrics.commentary import render
 
         return render(self.text)
 
 
-class Narrative(models.Model):
+class Narrative(WrittenForPeriod):
     """The opening narrative of a service area's report for a period: written by officers and
     published with the figures. Every save is a new version, so the history is kept; readers
     see the latest published one."""
 
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="narratives")
-    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
-    period_end = models.DateField(validators=[validate_period_start])
-    text = models.TextField(help_text="Paragraphs separated by a blank line")
-    source = models.TextField(blank=True)
-    written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     written_at = models.DateTimeField(auto_now_add=True)
-    published = models.BooleanField(default=False)
-
-    objects = PublishedQuerySet.as_manager()
 
     class Meta:
         ordering = ["area", "-period_end", "-written_at"]
 
     def __str__(self):
         return f"{self.area} {self.period_end:%b %Y}"
-
-    @property
-    def period(self):
-        return calc.Period(self.period_end, self.period_kind)
 
     @property
     def paragraphs(self):

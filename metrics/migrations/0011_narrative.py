@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("period_end", models.DateField(validators=[metrics.models.validate_period_start])),
-                ("text", models.TextField(help_text="Paragraphs separated by a blank line")),
+                ("text", models.TextField()),
                 ("source", models.TextField(blank=True)),
                 ("written_at", models.DateTimeField(auto_now_add=True)),
                 ("published", models.BooleanField(default=False)),
