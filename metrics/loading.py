@@ -641,8 +641,41 @@ def correct(
 
 
 def publish(area, period, user):
-    """Publish an area's figures and commentary for a period: members see them from now on."""
-    return _set_published(area, period, user, Publication.Action.PUBLISH, "")
+    """Publish an area's figures, commentary and narrative for a period: members see them from
+    now on. Publishing is allowed with red measures that have no commentary; which they were is
+    kept with the publication."""
+    missing = red_without_commentary(area, period)
+    return _set_published(
+        area,
+        period,
+        user,
+        Publication.Action.PUBLISH,
+        "",
+        missing="; ".join(f"{m.code} {m.name}" for m in missing),
+    )
+
+
+def red_without_commentary(area, period):
+    """The area's measures that are red for the period (drafts included) with no commentary
+    written for it: what members will ask about first."""
+    from metrics.models import MeasureStatus, Rag
+
+    red = MeasureStatus.objects.in_view(drafts=True).filter(
+        measure__area=area,
+        measure__active=True,
+        period_kind=period.kind,
+        period_end=period.end,
+        breakdown="",
+        rag=Rag.RED,
+    )
+    explained = Commentary.objects.filter(
+        measure__area=area, period_kind=period.kind, period_end=period.end
+    ).values("measure_id")
+    return list(
+        Measure.objects.filter(pk__in=red.values("measure_id"))
+        .exclude(pk__in=explained)
+        .order_by("order", "code")
+    )
 
 
 def withdraw(area, period, user, reason):
@@ -653,7 +686,7 @@ def withdraw(area, period, user, reason):
     return _set_published(area, period, user, Publication.Action.WITHDRAW, reason)
 
 
-def _set_published(area, period, user, action, reason):
+def _set_published(area, period, user, action, reason, missing=""):
     published = action == Publication.Action.PUBLISH
     in_period = {"measure__area": area, "period_kind": period.kind, "period_end": period.end}
     with transaction.atomic():
@@ -680,6 +713,7 @@ def _set_published(area, period, user, action, reason):
             action=action,
             figures=count,
             reason=reason,
+            red_without_commentary=missing,
             by=user,
             at=timezone.now(),
         )

@@ -1113,6 +1113,9 @@ class Publication(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     figures = models.PositiveIntegerField(default=0)
     reason = models.TextField(blank=True)
+    red_without_commentary = models.TextField(
+        blank=True, help_text="The red measures that had no commentary when it was published"
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
 

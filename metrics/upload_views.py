@@ -250,6 +250,9 @@ def publication(request):
             listed.append({**row, "period": calc.Period(row["period_end"], row["period_kind"])})
     for area in areas:
         area.periods = periods.get(area.pk, [])
+        for row in area.periods:
+            if row["drafts"]:
+                row["unexplained"] = loading.red_without_commentary(area, row["period"])
     return render(
         request,
         "metrics/publication.html",
@@ -281,7 +284,13 @@ def _publish(request):
             )
         else:
             count = loading.publish(area, period, request.user)
-            messages.success(request, f"Published {count} figures for {area}, {period.label}.")
+            entry = Publication.objects.filter(area=area).first()
+            missing = entry.red_without_commentary if entry else ""
+            messages.success(
+                request,
+                f"Published {count} figures for {area}, {period.label}."
+                + (f" Red without commentary, kept in the log: {missing}." if missing else ""),
+            )
     except loading.Refused as refused:
         messages.error(request, str(refused))
     return redirect("metrics:publication")

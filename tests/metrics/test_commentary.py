@@ -1,5 +1,7 @@
 """Commentary: drafted from the figures in the house style, edited by a person, shown safely."""
 
+from datetime import date
+
 import pytest
 
 from metrics.commentary import render
@@ -112,3 +114,41 @@ def test_a_draft_narrative_is_seen_by_officers_and_published_with_the_figures(cl
     member = client_for(roles.COMMITTEE_MEMBER)
     assert "Second paragraph." in member.get("/scorecards/early-help/").content.decode()
     assert member.get("/scorecards/early-help/narrative/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_publishing_lists_red_measures_without_commentary_and_keeps_the_list(client_for):
+    from metrics.models import Publication
+    from tests.factories import make_area, make_measure, make_observation, make_target
+
+    area = make_area(slug="early-help", name="Early Help")
+    silent = make_measure(area=area, code="EH1", name="Early help assessments in time")
+    explained = make_measure(area=area, code="EH2", name="Families stepped down")
+    for measure in (silent, explained):
+        make_target(measure=measure, value=80)
+        make_observation(measure=measure, value=50, published=False)  # far below: red
+    Commentary.objects.create(
+        measure=explained,
+        period_kind=explained.frequency,
+        period_end=date(2022, 6, 1),
+        text="Why it fell.",
+    )
+    silent.__class__.objects.filter(area=area).recompute_statuses()
+    officer = client_for(roles.PERFORMANCE_OFFICER)
+    page = officer.get("/publish/").content.decode()
+    assert "1 red measure without commentary" in page
+    assert "Early help assessments in time" in page and "Families stepped down" not in page
+    response = officer.post(
+        "/publish/",
+        {
+            "area": "early-help",
+            "period_kind": silent.frequency,
+            "period_end": "2022-06-01",
+            "action": "publish",
+        },
+        follow=True,
+    )
+    assert "Red without commentary, kept in the log: EH1 Early help assessments in time" in (
+        response.content.decode()
+    )
+    assert Publication.objects.get().red_without_commentary == "EH1 Early help assessments in time"
