@@ -510,16 +510,7 @@ def narrative(request, slug):
     it is published with the period's figures (or at once, if they are already published)."""
     require(request.user, "edit_commentary")
     area = get_object_or_404(ServiceArea, slug=slug)
-    periods = sorted(
-        {
-            calc.Period(end, kind)
-            for kind, end in AreaRagCount.objects.filter(area=area).values_list(
-                "period_kind", "period_end"
-            )
-        },
-        key=lambda p: p.end,
-        reverse=True,
-    )
+    periods = _area_periods(area)
     if not periods:
         messages.error(request, "There are no figures for this area yet.")
         return redirect(area)
@@ -577,3 +568,111 @@ def narrative(request, slug):
             ],
         },
     )
+
+
+@vary_on_headers("HX-Request")
+def area_commentary(request, slug):
+    """Every measure's commentary for one period of an area, in one page: each row saves on its
+    own (with htmx, in place, so the writer keeps going down the list)."""
+    require(request.user, "edit_commentary")
+    area = get_object_or_404(ServiceArea, slug=slug)
+    periods = _area_periods(area)
+    if not periods:
+        messages.error(request, "There are no figures for this area yet.")
+        return redirect(area)
+    by_key = {p.key: p for p in periods}
+    period = by_key.get(request.POST.get("period") or request.GET.get("period"), periods[0])
+    published = Observation.objects.filter(
+        measure__area=area, period_kind=period.kind, period_end=period.end, published=True
+    ).exists()
+    saved = None
+    if request.method == "POST":
+        measure = get_object_or_404(Measure, area=area, code=request.POST.get("measure", ""))
+        text = request.POST.get("text", "").strip()[:20_000]
+        if text:
+            with transaction.atomic():
+                Commentary.objects.create(
+                    measure=measure,
+                    period_kind=period.kind,
+                    period_end=period.end,
+                    text=text,
+                    written_by=request.user,
+                    published=published,
+                )
+                ServiceArea.objects.filter(pk=area.pk).update(
+                    figures_version=F("figures_version") + 1
+                )
+            saved = measure.code
+        if not request.htmx:
+            messages.success(
+                request,
+                f"Commentary on {measure.name} saved."
+                if text
+                else "Nothing to save: it was empty.",
+            )
+            return redirect(f"{request.path}?period={period.key}#row-{measure.code}")
+    rows = _commentary_rows(area, period)
+    if request.htmx and saved:
+        row = next(r for r in rows if r["measure"].code == saved)
+        return render(
+            request,
+            "metrics/area_commentary.html#row",
+            {"row": row, "period": period, "saved": True, "published": published},
+        )
+    return render(
+        request,
+        "metrics/area_commentary.html",
+        {
+            "area": area,
+            "period": period,
+            "periods": periods,
+            "rows": rows,
+            "published": published,
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                ("Scorecards", reverse("metrics:scorecards")),
+                (area.name, area.get_absolute_url()),
+                ("Commentary", None),
+            ],
+        },
+    )
+
+
+def _area_periods(area):
+    return sorted(
+        {
+            calc.Period(end, kind)
+            for kind, end in AreaRagCount.objects.filter(area=area).values_list(
+                "period_kind", "period_end"
+            )
+        },
+        key=lambda p: p.end,
+        reverse=True,
+    )
+
+
+def _commentary_rows(area, period):
+    """Each active measure of the area with its working-view status and latest commentary for
+    the period; red first, so the ones members will ask about come first."""
+    from metrics.models import MeasureStatus
+
+    measures = list(Measure.objects.filter(area=area, active=True).order_by("order", "code"))
+    statuses = {
+        s.measure_id: s
+        for s in MeasureStatus.objects.in_view(drafts=True).filter(
+            measure__in=measures, period_kind=period.kind, period_end=period.end, breakdown=""
+        )
+    }
+    latest = {}
+    for note in Commentary.objects.filter(
+        measure__in=measures, period_kind=period.kind, period_end=period.end
+    ).order_by("written_at", "pk"):
+        latest[note.measure_id] = note
+    order = {"red": 0, "amber": 1, "green": 2}
+    rows = [
+        {"measure": m, "status": statuses.get(m.pk), "commentary": latest.get(m.pk)}
+        for m in measures
+        if m.pk in statuses
+    ]
+    rows.sort(key=lambda r: order.get(r["status"].rag, 3))
+    return rows

@@ -29,6 +29,9 @@ urlpatterns = [
     ),
     path("scorecards/<slug:slug>/compare/", benchmark_views.area_compare, name="area_compare"),
     path("scorecards/<slug:slug>/narrative/", upload_views.narrative, name="narrative"),
+    path(
+        "scorecards/<slug:slug>/commentary/", upload_views.area_commentary, name="area_commentary"
+    ),
     path("benchmarks/", benchmark_views.benchmarks, name="benchmarks"),
     path("benchmarks/<slug:key>/", benchmark_views.benchmark, name="benchmark"),
     path("measures/<slug:code>/", views.measure, name="measure"),

@@ -152,3 +152,44 @@ def test_publishing_lists_red_measures_without_commentary_and_keeps_the_list(cli
         response.content.decode()
     )
     assert Publication.objects.get().red_without_commentary == "EH1 Early help assessments in time"
+
+
+@pytest.mark.django_db
+def test_every_measures_commentary_is_written_in_one_page_red_first_saving_each_row(client_for):
+    from metrics.models import Commentary
+    from tests.factories import make_area, make_measure, make_observation, make_target
+
+    area = make_area(slug="early-help", name="Early Help")
+    fine = make_measure(area=area, code="EH1", name="Families helped early", order=1)
+    worst = make_measure(area=area, code="EH2", name="Assessments in time", order=2)
+    make_target(measure=fine, value=50)
+    make_target(measure=worst, value=80)
+    make_observation(measure=fine, value=60, published=False)
+    make_observation(measure=worst, value=40, published=False)
+    fine.__class__.objects.filter(area=area).recompute_statuses()
+    officer = client_for(roles.PERFORMANCE_OFFICER)
+    page = officer.get("/scorecards/early-help/commentary/").content.decode()
+    assert page.index("Assessments in time") < page.index("Families helped early")  # red first
+    saved = officer.post(
+        "/scorecards/early-help/commentary/",
+        {"period": "2022-06", "measure": "EH2", "text": "Two teams were short of staff."},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    assert saved.strip().startswith('<div class="commentary-row')  # only the row comes back
+    assert "Saved as a draft" in saved and "Two teams were short of staff." in saved
+    officer.post(
+        "/scorecards/early-help/commentary/",
+        {"period": "2022-06", "measure": "EH1", "text": "On target."},
+    )
+    assert list(Commentary.objects.order_by("pk").values_list("measure__code", "published")) == [
+        ("EH2", False),
+        ("EH1", False),
+    ]
+    assert (
+        officer.post(
+            "/scorecards/early-help/commentary/", {"period": "2022-06", "measure": "NOPE"}
+        ).status_code
+        == 404
+    )
+    member = client_for(roles.COMMITTEE_MEMBER)
+    assert member.get("/scorecards/early-help/commentary/").status_code == 403

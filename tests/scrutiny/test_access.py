@@ -22,6 +22,7 @@ PAGES = {
     "metrics:measure": ("/measures/CSC05/", READERS),
     "metrics:benchmarks": ("/benchmarks/", READERS),
     "metrics:narrative": ("/scorecards/childrens-social-care/narrative/", OFFICERS),
+    "metrics:area_commentary": ("/scorecards/childrens-social-care/commentary/", OFFICERS),
     "glossary": ("/glossary/", READERS),
     "glossary_add": ("/glossary/add/", OFFICERS),
     "glossary_change": ("/glossary/cin/change/", OFFICERS),
