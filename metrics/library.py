@@ -44,6 +44,8 @@ MEASURE_COLUMNS = [
     "judged",
     "active",
     *SPC_COLUMNS,
+    "national_measure",
+    "national_note",
 ]
 MEASURES_REQUIRED = ["code", "name", "area", "unit", "polarity", "frequency"]
 COLUMNS = {
@@ -103,6 +105,7 @@ LENGTHS = {
     "label": 200,
     "reference": 20,
     "register": 200,
+    "national_note": 500,
 }
 CODE = re.compile(r"^[-a-zA-Z0-9_]+$")
 
@@ -398,6 +401,12 @@ def _measure(cells, problem, choices):
     row["spc_baseline_points"] = int(text) if text.isdigit() and int(text) >= 12 else None
     if text and row["spc_baseline_points"] is None:
         problem("spc_baseline_points", f"'{text[:10]}' is not a number of points, 12 or more.")
+    # The link to the DfE's measure changes only when its column is in the file, so that an
+    # older library without it never unlinks a measure.
+    if "national_measure" in cells:
+        row["national_measure"] = _pick(cells, "national_measure", problem, choices, default="")
+    if "national_note" in cells:
+        row["national_note"] = cells["national_note"]
     precision = cells.get("precision", "")
     row["precision"] = 1
     if precision:

@@ -17,7 +17,10 @@ INSTRUCTIONS = [
     "Measures: one row per measure. code is short and stable (letters, digits, - and _). "
     "area and section are created when new. unit, polarity, frequency, reporting_basis and "
     "tolerance_kind take the values in their drop-downs (the keys or the labels). tolerance is "
-    "in % of the target or in the measure's units; judged and active are yes or no.",
+    "in % of the target or in the measure's units; judged and active are yes or no. "
+    "national_measure is the key of the DfE's measure it is compared with (listed under How we "
+    "compare; empty for none) and national_note says where the definitions differ; leave both "
+    "columns out to keep the links as they are.",
     "Targets: measure_code, value, effective_from (2022-04, Apr22 or 2022/23 Q1), optional "
     "effective_to and kind. A quarterly measure's target from a month applies from the quarter "
     "ending then or next. A target with no end runs until the next one starts.",
@@ -67,9 +70,11 @@ def library_workbook():
                     m.name,
                     m.area.name,
                     m.section.name if m.section else "",
-                    *[_text(getattr(m, c)) for c in measure_columns[4:]],
+                    *[_text(_cell(m, c)) for c in measure_columns[4:]],
                 ]
-                for m in Measure.objects.select_related("area", "section").order_by("code")
+                for m in Measure.objects.select_related(
+                    "area", "section", "national_measure"
+                ).order_by("code")
             ],
         ),
         "Targets": (
@@ -101,7 +106,10 @@ def library_workbook():
                     c.source,
                     c.label,
                 ]
-                for c in Comparator.objects.select_related("measure").order_by("measure__code")
+                # those computed from the national statistics are not typed, so not listed
+                for c in Comparator.objects.filter(national=False)
+                .select_related("measure")
+                .order_by("measure__code")
             ],
         ),
     }
@@ -152,3 +160,9 @@ def library_workbook():
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _cell(measure, column):
+    if column == "national_measure":  # the DfE measure's key, as the file reads it back
+        return measure.national_measure.key if measure.national_measure_id else ""
+    return getattr(measure, column)

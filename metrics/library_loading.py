@@ -13,6 +13,7 @@ from metrics.models import (
     Comparator,
     Frequency,
     Measure,
+    NationalMeasure,
     Polarity,
     ReportingBasis,
     Section,
@@ -46,6 +47,8 @@ MEASURE_FIELDS = [
     "spc_two_of_three_counts_beyond",
     "spc_baseline_points",
 ]
+# The link to the DfE's measure this one is compared with (set only when the file has them).
+LINK_FIELDS = ["national_measure", "national_note"]
 # Changing any of these changes how statuses are judged: a reason is required.
 JUDGING = {
     "polarity",
@@ -73,6 +76,7 @@ def choices():
         "kind": Target.Kind.choices,
         "comparator_kind": Comparator.Kind.choices,
         "availability": Comparator.Availability.choices,
+        "national_measure": list(NationalMeasure.objects.values_list("key", "key")),
     }
 
 
@@ -89,9 +93,48 @@ def read_and_check(data, name, max_bytes=20 * 1024 * 1024):
         code: {"frequency": frequency, "unit": unit}
         for code, frequency, unit in Measure.objects.values_list("code", "frequency", "unit")
     }
-    return reading.check_library(
+    library, problems = reading.check_library(
         frames, choices=choices(), measures=stored, today=timezone.localdate()
     )
+    problems += _check_national_links(library.measures if library else [])
+    return library, problems
+
+
+def _check_national_links(rows):
+    """A measure is compared with a national one only where both count the same direction as
+    better."""
+    national = {m.key: m for m in NationalMeasure.objects.all()}
+    problems = []
+    for row in rows:
+        found = national.get(row.get("national_measure") or "")
+        if found and found.polarity and row["polarity"] != found.polarity:
+            problems.append(
+                reading.LibraryProblem(
+                    "Measures",
+                    row["_row"],
+                    row["_col"].get("national_measure", ""),
+                    "national_measure",
+                    f"{found.key}: the DfE counts {found.get_polarity_display().lower()}, "
+                    f"but {row['code']} is {dict(Polarity.choices)[row['polarity']].lower()}.",
+                )
+            )
+    return problems
+
+
+def _link(measure, row, national):
+    """Set the measure's national link from the row, where the file has the columns; returns
+    the (field, old, new) changes."""
+    changes = []
+    if "national_measure" in row:
+        new = national.get(row["national_measure"]) if row["national_measure"] else None
+        old = measure.national_measure.key if measure.national_measure_id else ""
+        if old != (new.key if new else ""):
+            changes.append(("national_measure", old, new.key if new else ""))
+            measure.national_measure = new
+    if "national_note" in row and row["national_note"] != measure.national_note:
+        changes.append(("national_note", measure.national_note, row["national_note"]))
+        measure.national_note = row["national_note"]
+    return changes
 
 
 def _text(value):
@@ -109,6 +152,7 @@ def preview(library):
         m.code: m for m in Measure.objects.filter(code__in=[r["code"] for r in library.measures])
     }
     areas = set(ServiceArea.objects.values_list("name", flat=True))
+    national = {m.key: m for m in NationalMeasure.objects.all()}
     new_measures, changed, judging = [], [], []
     for row in library.measures:
         measure = stored.get(row["code"])
@@ -122,6 +166,7 @@ def preview(library):
         ]
         if measure.area.name != row["area"]:
             differences.append(("area", measure.area.name, row["area"]))
+        differences += _link(measure, row, national)
         if differences:
             changed.append({"code": row["code"], "changes": differences})
             judging += [row["code"] for name, _, _ in differences if name in JUDGING]
@@ -238,6 +283,7 @@ def commit(library, user, reason="", context=""):
     context = context or "measure library import"
     touched = set()
     undo = {"measures": [], "changed": [], "targets": [], "ended": [], "comparators": []}
+    national = {m.key: m for m in NationalMeasure.objects.all()}
     with transaction.atomic():
         for row in library.measures:
             area, _ = ServiceArea.objects.get_or_create(
@@ -255,9 +301,12 @@ def commit(library, user, reason="", context=""):
                         **{n: _raw(getattr(before, n)) for n in MEASURE_FIELDS},
                         "area_id": before.area_id,
                         "section_id": before.section_id,
+                        "national_measure_id": before.national_measure_id,
+                        "national_note": before.national_note,
                     }
                 )
             measure = measure or Measure(code=row["code"])
+            _link(measure, row, national)
             for name in MEASURE_FIELDS:
                 setattr(measure, name, row[name])
             measure.area, measure.section = area, section
@@ -271,7 +320,7 @@ def commit(library, user, reason="", context=""):
                 user=user,
                 reason=reason,
                 context=context,
-                fields=["code", *MEASURE_FIELDS, "area", "section"],
+                fields=["code", *MEASURE_FIELDS, "area", "section", *LINK_FIELDS],
             )
             touched.add(measure.pk)
             if before is None:
@@ -327,6 +376,7 @@ def commit(library, user, reason="", context=""):
         _register().commit(library.risks, user=user, reason=reason, context=context, undo=undo)
         _plan().commit(library.plan, user=user, reason=reason, context=context, undo=undo)
         Measure.objects.filter(pk__in=touched).request_recompute()
+        _refresh_national(touched)
     return summary, undo, sorted(touched)
 
 
@@ -432,12 +482,15 @@ def roll_back_upload(upload, user, reason):
             for name in MEASURE_FIELDS:
                 setattr(measure, name, Measure._meta.get_field(name).to_python(old[name]))
             measure.area_id, measure.section_id = old["area_id"], old["section_id"]
+            if "national_measure_id" in old:
+                measure.national_measure_id = old["national_measure_id"]
+                measure.national_note = old["national_note"]
             AuditEntry.save_with_trail(
                 measure,
                 user=user,
                 reason=reason,
                 context=context,
-                fields=[*MEASURE_FIELDS, "area", "section"],
+                fields=[*MEASURE_FIELDS, "area", "section", *LINK_FIELDS],
             )
             touched.add(measure.pk)
         _plan().roll_back(undo, user=user, reason=reason, context=context)
@@ -451,6 +504,7 @@ def roll_back_upload(upload, user, reason):
         locked.rollback_reason = reason
         locked.save()
         Measure.objects.filter(pk__in=touched).request_recompute()
+        _refresh_national(touched)
     return locked
 
 
@@ -469,3 +523,10 @@ def _slug(name):
     while ServiceArea.objects.filter(slug=slug).exists():
         slug, number = f"{base}-{number}", number + 1
     return slug
+
+
+def _refresh_national(measure_ids):
+    """The comparators computed from the national statistics follow the measures' links."""
+    from metrics.national_loading import refresh_comparators
+
+    refresh_comparators(Measure.objects.filter(pk__in=measure_ids))

@@ -15,12 +15,14 @@ from metrics import national, national_catalogue, national_loading
 from metrics.models import (
     Comparator,
     Geography,
+    Measure,
     NationalMeasure,
     NationalRevision,
     NationalValue,
     Neighbour,
 )
 from scrutiny import roles
+from scrutiny.models import AuditEntry
 from tests.factories import make_measure
 
 nan = math.nan
@@ -518,3 +520,54 @@ def test_lait_dataset_gives_the_measures_the_releases_do_not_carry(national_data
     covid = NationalValue.objects.get(measure=absence, geography__code="916", period="2020")
     assert covid.value is None and covid.as_text == "Not published"
     assert national.period_label(covid) == "2019/20 school year"
+
+
+@pytest.mark.django_db
+def test_the_measure_library_links_measures_to_national_ones_and_round_trips(
+    national_data, client_for, users
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from metrics import library_loading
+
+    officer = client_for(roles.PERFORMANCE_OFFICER)
+    exported = officer.get("/upload/measure-library.xlsx").content
+    library, problems = library_loading.read_and_check(exported, "library.xlsx")
+    assert problems == []
+    summary = library_loading.preview(library)
+    assert summary["changed_measures"] == [] and summary["comparators"] == 0  # round trip
+
+    book = load_workbook(io.BytesIO(exported))
+    sheet = book["Measures"]
+    header = [c.value for c in sheet[1]]
+    code, link, note = (header.index(n) for n in ("code", "national_measure", "national_note"))
+    for row in sheet.iter_rows(min_row=2):
+        if row[code].value == "CSC03":
+            assert row[link].value == "rereferrals_within_12_months"
+            row[link].value = ""
+        if row[code].value == "CSC15":  # readmissions: smaller is better
+            row[link].value = "cla_long_term_stability"  # bigger is better: refused
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _, problems = library_loading.read_and_check(buffer.getvalue(), "library.xlsx")
+    assert [p.message for p in problems] == [
+        "cla_long_term_stability: the DfE counts bigger is better, but CSC15 is smaller is better."
+    ]
+    for row in sheet.iter_rows(min_row=2):
+        if row[code].value == "CSC15":
+            row[link].value = ""
+    buffer = io.BytesIO()
+    book.save(buffer)
+    library, problems = library_loading.read_and_check(buffer.getvalue(), "library.xlsx")
+    preview = library_loading.preview(library)
+    assert preview["changed_measures"] == [
+        {"code": "CSC03", "changes": [("national_measure", "rereferrals_within_12_months", "")]}
+    ]
+    library_loading.commit(library, users[roles.PERFORMANCE_OFFICER], reason="Not comparable")
+    unlinked = Measure.objects.get(code="CSC03")
+    assert unlinked.national_measure is None
+    assert not unlinked.comparators.filter(national=True).exists()
+    entry = AuditEntry.objects.filter(field="national_measure").latest("pk")
+    assert entry.reason == "Not comparable"
