@@ -78,8 +78,19 @@ class TargetInline(admin.TabularInline):
 
 @admin.register(ServiceArea)
 class ServiceAreaAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "order"]
+    list_display = ["name", "slug", "order", "public_scorecard"]
     prepopulated_fields = {"slug": ["name"]}
+    form = ReasonForm
+
+    def save_model(self, request, obj, form, change):
+        """Kept in the trail: making an area's scorecard public is a decision about what the
+        whole world reads."""
+        AuditEntry.save_with_trail(
+            obj,
+            user=request.user,
+            reason=form.cleaned_data.get("change_reason", ""),
+            context="admin",
+        )
 
 
 @admin.register(Section)

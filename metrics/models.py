@@ -177,6 +177,12 @@ class ServiceArea(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    public_scorecard = models.BooleanField(
+        "Publish the scorecard on the public pages",
+        default=False,
+        help_text="Anyone, without signing in, may then read this area's published scorecard "
+        "at /public/; never drafts",
+    )
     figures_version = models.PositiveIntegerField(
         default=0,
         editable=False,

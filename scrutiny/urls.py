@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from metrics import public_views
 from scrutiny import committee_views, meeting_views, user_views, views
 from scrutiny.api import api
 from scrutiny.forms import LoginForm
@@ -107,6 +108,8 @@ urlpatterns = [
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/<int:pk>/", views.inspection, name="inspection"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("public/", public_views.index, name="public_index"),
+    path("public/<slug:slug>/", public_views.scorecard, name="public_scorecard"),
     path("glossary/", views.glossary, name="glossary"),
     path("glossary/add/", views.glossary_term, name="glossary_add"),
     path("glossary/<slug:slug>/change/", views.glossary_term, name="glossary_change"),

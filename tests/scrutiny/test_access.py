@@ -129,7 +129,15 @@ PUBLIC = {
 # The PDF exists once built (tests/scrutiny/test_meetings.py); a report once attached
 # (tests/scrutiny/test_security.py).
 # An invitation's link: tests/scrutiny/test_users.py.
-ELSEWHERE = {"logout", "pack_pdf", "agenda_report", "password_reset_confirm"}
+# The public pages are off until the council turns them on: tests/metrics/test_public.py.
+ELSEWHERE = {
+    "logout",
+    "pack_pdf",
+    "agenda_report",
+    "password_reset_confirm",
+    "public_index",
+    "public_scorecard",
+}
 
 
 def _named_urls(patterns, namespace=""):
