@@ -42,11 +42,7 @@ def scorecard_table(area, periods, measures, breakdown=""):
     direction_names = dict(Direction.choices)
     for measure in measures:
         status = measure.status
-        comparator = "; ".join(
-            f"{c.label or c.get_kind_display()}: {c.as_text}"
-            + (f" ({c.period_label})" if c.period_label else "")
-            for c in measure.shown_comparators
-        )
+        comparator = "; ".join(c.summary for c in measure.shown_comparators)
         rows.append(
             [
                 measure.section.name if measure.section else "",

@@ -575,6 +575,17 @@ class Comparator(models.Model):
             return self.measure.format_value(self.value)
         return self.get_availability_display()
 
+    @property
+    def name(self):
+        return self.label or self.get_kind_display()
+
+    @property
+    def summary(self):
+        """As the scorecard, export and pack print it: "England: 21.5% (2021/22)"."""
+        return f"{self.name}: {self.as_text}" + (
+            f" ({self.period_label})" if self.period_label else ""
+        )
+
 
 class PublishedQuerySet(models.QuerySet):
     """For figures, statuses and commentary: what a reader may see."""

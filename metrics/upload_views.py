@@ -469,8 +469,8 @@ def _drafted(measure, status):
     period = status.period
     comparator = next(
         (
-            (c.label or c.get_kind_display(), c.value, c.period_label)
-            for c in measure.comparators.all()
+            (c.name, c.value, c.period_label)
+            for c in measure.comparators_at(period.end)  # never a year after the period
             if c.value is not None
         ),
         None,

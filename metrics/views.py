@@ -332,7 +332,7 @@ def measure_chart_html(measure, series):
     }
     comparators = [
         (
-            f"{c.label or c.get_kind_display()}{f' ({c.period_label})' if c.period_label else ''}",
+            f"{c.name}{f' ({c.period_label})' if c.period_label else ''}",
             float(c.value),
         )
         for c in measure.comparators_at(series[-1].period_end)

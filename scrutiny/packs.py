@@ -67,11 +67,7 @@ def _scorecards():
                     else "",
                     "previous_number": _number(before.value) if before else None,
                     "commentary": measure.comment.text if measure.comment else "",
-                    "comparators": [
-                        f"{c.label or c.get_kind_display()}: {c.as_text}"
-                        + (f" ({c.period_label})" if c.period_label else "")
-                        for c in measure.shown_comparators
-                    ],
+                    "comparators": [c.summary for c in measure.shown_comparators],
                     "revision": status.revision.revision_text(measure)
                     if status and status.revision
                     else "",

@@ -571,3 +571,15 @@ def test_the_measure_library_links_measures_to_national_ones_and_round_trips(
     assert not unlinked.comparators.filter(national=True).exists()
     entry = AuditEntry.objects.filter(field="national_measure").latest("pk")
     assert entry.reason == "Not comparable"
+
+
+@pytest.mark.django_db
+def test_drafted_commentary_cites_the_neighbours_of_its_own_year(national_data, client_for):
+    """Drafting CSC03's Q1 2022/23 commentary from the figures quotes the comparator in force
+    then (2021/22), never a year published after the quarter."""
+    officer = client_for(roles.PERFORMANCE_OFFICER)
+    page = officer.post(
+        "/measures/CSC03/commentary/", {"period": "2022-06", "action": "draft", "text": ""}
+    ).content.decode()
+    assert "sn average (2025 model, 10 of 10) is 20.3% (2021/22)" in page
+    assert "2024/25" not in page
