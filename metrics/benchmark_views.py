@@ -24,7 +24,7 @@ SORTS = {
 SHOWS = ("all", "region", "neighbours")
 
 
-def _model(request):
+def neighbour_model_asked(request):
     year = request.GET.get("model", "")
     return national.neighbour_model(int(year) if year.isdigit() else None)
 
@@ -219,11 +219,10 @@ def _among_neighbours(measure, comparison):
             f"{above} of the {len(others)} neighbours with a figure are higher than "
             f"{own.geography.name}'s {own.text}; the DfE does not say which direction is better."
         )
-    sign = calc.POLARITY_SIGN[measure.polarity]
-    better = sum(sign * (p.number - own.number) > 0 for p in others)
+    rank = int(calc.ranks([own.number, *(p.number for p in others)], measure.polarity)[0])
     return (
         f"Among itself and its {len(others)} neighbours with a figure, {own.geography.name} "
-        f"ranks {better + 1} of {len(others) + 1} (1 = best)."
+        f"ranks {rank} of {len(others) + 1} (1 = best)."
     )
 
 
@@ -268,7 +267,7 @@ def benchmarks(request):
     """Every national measure, with the council's latest figure, rank and band."""
     require(request.user, "view_published")
     council = national.own_council()
-    model = _model(request)
+    model = neighbour_model_asked(request)
     key = national.cache_key("benchmarks", national.generation(), council, model)
     table = cache.get(key)
     if table is None:
@@ -300,7 +299,7 @@ def benchmark(request, key):
     require(request.user, "view_published")
     measure = get_object_or_404(NationalMeasure, key=key)
     council = national.own_council()
-    model = _model(request)
+    model = neighbour_model_asked(request)
     years = national.periods(measure)
     if not years:
         raise Http404("Nothing is published for this measure.")
@@ -395,7 +394,7 @@ def area_compare(request, slug):
     """A service area's measures against other councils, worst first."""
     require(request.user, "view_published")
     area = get_object_or_404(ServiceArea, slug=slug)
-    model = _model(request)
+    model = neighbour_model_asked(request)
     return render(
         request,
         "metrics/area_compare.html",

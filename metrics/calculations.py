@@ -789,6 +789,17 @@ def quartile_bands(values, cuts, polarity):
     return bands
 
 
+def against(value, reference, polarity):
+    """A council's value against a reference (its neighbours' average): 'better', 'worse' or
+    'the same' by polarity, with the size of the gap; 'not comparable' without both values or
+    without a polarity."""
+    sign = POLARITY_SIGN.get(polarity, 0)
+    if value is None or reference is None or not sign:
+        return "not comparable", None
+    gap = sign * (value - reference)
+    return ("better" if gap > 0 else "worse" if gap < 0 else "the same"), abs(value - reference)
+
+
 def funnel_limits(centre, denominators, z, per=100.0):
     """Control limits around `centre` for each denominator. `per` = 100 for a percentage (the
     binomial limits p ± z·√(p(1−p)/n)); 10,000 for a rate per 10,000 (the Poisson limits: a

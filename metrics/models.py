@@ -1328,9 +1328,12 @@ class NationalMeasure(models.Model):
         text = f"{value:,.{self.precision}f}"
         return f"{text}%" if self.unit == Unit.PERCENT else text
 
-    @property
-    def proportion(self):
-        return self.unit in (Unit.PERCENT, Unit.RATE_10K)
+    def figure_text(self, value, marker):
+        """A published figure as words: the value, or the publication's marker spelled out
+        (never a 0 or a blank)."""
+        if value is not None:
+            return self.format_value(value)
+        return dict(NationalValue.Marker.choices).get(marker, "Not published")
 
 
 class NationalValue(models.Model):
@@ -1375,9 +1378,7 @@ class NationalValue(models.Model):
 
     @property
     def as_text(self):
-        if self.value is not None:
-            return self.measure.format_value(self.value)
-        return self.get_marker_display()
+        return self.measure.figure_text(self.value, self.marker)
 
 
 class NationalRevision(models.Model):

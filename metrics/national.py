@@ -139,12 +139,9 @@ class Figure:
 
     @property
     def as_text(self):
-        if self.value is not None:
-            return self.measure.format_value(self.value)
-        return MARKERS.get(self.marker, "Not published")
+        return self.measure.figure_text(self.value, self.marker)
 
 
-MARKERS = dict(NationalValue.Marker.choices)
 FIGURE_FIELDS = (
     "geography_id",
     "period",
@@ -375,12 +372,7 @@ def how_we_compare(area_ids=None, model=None, ending=None):
         if comparison is None or comparison.council is None:
             continue
         own, average = comparison.council.number, comparison.neighbour_average
-        sign = calc.POLARITY_SIGN.get(comparison.measure.polarity, 0)
-        gap = None if own is None or average is None else own - average
-        against = "not comparable"
-        if gap is not None and sign:
-            better = sign * gap
-            against = "better" if better > 0 else "worse" if better < 0 else "the same"
+        against, gap = calc.against(own, average, comparison.measure.polarity)
         rows.append(
             {
                 "code": measure.code,
@@ -399,9 +391,9 @@ def how_we_compare(area_ids=None, model=None, ending=None):
                 "gap": None
                 if gap is None
                 else (
-                    f"{abs(gap):.1f} points"
+                    f"{gap:.1f} points"
                     if comparison.measure.unit == "percent"
-                    else comparison.format(abs(gap))
+                    else comparison.format(gap)
                 ),
                 "note": measure.national_note,
                 "model": model.name if model else "",

@@ -305,7 +305,9 @@ def _compared(request, measure):
     from metrics import benchmark_views, national
 
     return benchmark_views.compared_html(
-        measure.national_measure, national.own_council(), benchmark_views._model(request)
+        measure.national_measure,
+        national.own_council(),
+        benchmark_views.neighbour_model_asked(request),
     )
 
 

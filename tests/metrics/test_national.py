@@ -68,6 +68,14 @@ def test_neighbour_average_is_the_mean_of_those_with_a_value_and_says_how_many()
     assert calc.neighbour_average([None, nan]) == (None, 0)
 
 
+def test_against_the_neighbours_is_better_or_worse_by_polarity():
+    assert calc.against(24.5, 20.27, calc.SMALLER) == ("worse", pytest.approx(4.23))
+    assert calc.against(24.5, 20.27, calc.BIGGER) == ("better", pytest.approx(4.23))
+    assert calc.against(20.0, 20.0, calc.BIGGER) == ("the same", 0.0)
+    assert calc.against(24.5, None, calc.BIGGER) == ("not comparable", None)
+    assert calc.against(24.5, 20.0, "") == ("not comparable", None)
+
+
 def test_funnel_limits_narrow_as_the_denominator_grows():
     """England 20%: for n = 100 the 95% limits are 20 ± 1.96·√(0.2·0.8/100)·100 = 20 ± 7.84."""
     low, high = calc.funnel_limits(20.0, [100, 10_000], 1.96)
