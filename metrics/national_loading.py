@@ -60,16 +60,35 @@ class Report:
         self.lines.append(text)
 
 
+class _FileRefused(Exception):
+    pass
+
+
 def load(paths, report=None, refresh=True):
-    """Load every file; each in its own transaction, so a bad file leaves the others loaded
-    and changes nothing of its own. Then recompute the linked measures' comparators."""
+    """Load every file, each in its own transaction: a file with any problem (a cell that is
+    neither a figure nor a marker, a code that is not a council's) is not loaded at all, its
+    problems are reported with their file, row and column, and the other files load. Then
+    recompute the linked measures' comparators."""
     report = report or Report()
     for path in paths:
         path = Path(path)
         if not path.is_file():
             raise NationalFileError(f"{path}: there is no such file.")
-        with transaction.atomic():
-            _load_one(path, report)
+        counts = (report.added, report.revised, report.unchanged, report.older)
+        problems, lines = len(report.problems), len(report.lines)
+        try:
+            with transaction.atomic():
+                _load_one(path, report)
+                if len(report.problems) > problems:
+                    raise _FileRefused
+        except _FileRefused:
+            report.added, report.revised, report.unchanged, report.older = counts
+            del report.lines[lines:]
+            found = len(report.problems) - problems
+            report.say(
+                f"{path.name}: not loaded, {found} problem{'s' if found != 1 else ''}; nothing "
+                "from it was written."
+            )
     if refresh:
         refresh_comparators()
     return report

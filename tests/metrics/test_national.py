@@ -219,16 +219,28 @@ def test_a_later_publication_adds_its_year_and_keeps_both_figures_of_a_revised_o
     assert NationalRevision.objects.filter(value=value).count() == 1
 
 
-def test_a_bad_figure_is_reported_with_its_file_row_and_column_and_the_rest_loads(db, tmp_path):
+def test_a_bad_figure_is_reported_with_its_file_row_and_column_and_its_file_is_not_loaded(
+    db, tmp_path
+):
     rows = _rows("2022")
     rows[3] = rows[3][:-1] + ("fourteen",)
-    path = _ees(tmp_path, "bad.csv", rows)
-    report = national_loading.load([path])
+    bad = _ees(tmp_path, "bad.csv", rows)
+    good = _ees(tmp_path, "good.csv", _rows("2021"))
+    report = national_loading.load([bad, good])
     assert report.problems == [
         "bad.csv, row 5, column rereferral_percent: 'fourteen' is neither a figure nor one of "
         "the publication's markers (c, x, z, u, k)."
     ]
-    assert NationalValue.objects.filter(geography__code="916").exists()
+    assert "bad.csv: not loaded, 1 problem; nothing from it was written." in report.lines
+    assert set(NationalValue.objects.values_list("period", flat=True)) == {"2021"}
+    assert report.added == NationalValue.objects.count()
+    with pytest.raises(CommandError, match="The files with problems were not loaded"):
+        call_command(
+            "import_national",
+            str(bad),
+            stdout=open("/dev/null", "w"),
+            stderr=open("/dev/null", "w"),
+        )
 
 
 def test_a_file_no_measure_reads_is_refused_with_its_name(db, tmp_path):

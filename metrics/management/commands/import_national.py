@@ -33,7 +33,7 @@ class Command(BaseCommand):
         for line in report.lines:
             self.stdout.write(line)
         for problem in report.problems[:100]:
-            self.stderr.write(f"Not loaded: {problem}")
+            self.stderr.write(f"Problem: {problem}")
         if len(report.problems) > 100:
             self.stderr.write(f"… and {len(report.problems) - 100} more problems.")
         self.stdout.write(
@@ -41,3 +41,8 @@ class Command(BaseCommand):
             f"{report.unchanged} unchanged, {report.older} from an earlier publication kept as "
             f"revisions; {len(report.problems)} problems; {time.perf_counter() - started:.1f} s."
         )
+        if report.problems:
+            raise CommandError(
+                "The files with problems were not loaded (nothing from them was written); the "
+                "others were."
+            )
