@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -21,9 +22,16 @@ from openpyxl import load_workbook
 from improvement_plan.models import PlanMetric, Risk, RiskAssessment, RiskRegister
 from metrics import calculations as calc
 from metrics import loading
-from metrics.models import Commentary, Measure, MeasureStatus, Observation
+from metrics.models import (
+    Commentary,
+    Measure,
+    MeasureStatus,
+    Narrative,
+    Observation,
+    ServiceArea,
+)
 from scrutiny import roles
-from scrutiny.packs import build_snapshot
+from scrutiny.packs import READER, build_snapshot
 from tests.factories import (
     make_area,
     make_measure,
@@ -100,7 +108,17 @@ def council(db):
         workstream=workstream, reference="M1", measure=measures[0], name="Timeliness"
     )
     meeting = make_meeting(day=date(2022, 9, 15))
-    return {"measures": measures, "meeting": meeting}
+    # The area's narrative for its latest published period, and its public page switched on.
+    ServiceArea.objects.filter(pk=care.pk).update(public_scorecard=True)
+    (care,) = ServiceArea.objects.filter(pk=care.pk).with_headlines(READER)
+    Narrative.objects.create(
+        area=care,
+        period_kind=care.period.kind,
+        period_end=care.period.end,
+        text="The published narrative.",
+        published=True,
+    )
+    return {"measures": measures, "meeting": meeting, "care": care}
 
 
 def _member_urls(council):
@@ -119,6 +137,10 @@ def _member_urls(council):
         "/risks/SR7.5/",
         "/risks/heat-map/",
         "/plan/",
+        "/scorecards/childrens-social-care/compare/",
+        "/benchmarks/",
+        "/public/",
+        "/public/childrens-social-care/",
         *[f"/measures/{code}/" for code in codes],
     ]
     api = [
@@ -253,6 +275,23 @@ def _drafts_leave_members_view_unchanged(council, client, capture, first, second
 
     loaded = _load(officer, rows(first), capture)
     assert Observation.objects.filter(published=False).exists()
+    # and drafts of the words: a later narrative and commentary, not yet published
+    care = council["care"]
+    Narrative.objects.create(
+        area=care,
+        period_kind=care.period.kind,
+        period_end=care.period.end,
+        text="A draft narrative.",
+        written_by=officer,
+    )
+    Commentary.objects.create(
+        measure=council["measures"][0],
+        period_kind=care.period.kind,
+        period_end=care.period.end,
+        text="A draft commentary.",
+        written_by=officer,
+    )
+    ServiceArea.objects.filter(pk=care.pk).update(figures_version=F("figures_version") + 1)
     _assert_unchanged(before, _what_a_member_sees(client, council))
 
     changed = _load(officer, rows(second), capture)
