@@ -479,3 +479,98 @@ def funnel_plot(*, title, points, centre, limits, council, neighbours, x_title, 
         height=440,
         xaxis={"title": {"text": x_title}, "type": "log", "gridcolor": "#e5e6e7"},
     )
+
+
+STACK_STYLES = (
+    (GREEN, ""),
+    (SKY, "/"),
+    (ORANGE, "."),
+    (VERMILLION, "x"),
+    (GREY, "-"),
+)
+
+
+def stacked_bars(*, title, categories, stacks, horizontal=False, unit_suffix="%"):
+    """One bar per category, split into the named parts in the order given (each part told
+    apart by colour and fill pattern); ``stacks`` maps a part's name to one value per
+    category, None where it is not known."""
+    figure = go.Figure()
+    for (name, values), (colour, shape) in zip(stacks.items(), STACK_STYLES, strict=False):
+        axis = (
+            {"y": list(categories), "x": list(values)}
+            if horizontal
+            else {
+                "x": list(categories),
+                "y": list(values),
+            }
+        )
+        figure.add_trace(
+            go.Bar(
+                **axis,
+                name=name,
+                orientation="h" if horizontal else "v",
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": shape, "fgcolor": BLACK, "size": 6},
+                    "line": {"color": BLACK, "width": 1},
+                },
+                hovertemplate=name
+                + ": %{"
+                + ("x" if horizontal else "y")
+                + "}"
+                + unit_suffix
+                + "<extra></extra>",
+            )
+        )
+    extra = {"barmode": "stack"}
+    if horizontal:
+        extra["yaxis"] = {"autorange": "reversed", "type": "category"}
+        extra["xaxis"] = {"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"}
+        extra["margin"] = {"l": 220, "r": 20, "t": 60, "b": 50}
+    else:
+        extra["xaxis"] = {"type": "category"}
+    height = max(300, 120 + 36 * len(categories)) if horizontal else 380
+    figure = _layout(figure, title, "" if horizontal else unit_suffix, height=height)
+    return figure.update_layout(**extra)
+
+
+def bars_over_time(*, title, periods, values, lines=(), unit_suffix=""):
+    """A bar per period, with reference lines (value, label, dash) such as a target."""
+    figure = go.Figure(
+        go.Bar(
+            x=list(periods),
+            y=list(values),
+            marker={"color": BLUE, "line": {"color": BLACK, "width": 1}},
+            name="Figure",
+            hovertemplate="%{x}: %{y}" + unit_suffix + "<extra></extra>",
+        )
+    )
+    for y, text, dash in lines:
+        if y is not None:
+            figure.add_hline(
+                y=y,
+                line={"color": BLACK, "dash": dash, "width": 2},
+                annotation_text=text,
+                annotation_position="top left",
+            )
+    return _layout(figure, title, unit_suffix, showlegend=False, xaxis={"type": "category"})
+
+
+def lines_over_time(*, title, periods, series, unit_suffix=""):
+    """Several series over the same periods, told apart by colour, dash and marker."""
+    figure = go.Figure()
+    styles = BENCHMARK_STYLES + ((PURPLE, "longdash", "x"),)
+    for (name, values), (colour, dash, symbol) in zip(series.items(), styles, strict=False):
+        figure.add_trace(
+            go.Scatter(
+                x=list(periods),
+                y=list(values),
+                name=name,
+                mode="lines+markers",
+                line={"color": colour, "dash": dash, "width": 2},
+                marker={"symbol": symbol, "size": 6},
+                connectgaps=False,
+                hovertemplate=name + " %{x}: %{y}" + unit_suffix + "<extra></extra>",
+            )
+        )
+    return _layout(figure, title, unit_suffix, xaxis={"type": "category"})

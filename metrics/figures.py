@@ -69,6 +69,8 @@ class MeasureInfo:
     frequency: str
     unit: str
     active: bool = True
+    qa_role: str = ""  # its part in the quality-assurance report, if any
+    area_id: int = 0
 
 
 class FileRejected(Exception):
@@ -622,6 +624,14 @@ def _check_rows(long, catalogue, today):
             message,
         )
         bad |= duplicated
+    shares = _shares_over_100(long, ~bad, catalogue, codes, period_end, values)
+    for row_index, message in shares:
+        problems.append(
+            Problem(
+                int(long.at[row_index, "row"]), long.at[row_index, "_col_value"], "value", message
+            )
+        )
+        bad[row_index] = True
     problems.sort(key=lambda p: (p.row or 0, p.column))
     clean = long[~bad]
     figures = pd.DataFrame(
@@ -638,6 +648,45 @@ def _check_rows(long, catalogue, today):
         }
     )
     return figures, problems
+
+
+# Shares of one whole: a file may not make them add to more than 100% (with a point for rounding).
+SHARES_OF_ONE_WHOLE = {
+    "grades": ({"good": "Good or better", "ri": "Requires improvement",
+                "inadequate": "Inadequate"}),
+    "moderation": {"moderated_up": "graded up", "moderated_down": "graded down"},
+}  # fmt: skip
+ROUNDING = 1
+
+
+def _shares_over_100(long, ok, catalogue, codes, period_end, values):
+    """(row index, message) for the audit-grade shares (or moderation shares) of one area,
+    period and breakdown that together come to more than 100% in the file."""
+    found = []
+    for parts in SHARES_OF_ONE_WHOLE.values():
+        roles = {c: m for c, m in catalogue.items() if m.qa_role in parts}
+        if not roles:
+            continue
+        rows = ok & codes.isin(list(roles)) & values.notna()
+        if not rows.any():
+            continue
+        groups = {}
+        for index in long.index[rows]:
+            info = roles[codes[index]]
+            key = (info.area_id, period_end[index], long.at[index, "area"])
+            groups.setdefault(key, []).append((index, info.qa_role, values[index]))
+        for (_, end, breakdown), members in groups.items():
+            total = sum(value for _, _, value in members)
+            if total <= 100 + ROUNDING:
+                continue
+            told = ", ".join(f"{parts[role]} {value:g}%" for _, role, value in members)
+            whom = f"for {breakdown}" if breakdown else "for the whole authority"
+            message = (
+                f"These shares {whom} in {end:%b %Y} add up to {total:g}% ({told}): "
+                "more than 100%. Check each figure is a percentage of the same audits."
+            )
+            found += [(index, message) for index, _, _ in members]
+    return found
 
 
 KIND_NAMES = {calc.MONTH: "month", calc.QUARTER: "quarter", calc.YEAR: "financial year"}

@@ -43,9 +43,17 @@ class Refused(Exception):
 
 def catalogue():
     return {
-        code: reading.MeasureInfo(id=pk, code=code, frequency=frequency, unit=unit, active=active)
-        for pk, code, frequency, unit, active in Measure.objects.values_list(
-            "pk", "code", "frequency", "unit", "active"
+        code: reading.MeasureInfo(
+            id=pk,
+            code=code,
+            frequency=frequency,
+            unit=unit,
+            active=active,
+            qa_role=qa_role,
+            area_id=area_id,
+        )
+        for pk, code, frequency, unit, active, qa_role, area_id in Measure.objects.values_list(
+            "pk", "code", "frequency", "unit", "active", "qa_role", "area_id"
         )
     }
 

@@ -79,6 +79,21 @@ class Assurance(models.TextChoices):
     NOT_ENOUGH = "not_enough_data", "Not enough data"
 
 
+class QaRole(models.TextChoices):
+    """What a measure of the quality-assurance report stands for, so that its page can draw
+    the audits against their targets, the grade mix and the moderation from ordinary measures."""
+
+    NONE = "", "None"
+    AUDITS = "audits", "Audits completed"
+    COMPLETION = "completion", "Audit completion rate"
+    GOOD = "good", "Share graded Good or better"
+    REQUIRES_IMPROVEMENT = "ri", "Share graded Requires improvement"
+    INADEQUATE = "inadequate", "Share graded Inadequate"
+    MODERATED_UP = "moderated_up", "Share graded up by moderators"
+    MODERATED_DOWN = "moderated_down", "Share graded down by moderators"
+    FOLLOW_UP = "follow_up", "Audit actions followed up in time"
+
+
 class ServiceAreaQuerySet(models.QuerySet):
     def with_headlines(self, user, ending=None):
         """Each area with its latest reporting period (or the one ending in the month
@@ -177,6 +192,12 @@ class ServiceArea(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    quality_assurance = models.BooleanField(
+        "Holds the quality-assurance report",
+        default=False,
+        help_text="The area's measures are the case-file audits, shown on the Quality "
+        "assurance page as well as the scorecard",
+    )
     public_scorecard = models.BooleanField(
         "Publish the scorecard on the public pages",
         default=False,
@@ -350,6 +371,16 @@ class Measure(models.Model):
         blank=True,
         help_text="Where the council's definition differs from the DfE's (quarterly against "
         "annual, rolling year…)",
+    )
+    qa_role = models.CharField(
+        "Part in the quality-assurance report",
+        max_length=16,
+        choices=QaRole.choices,
+        blank=True,
+        default="",
+        help_text="Only for the measures of case-file audits: how the quality-assurance page "
+        "draws them (grades by legal status, team or area of practice are the measure's "
+        "breakdowns, e.g. 'Legal status: Children in care')",
     )
     figures_version = models.PositiveIntegerField(
         default=0,

@@ -15,9 +15,11 @@ from metrics.models import Measure, Observation
 DUE_PER_MEASURE = 4
 
 
-def due_rows(today=None):
-    """(measure, period) for each period that has ended and has no whole-authority figure,
-    after each active measure's latest one: at most four per measure, oldest first."""
+def due_rows(today=None, area=None):
+    """(measure, period, breakdown) for each period that has ended and has no whole-authority
+    figure, after each active measure's latest one: at most four per measure, oldest first.
+    For one ``area`` (the quality-assurance template), also a row for each breakdown the
+    measure has had (the grades by legal status, team or area of practice)."""
     today = today or date.today()
     this_month = date(today.year, today.month, 1)
     measures = (
@@ -25,6 +27,17 @@ def due_rows(today=None):
         .select_related("area")
         .order_by("area__order", "order", "code")
     )
+    breakdowns = {}
+    if area is not None:
+        measures = measures.filter(area=area)
+        for measure_id, breakdown in (
+            Observation.objects.filter(measure__area=area)
+            .exclude(breakdown="")
+            .values_list("measure_id", "breakdown")
+            .distinct()
+            .order_by("measure_id", "breakdown")
+        ):
+            breakdowns.setdefault(measure_id, []).append(breakdown)
     latest = {}
     for measure_id, kind, end in (
         Observation.objects.filter(breakdown="", value__isnull=False)
@@ -44,7 +57,8 @@ def due_rows(today=None):
             )
             if period.end >= this_month:
                 break
-            rows.append((measure, period))
+            for breakdown in ["", *breakdowns.get(measure.pk, [])]:
+                rows.append((measure, period, breakdown))
     return rows
 
 
@@ -66,7 +80,7 @@ INSTRUCTIONS = [
 ]
 
 
-def xlsx_template(today=None):
+def xlsx_template(today=None, area=None):
     workbook = Workbook()
     figures = workbook.active
     figures.title = "Figures"
@@ -74,9 +88,9 @@ def xlsx_template(today=None):
     for cell in figures[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7EE")
-    rows = due_rows(today)
-    for measure, period in rows:
-        figures.append([measure.code, period.key, "", None, None, None, ""])
+    rows = due_rows(today, area)
+    for measure, period, breakdown in rows:
+        figures.append([measure.code, period.key, breakdown, None, None, None, ""])
     figures.freeze_panes = "A2"
     for letter, width in zip("ABCDEFG", (14, 12, 18, 10, 12, 13, 40), strict=True):
         figures.column_dimensions[letter].width = width
@@ -86,6 +100,8 @@ def xlsx_template(today=None):
     for cell in catalogue[1]:
         cell.font = Font(bold=True)
     measures = Measure.objects.filter(active=True).select_related("area").order_by("code")
+    if area is not None:
+        measures = measures.filter(area=area)
     for measure in measures:
         catalogue.append(
             [
@@ -127,19 +143,19 @@ def xlsx_template(today=None):
     instructions["A1"].font = Font(bold=True, size=14)
     instructions.column_dimensions["A"].width = 110
     due = workbook.create_sheet("Periods now due")
-    due.append(["measure_code", "name", "period", "period label"])
-    for measure, period in rows:
-        due.append([measure.code, measure.name, period.key, period.label])
+    due.append(["measure_code", "name", "period", "period label", "area"])
+    for measure, period, breakdown in rows:
+        due.append([measure.code, measure.name, period.key, period.label, breakdown])
     workbook.active = workbook.sheetnames.index("Figures")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def csv_template(today=None):
+def csv_template(today=None, area=None):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(LONG_COLUMNS)
-    for measure, period in due_rows(today):
-        writer.writerow([measure.code, period.key, "", "", "", "", ""])
+    for measure, period, breakdown in due_rows(today, area):
+        writer.writerow([measure.code, period.key, breakdown, "", "", "", ""])
     return buffer.getvalue().encode("utf-8-sig")

@@ -84,6 +84,7 @@ def upload(request):
         {
             "form": form,
             "recent": recent,
+            "quality_areas": ServiceArea.objects.filter(quality_assurance=True),
             "max_mb": _max_mb(),
             "breadcrumbs": [("Dashboard", reverse("home")), ("Upload figures", None)],
         },
@@ -98,10 +99,16 @@ def _max_mb():
     return round(settings.UPLOAD_MAX_BYTES / 1024 / 1024)
 
 
+def _template_area(request):
+    """The one area a template is asked for (?area=slug), or None for every area."""
+    slug = request.GET.get("area", "")
+    return ServiceArea.objects.filter(slug=slug).first() if slug else None
+
+
 def template_xlsx(request):
     require(request.user, "upload_figures")
     response = HttpResponse(
-        xlsx_template(),
+        xlsx_template(area=_template_area(request)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="figures-template-{date.today()}.xlsx"'
@@ -124,7 +131,9 @@ def library_xlsx(request):
 
 def template_csv(request):
     require(request.user, "upload_figures")
-    response = HttpResponse(csv_template(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        csv_template(area=_template_area(request)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="figures-template-{date.today()}.csv"'
     return response
 

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from metrics import benchmark_views, upload_views, views
+from metrics import benchmark_views, report_views, upload_views, views
 
 
 class ExportFormat:
@@ -52,4 +52,6 @@ urlpatterns = [
         name="upload_retry_statuses",
     ),
     path("publish/", upload_views.publication, name="publication"),
+    path("quality/", report_views.quality_index, name="quality_index"),
+    path("quality/<slug:slug>/", report_views.quality_page, name="quality"),
 ]

@@ -8,6 +8,7 @@ NAVIGATION = [
     ("Dashboard", "home", None, ("home",)),
     ("Scorecards", "metrics:scorecards", None, ("metrics:scorecard", "metrics:measure")),
     ("How we compare", "metrics:benchmarks", None, ("metrics:benchmark", "metrics:area_compare")),
+    ("Quality assurance", "metrics:quality_index", None, ("metrics:quality",)),
     ("Upload", "metrics:upload", "scrutiny.upload_figures", ("metrics:upload",)),
     (
         "Improvement plan",

@@ -35,7 +35,9 @@ def _number(value):
 
 def _scorecards():
     areas = []
-    for area in ServiceArea.objects.order_by("order", "name").with_headlines(READER):
+    # A quality-assurance area has its own section of the pack, laid out as its report.
+    scorecards = ServiceArea.objects.filter(quality_assurance=False).order_by("order", "name")
+    for area in scorecards.with_headlines(READER):
         if area.period is None:
             continue
         periods, measures = Measure.objects.for_scorecard(area, area.period, READER)
@@ -92,6 +94,31 @@ def _narrative(area):
     """The area's published opening narrative for the pack's period, as paragraphs."""
     found = Narrative.latest(area, area.period, drafts=False)
     return {"paragraphs": found.paragraphs, "source": found.source} if found else None
+
+
+def _quality(today):
+    """Each quality-assurance report as published, for the latest month ending by ``today``."""
+    from metrics import quality
+
+    reports = []
+    for area in ServiceArea.objects.filter(quality_assurance=True):
+        months = [m for m in quality.months(area, drafts=False) if m.end <= today]
+        if months:
+            reports.append(quality.report(area, months[0], drafts=False))
+    return reports
+
+
+def _work_programme(meeting):
+    return [
+        {
+            "title": item.title,
+            "meeting": f"{item.meeting.date:%-d %B %Y}" if item.meeting else "Not yet scheduled",
+            "state": item.get_state_display(),
+            "requested_by": item.requested_by,
+            "note": item.note,
+        }
+        for item in meeting.committee.work_programme.select_related("meeting")
+    ]
 
 
 def _risks():
@@ -203,10 +230,12 @@ def build_snapshot(meeting, today):
         },
         "as_at": today.isoformat(),
         "scorecards": _scorecards(),
+        "quality": _quality(today),
         "risks": _risks(),
         "plan": _plan(today),
         "questions": _questions(meeting),
         "actions": _actions(meeting, today),
+        "work_programme": _work_programme(meeting),
     }
 
 

@@ -21,6 +21,8 @@ PAGES = {
     "metrics:scorecard": ("/scorecards/childrens-social-care/", READERS),
     "metrics:measure": ("/measures/CSC05/", READERS),
     "metrics:benchmarks": ("/benchmarks/", READERS),
+    "metrics:quality_index": ("/quality/", READERS),
+    "metrics:quality": ("/quality/quality-assurance/", READERS),
     "metrics:narrative": ("/scorecards/childrens-social-care/narrative/", OFFICERS),
     "metrics:area_commentary": ("/scorecards/childrens-social-care/commentary/", OFFICERS),
     "glossary": ("/glossary/", READERS),
@@ -103,7 +105,7 @@ PAGES = {
 }
 # Pages that answer with a redirect when there is nothing to show (a plan exists: /plan/new/
 # sends a director to the new-version page).
-REDIRECTS = {"improvement_plan:plan_new"}
+REDIRECTS = {"improvement_plan:plan_new", "metrics:quality_index"}
 # POST-only: anyone else gets 403, a GET gets 405.
 ACTIONS = {
     "metrics:upload_confirm": ("/upload/{upload}/confirm/", OFFICERS),
@@ -164,6 +166,9 @@ def site(db):
     area = make_area(slug="childrens-social-care", name="Children's Social Care")
     measure = make_measure(area=area, code="CSC05")
     make_observation(measure=measure, value=68.9)
+    audits = make_area(slug="quality-assurance", name="Quality assurance")
+    audits.quality_assurance = True
+    audits.save()
     from improvement_plan.models import Risk, RiskRegister
 
     Risk.objects.create(

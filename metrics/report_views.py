@@ -1,0 +1,96 @@
+"""The reports a committee reads beside the scorecards: quality assurance and finance."""
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from metrics import charts, quality
+from metrics.models import ServiceArea
+from scrutiny.roles import require
+
+
+def _crumbs(*extra):
+    return [("Dashboard", reverse("home")), *extra]
+
+
+def quality_index(request):
+    """The quality-assurance report: the first area that holds one (usually the only one)."""
+    require(request.user, "view_published")
+    area = ServiceArea.objects.filter(quality_assurance=True).first()
+    if area is None:
+        return render(
+            request,
+            "metrics/quality_none.html",
+            {"breadcrumbs": _crumbs(("Quality assurance", None))},
+        )
+    return redirect("metrics:quality", slug=area.slug)
+
+
+def quality_page(request, slug):
+    require(request.user, "view_published")
+    area = get_object_or_404(ServiceArea, slug=slug, quality_assurance=True)
+    drafts = request.user.has_perm("scrutiny.view_drafts")
+    available = quality.months(area, drafts)
+    if not available:
+        return render(
+            request,
+            "metrics/quality.html",
+            {"area": area, "data": None, "breadcrumbs": _crumbs((area.name, None))},
+        )
+    chosen = {p.key: p for p in available}.get(request.GET.get("month", ""), available[0])
+    data = quality.report(area, chosen, drafts)
+    drawn = _quality_charts(data)
+    return render(
+        request,
+        "metrics/quality.html",
+        {
+            "area": area,
+            "data": data,
+            "months": available,
+            "chosen": chosen,
+            "others": ServiceArea.objects.filter(quality_assurance=True).exclude(pk=area.pk),
+            "charts": drawn,
+            "category_charts": list(zip(data["categories"], drawn["categories"], strict=True)),
+            "breadcrumbs": _crumbs(("Quality assurance", None)),
+        },
+    )
+
+
+def _quality_charts(data):
+    out = {}
+    audits = data["audits"]
+    if audits and audits["rows"]:
+        targets = [r["target"] for r in audits["rows"] if r["target"] is not None]
+        out["audits"] = charts.to_html(
+            charts.bars_over_time(
+                title=audits["name"],
+                periods=[r["month"] for r in audits["rows"]],
+                values=[r["audits"] for r in audits["rows"]],
+                lines=[(targets[-1], f"Target {targets[-1]:g}", "dash")] if targets else [],
+            ),
+            "chart-audits",
+        )
+    if data["grades"] and data["grades"]["rows"]:
+        out["grades"] = _stack(data["grades"], "month", "Grades over time", "chart-grades")
+    out["categories"] = [
+        _stack(group, "name", f"Grades by {group['group'].lower()}, {data['month']}",
+               f"chart-grades-{i}", horizontal=True)
+        for i, group in enumerate(data["categories"])
+    ]  # fmt: skip
+    if data["moderation"] and data["moderation"]["rows"]:
+        out["moderation"] = _stack(
+            data["moderation"], "month", "Moderators' grades against auditors'", "chart-moderation"
+        )
+    return out
+
+
+def _stack(block, label, title, element_id, horizontal=False):
+    rows = block["rows"]
+    return charts.to_html(
+        charts.stacked_bars(
+            title=title,
+            categories=[r[label] for r in rows],
+            stacks={name: [r["parts"].get(name) for r in rows] for name in block["names"]},
+            horizontal=horizontal,
+        ),
+        element_id,
+    )
