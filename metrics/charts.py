@@ -490,10 +490,10 @@ STACK_STYLES = (
 )
 
 
-def stacked_bars(*, title, categories, stacks, horizontal=False, unit_suffix="%"):
+def stacked_bars(*, title, categories, stacks, horizontal=False, unit_suffix="%", relative=False):
     """One bar per category, split into the named parts in the order given (each part told
     apart by colour and fill pattern); ``stacks`` maps a part's name to one value per
-    category, None where it is not known."""
+    category, None where it is not known. ``relative`` stacks negative parts below zero."""
     figure = go.Figure()
     for (name, values), (colour, shape) in zip(stacks.items(), STACK_STYLES, strict=False):
         axis = (
@@ -522,7 +522,7 @@ def stacked_bars(*, title, categories, stacks, horizontal=False, unit_suffix="%"
                 + "<extra></extra>",
             )
         )
-    extra = {"barmode": "stack"}
+    extra = {"barmode": "relative" if relative else "stack"}
     if horizontal:
         extra["yaxis"] = {"autorange": "reversed", "type": "category"}
         extra["xaxis"] = {"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"}

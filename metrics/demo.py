@@ -383,3 +383,43 @@ def load_area_narrative():
         source=source,
         defaults={"text": text, "published": True},
     )
+
+
+FINANCE_PAPER = (
+    "Children and Families Overview and Scrutiny Committee, 15 September 2022: 2021/22 "
+    "Revenue Budget Outturn report (Children and Families)"
+)
+
+
+def load_finance():
+    """The 2021/22 revenue outturn: its tables, the narrative's figures and ten years of
+    external placements, read and checked as an uploaded file is, kept as printed."""
+    from metrics import figures as reading
+    from metrics import finance
+    from metrics.models import FinanceReport
+
+    if FinanceReport.objects.filter(year="2021/22", title__startswith="Revenue").exists():
+        return ["Finance: already loaded."]
+    tables = {}
+    for key, name in (
+        ("lines", "finance_outturn_2021_22.csv"),
+        ("placements", "external_placements_2012_2022.csv"),
+        ("facts", "finance_narrative_2021_22.csv"),
+    ):
+        frame = reading.read_table(name, (FIXTURES / name).read_bytes(), 10 * 1024 * 1024)
+        tables[key] = finance._records(frame, key)
+    checked, problems = finance.check_tables(tables["lines"], tables["placements"], tables["facts"])
+    if problems:
+        raise ValueError(f"The demo's finance files do not pass their checks: {problems[:3]}")
+    checked.report = {
+        "year": "2021/22",
+        "position": "outturn",
+        "as_at": date(2022, 3, 1),
+        "title": "Revenue budget outturn 2021/22: Children and Families",
+        "source": f"{FINANCE_PAPER} (lines 8570-8911 of the extracted pack)",
+    }
+    report = finance.store(checked, published=True, context="demo")
+    return [
+        f"Finance: {report.lines.count()} lines, {report.placements.count()} placement counts, "
+        f"{report.facts.count()} figures from the narrative."
+    ]

@@ -96,6 +96,10 @@ def check_upload(upload):
         from metrics.library_loading import check_upload as check_library
 
         return check_library(upload)
+    if upload.kind == Upload.Kind.FINANCE:
+        from metrics.finance import check_upload as check_finance
+
+        return check_finance(upload)
     _progress(upload, "Reading the file", 10)
     data = upload.file.open("rb").read()
     upload.file.close()
@@ -262,6 +266,10 @@ def commit(upload, user, reason=""):
         from metrics.library_loading import commit_upload
 
         return commit_upload(upload, user, reason)
+    if upload.kind == Upload.Kind.FINANCE:
+        from metrics.finance import commit_upload as commit_finance
+
+        return commit_finance(upload, user, reason)
     reason = (reason or "").strip()
     if upload.summary.get("published_changes") and not reason:
         raise Refused("Give a reason: this file changes figures that have already been published.")
@@ -531,6 +539,10 @@ def roll_back(upload, user, reason):
         from metrics.library_loading import roll_back_upload
 
         return roll_back_upload(upload, user, reason)
+    if upload.kind == Upload.Kind.FINANCE:
+        from metrics.finance import roll_back_upload as roll_back_finance
+
+        return roll_back_finance(upload, user, reason)
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.status != Upload.Status.COMMITTED:

@@ -984,6 +984,7 @@ class Upload(models.Model):
     class Kind(models.TextChoices):
         FIGURES = "figures", "Figures"
         LIBRARY = "library", "Measures, targets and comparators"
+        FINANCE = "finance", "Finance: budget, outturn and placements"
 
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FIGURES)
     file = models.FileField(upload_to=upload_path)
@@ -1457,3 +1458,124 @@ class OfstedJudgement(models.Model):
 
     def __str__(self):
         return f"{self.council_id} {self.inspected_on}: {self.overall}"
+
+
+# --------------------------------------------------------------------------------------------
+# Finance: the revenue budget by service line, high-risk budgets, external placements
+# --------------------------------------------------------------------------------------------
+
+
+class FinanceReport(models.Model):
+    """One finance paper as loaded (a year's outturn, or a forecast during the year): its
+    service lines, placement counts and the narrative's figures. A new load of the same year
+    is a new report; the older stays, so packs and rollbacks keep what members read."""
+
+    class Position(models.TextChoices):
+        OUTTURN = "outturn", "Outturn"
+        FORECAST = "forecast", "Forecast"
+
+    year = models.CharField(max_length=7, help_text="The financial year, e.g. 2021/22")
+    position = models.CharField(max_length=10, choices=Position.choices)
+    as_at = models.DateField(help_text="The first day of the month the position is at")
+    title = models.CharField(max_length=300)
+    source = models.TextField(blank=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    upload = models.OneToOneField(
+        Upload, on_delete=models.SET_NULL, null=True, blank=True, related_name="finance_report"
+    )
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-as_at", "-loaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.title} ({self.get_position_display().lower()}, {self.as_at:%B %Y})"
+
+    def get_absolute_url(self):
+        return reverse("metrics:finance_report", args=[self.pk])
+
+
+class FinanceLine(models.Model):
+    """A row of one of the paper's tables, amounts in £000 as printed (overspend positive)."""
+
+    class Part(models.TextChoices):
+        SERVICE_LINES = "lines", "Budget by service line"
+        HIGH_RISK = "high_risk", "High-risk budgets"
+        COVID = "covid", "COVID-19 split (non-DSG)"
+
+    report = models.ForeignKey(FinanceReport, on_delete=models.CASCADE, related_name="lines")
+    part = models.CharField(max_length=10, choices=Part.choices)
+    table = models.CharField(max_length=200)
+    row = models.PositiveIntegerField(help_text="The row of the file it came from")
+    name = models.CharField(max_length=200)
+    cost_centre = models.CharField(max_length=40, blank=True)
+    budget_holder = models.CharField(max_length=120, blank=True)
+    row_type = models.CharField(max_length=12)
+    budget = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    outturn = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    variance_dsg = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    variance_non_dsg = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    variance_total = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    variance_pct = models.DecimalField(max_digits=8, decimal_places=1, null=True)
+    forecast_dsg = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    forecast_non_dsg = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    forecast_total = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    change = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    covid_outturn = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    covid_forecast = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    net_outturn = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    net_forecast = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    net_movement = models.DecimalField(max_digits=12, decimal_places=1, null=True)
+    notes = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["report", "row"]
+
+    def __str__(self):
+        return f"{self.table}: {self.name}"
+
+
+class PlacementCount(models.Model):
+    """External placements of one type in one month of a financial year (or its average)."""
+
+    report = models.ForeignKey(FinanceReport, on_delete=models.CASCADE, related_name="placements")
+    series = models.CharField(max_length=120)
+    year = models.CharField(max_length=5, help_text="As the paper prints it: 21/22")
+    month = models.CharField(max_length=7, help_text="Apr … Mar, or Average")
+    placements = models.PositiveIntegerField()
+    notes = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["report", "series", "year", "pk"]
+
+    def __str__(self):
+        return f"{self.series} {self.year} {self.month}: {self.placements}"
+
+
+class FinanceFact(models.Model):
+    """A figure the finance paper's narrative gives in words, with the words themselves."""
+
+    report = models.ForeignKey(FinanceReport, on_delete=models.CASCADE, related_name="facts")
+    key = models.CharField(max_length=20)
+    measure = models.CharField(max_length=300)
+    value = models.CharField(max_length=300)
+    unit = models.CharField(max_length=40, blank=True)
+    period = models.CharField(max_length=60, blank=True)
+    context = models.TextField(blank=True)
+    quote = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["report", "pk"]
+
+    def __str__(self):
+        return f"{self.key} {self.measure}: {self.value}"

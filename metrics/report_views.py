@@ -1,10 +1,12 @@
 """The reports a committee reads beside the scorecards: quality assurance and finance."""
 
+from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from metrics import charts, quality
-from metrics.models import ServiceArea
+from metrics import charts, finance, quality
+from metrics.models import FinanceReport, ServiceArea
 from scrutiny.roles import require
 
 
@@ -94,3 +96,95 @@ def _stack(block, label, title, element_id, horizontal=False):
         ),
         element_id,
     )
+
+
+def finance_index(request):
+    """The latest finance report the reader may see, with the others listed on it."""
+    require(request.user, "view_published")
+    reports = _finance_reports(request.user)
+    if not reports:
+        return render(
+            request,
+            "metrics/finance_none.html",
+            {"breadcrumbs": _crumbs(("Finance", None))},
+        )
+    return redirect(reports[0])
+
+
+def _finance_reports(user):
+    reports = FinanceReport.objects.all()
+    if not user.has_perm("scrutiny.view_drafts"):
+        reports = reports.filter(published=True)
+    return list(reports)
+
+
+def finance_report(request, pk):
+    require(request.user, "view_published")
+    reports = _finance_reports(request.user)
+    report = next((r for r in reports if r.pk == pk), None)
+    if report is None:
+        raise Http404("No such finance report")
+    if request.method == "POST":
+        require(request.user, "publish_period")
+        if not report.published:
+            finance.publish(report, request.user)
+            messages.success(request, f"{report.title} is published: members can read it.")
+        return redirect(report)
+    data = finance.as_data(report)
+    return render(
+        request,
+        "metrics/finance.html",
+        {
+            "report": report,
+            "data": data,
+            "others": [r for r in reports if r.pk != pk],
+            "charts": _finance_charts(data),
+            "breadcrumbs": _crumbs(("Finance", None)),
+        },
+    )
+
+
+def _finance_charts(data):
+    out = {}
+    lines = next((p for p in data["parts"] if p["part"] == "lines"), None)
+    if lines:
+        rows = [r for r in lines["rows"] if r["row_type"] == "line"]
+        out["variance"] = charts.to_html(
+            charts.stacked_bars(
+                title="Variance by service line, £000 (overspend positive)",
+                categories=[r["name"] for r in rows],
+                stacks={
+                    "DSG": [_f(r["variance_dsg"]) for r in rows],
+                    "Non-DSG": [_f(r["variance_non_dsg"]) for r in rows],
+                },
+                horizontal=True,
+                unit_suffix="",
+                relative=True,
+            ),
+            "chart-variance",
+        )
+    placements = data["placements"]
+    if placements["series"]:
+        out["placements"] = charts.to_html(
+            charts.lines_over_time(
+                title="External placements by month",
+                periods=placements["labels"],
+                series=placements["monthly"],
+            ),
+            "chart-placements",
+        )
+    return out
+
+
+def _f(value):
+    return None if value is None else float(value)
+
+
+def finance_template(request):
+    require(request.user, "upload_figures")
+    response = HttpResponse(
+        finance.template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="finance-template.xlsx"'
+    return response

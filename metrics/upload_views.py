@@ -42,6 +42,7 @@ class UploadForm(forms.Form):
         choices=[
             (Upload.Kind.FIGURES, "Figures for one or more periods"),
             (Upload.Kind.LIBRARY, "Measures, targets and comparators (the measure library)"),
+            (Upload.Kind.FINANCE, "Finance: budget, outturn, high-risk budgets and placements"),
         ],
         initial=Upload.Kind.FIGURES,
         required=False,

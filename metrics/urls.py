@@ -53,5 +53,8 @@ urlpatterns = [
     ),
     path("publish/", upload_views.publication, name="publication"),
     path("quality/", report_views.quality_index, name="quality_index"),
+    path("finance/", report_views.finance_index, name="finance_index"),
+    path("finance/<int:pk>/", report_views.finance_report, name="finance_report"),
+    path("finance/template.xlsx", report_views.finance_template, name="finance_template"),
     path("quality/<slug:slug>/", report_views.quality_page, name="quality"),
 ]

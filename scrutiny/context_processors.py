@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Scorecards", "metrics:scorecards", None, ("metrics:scorecard", "metrics:measure")),
     ("How we compare", "metrics:benchmarks", None, ("metrics:benchmark", "metrics:area_compare")),
     ("Quality assurance", "metrics:quality_index", None, ("metrics:quality",)),
+    ("Finance", "metrics:finance_index", None, ("metrics:finance",)),
     ("Upload", "metrics:upload", "scrutiny.upload_figures", ("metrics:upload",)),
     (
         "Improvement plan",

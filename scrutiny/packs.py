@@ -108,6 +108,15 @@ def _quality(today):
     return reports
 
 
+def _finance(today):
+    """The latest published finance report for a position on or before ``today``."""
+    from metrics import finance
+    from metrics.models import FinanceReport
+
+    report = FinanceReport.objects.filter(published=True, as_at__lte=today).first()
+    return finance.as_data(report) if report else None
+
+
 def _work_programme(meeting):
     return [
         {
@@ -231,6 +240,7 @@ def build_snapshot(meeting, today):
         "as_at": today.isoformat(),
         "scorecards": _scorecards(),
         "quality": _quality(today),
+        "finance": _finance(today),
         "risks": _risks(),
         "plan": _plan(today),
         "questions": _questions(meeting),

@@ -1,6 +1,9 @@
 """A member reads the quality-assurance report before the meeting, at desk and phone widths."""
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, screenshot, sign_in
@@ -38,3 +41,56 @@ def test_a_member_reads_the_quality_assurance_report(site, page):
     assert _fits(page)
     assert_accessible(page)
     screenshot(page, "member-quality-320")
+
+
+@pytest.mark.services
+def test_an_officer_loads_a_finance_report_and_a_member_reads_it(site, page, worker, tmp_path):
+    from metrics.finance import LINE_COLUMNS
+
+    sign_in(page, site, "officer")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Upload").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the finance template (XLSX)").click()
+    path = tmp_path / "finance.xlsx"
+    download.value.save_as(path)
+    book = load_workbook(path)
+    for key, value in (("year", "2022/23"), ("position", "forecast"), ("as_at", "2022-12"),
+                       ("title", "Revenue monitoring 2022/23")):  # fmt: skip
+        row = next(r for r in book["Report"].iter_rows() if r[0].value == key)
+        row[1].value = value
+    line = dict.fromkeys(LINE_COLUMNS, None)
+    line.update(table="Net budget", service_area="Children in Care", row_type="line",
+                full_year_budget_k=40000, outturn_k=46000, variance_total_k=6500)  # fmt: skip
+    book["Lines"].append([line[c] for c in LINE_COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+
+    page.get_by_label("Finance: budget, outturn, high-risk budgets and placements").check()
+    page.get_by_label("Upload a file of figures").set_input_files(
+        {
+            "name": "finance.xlsx",
+            "mimeType": "application/octet-stream",
+            "buffer": buffer.getvalue(),
+        }
+    )
+    page.get_by_role("button", name="Check the file").click()
+    flags = page.get_by_test_id("finance-flags")
+    expect(flags).to_contain_text("the variance printed is 6,500, but outturn − budget gives 6,000")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm and load the finance report").click()
+    page.get_by_role("link", name="Read the report").click()
+    expect(page.get_by_text("Draft: committee members cannot see this report")).to_be_visible()
+    page.get_by_role("button", name="Publish this report").click()
+    expect(page.get_by_text("is published: members can read it")).to_be_visible()
+
+    page.context.clear_cookies()
+    sign_in(page, site, "member")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Finance").click()
+    expect(page.get_by_role("heading", name="Revenue monitoring 2022/23", level=1)).to_be_visible()
+    expect(page.get_by_test_id("finance-flags")).to_contain_text("Children in Care")
+    assert_accessible(page)
+    screenshot(page, "member-finance")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert _fits(page)
+    assert_accessible(page)
+    screenshot(page, "member-finance-320")

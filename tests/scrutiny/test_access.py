@@ -23,6 +23,9 @@ PAGES = {
     "metrics:benchmarks": ("/benchmarks/", READERS),
     "metrics:quality_index": ("/quality/", READERS),
     "metrics:quality": ("/quality/quality-assurance/", READERS),
+    "metrics:finance_index": ("/finance/", READERS),
+    "metrics:finance_report": ("/finance/{finance}/", READERS),
+    "metrics:finance_template": ("/finance/template.xlsx", OFFICERS),
     "metrics:narrative": ("/scorecards/childrens-social-care/narrative/", OFFICERS),
     "metrics:area_commentary": ("/scorecards/childrens-social-care/commentary/", OFFICERS),
     "glossary": ("/glossary/", READERS),
@@ -105,7 +108,7 @@ PAGES = {
 }
 # Pages that answer with a redirect when there is nothing to show (a plan exists: /plan/new/
 # sends a director to the new-version page).
-REDIRECTS = {"improvement_plan:plan_new", "metrics:quality_index"}
+REDIRECTS = {"improvement_plan:plan_new", "metrics:quality_index", "metrics:finance_index"}
 # POST-only: anyone else gets 403, a GET gets 405.
 ACTIONS = {
     "metrics:upload_confirm": ("/upload/{upload}/confirm/", OFFICERS),
@@ -202,6 +205,7 @@ def upload(site):
     inspection = Inspection.objects.create(
         title="Inspection", kind="ILACS", starts_on="2022-02-07", ends_on="2022-02-18"
     )
+    from metrics.models import FinanceReport
     from scrutiny.models import (
         AgendaItem,
         Membership,
@@ -246,6 +250,13 @@ def upload(site):
         "membership": Membership.objects.create(committee=meeting.committee, name="Cllr A").pk,
         "programme": WorkProgrammeItem.objects.create(
             committee=meeting.committee, title="Family Hubs"
+        ).pk,
+        "finance": FinanceReport.objects.create(
+            year="2021/22",
+            position="outturn",
+            as_at=date(2022, 3, 1),
+            title="Outturn",
+            published=True,
         ).pk,
     }
 

@@ -14,13 +14,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, without_national=False, **options):
         from improvement_plan.demo import load_plan, load_risks
-        from metrics.demo import load_national, load_scorecard
+        from metrics.demo import load_finance, load_national, load_scorecard
         from metrics.demo_quality import load_quality
         from scrutiny.demo import load_committee, load_inspection
 
         with transaction.atomic():
             summary = (
-                load_scorecard() + load_quality() + load_plan() + load_risks() + load_inspection()
+                load_scorecard()
+                + load_quality()
+                + load_finance()
+                + load_plan()
+                + load_risks()
+                + load_inspection()
             )
             if not without_national:  # before the committee, whose published pack shows it
                 summary += load_national()
