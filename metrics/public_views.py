@@ -6,6 +6,7 @@ officers, and are cached under the area's figures version."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -24,10 +25,19 @@ def _public_areas():
 @login_not_required
 @cache_control(public=True, max_age=300)
 def index(request):
+    from scrutiny.models import Committee
+
     areas = list(_public_areas().with_headlines(READER))
-    if not areas:
-        raise Http404("The council publishes no scorecard here.")
-    return render(request, "metrics/public_index.html", {"areas": areas})
+    committees = Committee.objects.filter(
+        Q(public_packs=True) | Q(public_risks=True) | Q(public_plan=True)
+    ).order_by("pk")
+    parts = {
+        flag: committees.filter(**{flag: True}).exists()
+        for flag in ("public_packs", "public_risks", "public_plan")
+    }
+    if not areas and not any(parts.values()):
+        raise Http404("The council publishes nothing here.")
+    return render(request, "metrics/public_index.html", {"areas": areas, **parts})
 
 
 @login_not_required

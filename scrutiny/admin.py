@@ -80,7 +80,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Committee)
 class CommitteeAdmin(RecordedAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "public_packs", "public_risks", "public_plan"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 

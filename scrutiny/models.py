@@ -459,6 +459,29 @@ class Committee(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
     source = models.TextField(blank=True)
+    # What the committee's papers put on the public pages, readable without signing in. All
+    # off until the council decides; published and signed-off data only, whatever is chosen.
+    public_packs = models.BooleanField(
+        "Publish the committee's packs", default=False,
+        help_text="Each published pack at /public/packs/, frozen as members read it",
+    )  # fmt: skip
+    public_risks = models.BooleanField(
+        "Publish the risk register summary", default=False,
+        help_text="Each open risk's signed-off rating, the one before and the direction",
+    )  # fmt: skip
+    public_plan = models.BooleanField(
+        "Publish the improvement plan's statuses", default=False,
+        help_text="Each workstream's signed-off actions and impact statuses",
+    )  # fmt: skip
+    public_questions = models.BooleanField(
+        "Include questions and answers in public packs", default=False,
+        help_text="Members' questions and officers' answers; off keeps them to signed-in users",
+    )  # fmt: skip
+    public_names = models.BooleanField(
+        "Name people on the public pages", default=False,
+        help_text="Officers presenting reports, risk owners, workstream leads, budget holders, "
+        "action owners and who asked and answered; off leaves every name out",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["name"]

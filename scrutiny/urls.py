@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from metrics import public_views
 from scrutiny import committee_views, meeting_views, user_views, views
+from scrutiny import public_views as committee_public
 from scrutiny.api import api
 from scrutiny.forms import LoginForm
 
@@ -109,6 +110,10 @@ urlpatterns = [
     path("inspections/<int:pk>/", views.inspection, name="inspection"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("public/", public_views.index, name="public_index"),
+    path("public/risks/", committee_public.risks, name="public_risks"),
+    path("public/plan/", committee_public.plan, name="public_plan"),
+    path("public/packs/", committee_public.packs, name="public_packs"),
+    path("public/packs/<int:pk>/", committee_public.pack, name="public_pack"),
     path("public/<slug:slug>/", public_views.scorecard, name="public_scorecard"),
     path("glossary/", views.glossary, name="glossary"),
     path("glossary/add/", views.glossary_term, name="glossary_add"),

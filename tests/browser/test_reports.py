@@ -94,3 +94,28 @@ def test_an_officer_loads_a_finance_report_and_a_member_reads_it(site, page, wor
     assert _fits(page)
     assert_accessible(page)
     screenshot(page, "member-finance-320")
+
+
+def test_anyone_reads_the_published_papers_without_signing_in(site, page):
+    from scrutiny.models import Committee
+
+    Committee.objects.update(public_packs=True, public_risks=True, public_plan=True)
+    page.goto(site + "/public/")
+    expect(
+        page.get_by_role("heading", name="Children's services: published papers")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="The committee's meeting packs").click()
+    page.get_by_role("link", name="Thursday 15 September 2022").click()
+    expect(page.get_by_role("heading", name="Pack for Thursday 15 September 2022")).to_be_visible()
+    expect(page.get_by_text("£17.286m").first).to_be_visible()
+    assert "Kirsten Harrison" not in page.content()
+    assert_accessible(page)
+    screenshot(page, "public-pack")
+    for url in ("/public/risks/", "/public/plan/"):
+        page.goto(site + url)
+        assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert _fits(page)
+    assert_accessible(page)
+    screenshot(page, "public-plan-320")

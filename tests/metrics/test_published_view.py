@@ -15,6 +15,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -108,6 +109,13 @@ def council(db):
         workstream=workstream, reference="M1", measure=measures[0], name="Timeliness"
     )
     meeting = make_meeting(day=date(2022, 9, 15))
+    # The committee's papers on the public pages too: its risks, plan statuses and packs.
+    type(meeting.committee).objects.filter(pk=meeting.committee_id).update(
+        public_packs=True, public_risks=True, public_plan=True, public_questions=True
+    )
+    from scrutiny.packs import publish
+
+    publish(meeting, None, today=date(2022, 9, 14))
     # The area's narrative for its latest published period, and its public page switched on.
     ServiceArea.objects.filter(pk=care.pk).update(public_scorecard=True)
     (care,) = ServiceArea.objects.filter(pk=care.pk).with_headlines(READER)
@@ -141,6 +149,12 @@ def _member_urls(council):
         "/benchmarks/",
         "/public/",
         "/public/childrens-social-care/",
+        "/finance/",
+        "/quality/",
+        "/public/risks/",
+        "/public/plan/",
+        "/public/packs/",
+        *[f"/public/packs/{p.pk}/" for p in council["meeting"].packs.all()],
         *[f"/measures/{code}/" for code in codes],
     ]
     api = [
@@ -292,6 +306,24 @@ def _drafts_leave_members_view_unchanged(council, client, capture, first, second
         written_by=officer,
     )
     ServiceArea.objects.filter(pk=care.pk).update(figures_version=F("figures_version") + 1)
+    # and drafts of the rest: a risk review and a plan update not signed off, a finance report
+    # not published
+    from improvement_plan.models import Workstream
+    from metrics.models import FinanceReport
+    from tests.factories import make_update
+
+    RiskAssessment.objects.create(
+        risk=Risk.objects.get(reference="SR7.5"),
+        quarter_end=calc.add_months(LAST_MONTH, 3),
+        impact=5,
+        likelihood=5,
+        assessed_by=officer,
+        assessed_at=timezone.now(),  # recorded in the product, not yet signed off
+    )
+    make_update(workstream=Workstream.objects.first(), signed_off=False)
+    FinanceReport.objects.create(
+        year="2022/23", position="forecast", as_at=LAST_MONTH, title="A draft finance report"
+    )
     _assert_unchanged(before, _what_a_member_sees(client, council))
 
     changed = _load(officer, rows(second), capture)

@@ -134,7 +134,8 @@ PUBLIC = {
 # The PDF exists once built (tests/scrutiny/test_meetings.py); a report once attached
 # (tests/scrutiny/test_security.py).
 # An invitation's link: tests/scrutiny/test_users.py.
-# The public pages are off until the council turns them on: tests/metrics/test_public.py.
+# The public pages are off until the council turns them on: tests/metrics/test_public.py and
+# tests/scrutiny/test_public_papers.py.
 ELSEWHERE = {
     "logout",
     "pack_pdf",
@@ -142,6 +143,10 @@ ELSEWHERE = {
     "password_reset_confirm",
     "public_index",
     "public_scorecard",
+    "public_risks",
+    "public_plan",
+    "public_packs",
+    "public_pack",
 }
 
 
