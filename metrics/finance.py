@@ -633,9 +633,13 @@ def _k(value):
     return "" if value is None else f"{value:,.0f}".replace("-", "−")
 
 
-def as_data(report):
-    """The report as plain data: what the page shows, the pack freezes and the API returns."""
+def as_data(report, staff=False):
+    """The report as plain data: what the page shows, the pack freezes and the API returns.
+    Notes on lines and placements (the loader's or transcriber's) are for ``staff`` only."""
     lines = [_line_dict(line) for line in report.lines.all()]
+    if not staff:
+        for line in lines:
+            line["notes"] = ""
     raised = flags(lines)
     parts = []
     for key, title in (("lines", "Budget by service line"), ("high_risk", "High-risk budgets"),
@@ -671,7 +675,7 @@ def as_data(report):
                 for f in raised
             ],  # fmt: skip
             "flagged_rows": sorted({f["row"] for f in raised if abs(f["difference"]) > 1}),
-            "placements": _placements(report),
+            "placements": _placements(report, staff),
             "facts": [
                 {
                     k: getattr(f, k)
@@ -770,7 +774,7 @@ def _headline(lines):
     }
 
 
-def _placements(report):
+def _placements(report, staff=False):
     counts = list(report.placements.order_by("pk"))
     series = list(dict.fromkeys(c.series for c in counts))
     years = sorted({c.year for c in counts})
@@ -789,7 +793,7 @@ def _placements(report):
         "averages": [{"year": y, "values": [averages[s].get(y) for s in series]} for y in years],
         "labels": labels,
         "monthly": {s: [monthly[s].get(k) for k in months] for s in series},
-        "notes": sorted({c.notes for c in counts if c.notes}),
+        "notes": sorted({c.notes for c in counts if c.notes}) if staff else [],
     }
 
 

@@ -54,13 +54,13 @@ def report(area, month, drafts):
         )
     )
     by_key = {(s.measure_id, s.breakdown, s.period_end): s for s in statuses}
+    # Notes on figures are for staff: they may be the loader's or the transcriber's words.
     notes = {
         (o.measure_id, o.breakdown): o.note
         for o in Observation.objects.filter(
             measure__in=measures, period_kind=Frequency.MONTHLY, period_end=month.end
         ).exclude(note="")
-        if drafts or o.published
-    }
+    } if drafts else {}  # fmt: skip
     comments = {
         c.measure_id: c.text
         for c in (Commentary.objects if drafts else Commentary.objects.filter(published=True))

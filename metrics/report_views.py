@@ -130,7 +130,7 @@ def finance_report(request, pk):
             finance.publish(report, request.user)
             messages.success(request, f"{report.title} is published: members can read it.")
         return redirect(report)
-    data = finance.as_data(report)
+    data = finance.as_data(report, staff=request.user.has_perm("scrutiny.view_drafts"))
     return render(
         request,
         "metrics/finance.html",

@@ -358,12 +358,17 @@ def test_the_finance_page_shows_the_outturn_and_what_does_not_add_up(client_for,
     assert 'id="chart-variance"' in page and 'id="chart-placements"' in page
     assert "High-risk budgets" in page and "COVID-19 split (non-DSG)" in page
     assert 'href="/finance/"' in page  # in the navigation
+    # The transcriber's notes are for staff; the flags, worked out by the product, are for all.
+    assert "possibly the high-needs deficit budget presentation" not in page
+    officer = client_for(PERFORMANCE_OFFICER).get("/finance/", follow=True).content.decode()
+    assert "possibly the high-needs deficit budget presentation" in officer
 
 
 def test_the_pack_freezes_the_finance_report(demo):
     from scrutiny.models import MeetingPack
 
     pack = MeetingPack.objects.get()
+    assert "possibly the high-needs" not in str(pack.snapshot["finance"])
     assert pack.snapshot["finance"]["headline"]["non_dsg"] == "£17.286m"
     FinanceLine.objects.filter(name="Schools").update(variance_total=1)
     pack.refresh_from_db()

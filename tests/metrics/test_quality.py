@@ -97,6 +97,10 @@ def test_the_quality_page_shows_the_report(client_for, demo):
     assert "Moderation" in page and "Graded down" in page
     # The nav reaches it.
     assert 'href="/quality/"' in page
+    # The transcriber's notes on figures are for staff, not members.
+    assert "Header has no Jan 22 column" not in page
+    officer = client_for(PERFORMANCE_OFFICER).get("/quality/quality-assurance/").content.decode()
+    assert "Note for staff:</strong> Header has no Jan 22 column" in officer
 
 
 def test_grade_mix_makes_the_rest_requires_improvement_only_when_both_ends_are_given():
