@@ -17,7 +17,9 @@ def build(pack_id):
         from weasyprint import HTML
 
         html = render_to_string("scrutiny/pack_print.html", {"pack": pack, "s": pack.snapshot})
-        document = HTML(string=html).write_pdf()
+        # PDF/UA: tagged, with the document's language and title, headings as bookmarks and
+        # table headers, so that a screen reader reads the pack as the page reads.
+        document = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
     except Exception as error:  # noqa: BLE001 - any failure is reported on the pack's page
         log.exception("PDF of pack %s failed", pack_id)
         MeetingPack.objects.filter(pk=pack_id).update(

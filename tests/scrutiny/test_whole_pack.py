@@ -64,6 +64,11 @@ def pack_texts(demo, client_for, settings, tmp_path):
     assert pack.pdf_status == MeetingPack.PdfStatus.READY, pack.pdf_error
     reader = PdfReader(io.BytesIO(pack.pdf.open("rb").read()))
     pdf = " ".join(p.extract_text() for p in reader.pages)
+    root = reader.trailer["/Root"]
+    # Tagged for screen readers (PDF/UA), in English.
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root and root["/Lang"] == "en-GB"
+    assert root["/Outlines"]["/Count"] > 10  # headings as bookmarks
     return {
         "page": _words(page),
         "snapshot": _words(json.dumps(api, ensure_ascii=False)),
@@ -82,3 +87,15 @@ def test_every_item_of_the_agenda_is_in_the_pack_its_snapshot_and_its_pdf(pack_t
     for where, text in pack_texts.items():
         assert "Work programme" in text or where == "snapshot", where
         assert programme[0]["title"].split(" - ")[0] in text, where
+
+
+def test_no_value_prints_as_a_bare_none(pack_texts):
+    """A missing target, rank or band is said in words. "None." is an empty list in a
+    sentence, and the reports' own "Recommendations: None – Report provided…" are the
+    papers' words; any other "None" is a placeholder leaking through."""
+    for where in ("page", "pdf"):
+        text = pack_texts[where]
+        leaks = [
+            text[m.start() - 40 : m.end() + 20] for m in re.finditer(r"\bNone\b(?!\.| –)", text)
+        ]
+        assert leaks == [], (where, leaks)
