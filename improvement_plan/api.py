@@ -1,10 +1,10 @@
 from collections import Counter
 
 from django.http import Http404
-from django.utils import timezone
 from ninja import Field, Path, Router, Schema
 
 from improvement_plan.models import KeyAction, Plan, Risk, statuses
+from scrutiny import clock
 from scrutiny.api_schema import REFERENCE, answers
 
 router = Router(tags=["risks"])
@@ -150,7 +150,7 @@ def plan(request):
     current = Plan.objects.current()
     if current is None:
         raise Http404("No improvement plan has been loaded.")
-    today = timezone.localdate()
+    today = clock.today()
     priorities = current.overview(request.user, today)
     counts = {}
     for status, workstream_id in KeyAction.objects.filter(

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from metrics import calculations as calc
 from metrics.models import Measure, MeasureStatus, Observation
+from scrutiny import clock
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 IMPACTS = {1: "Insignificant", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Critical"}
@@ -21,8 +22,19 @@ class RiskRegister(models.Model):
         return self.name
 
 
+def overdue_since(last_review, today):
+    """The day a risk's review became overdue, or None: each quarter needs its review once the
+    quarter has ended, so a risk is overdue from the day after the first quarter that ended
+    without one (without any review, from the day after the last quarter to end)."""
+    closed = calc.add_months(date(today.year, today.month, 1), -1)
+    while closed.month not in (3, 6, 9, 12):
+        closed = calc.add_months(closed, -1)
+    missed = closed if last_review is None else calc.add_months(last_review, 3)
+    return calc.add_months(missed, 1) if missed <= closed else None
+
+
 class RiskQuerySet(models.QuerySet):
-    def rated(self, user):
+    def rated(self, user, today=None):
         """Each risk with its current and previous ratings, direction, review due, and whether its
         linked measures question the rating: two queries for the statuses whatever the count."""
         risks = list(self.with_assessments())
@@ -60,6 +72,11 @@ class RiskQuerySet(models.QuerySet):
             )
             # Each risk is reviewed every quarter. A review not yet signed off can still be
             # corrected; once signed off, the next one is for the quarter after.
+            # Overdue when a closed quarter has no review, whoever reads it (a review waiting
+            # for sign-off counts as done for this).
+            risk.overdue_since = overdue_since(
+                ratings[-1].quarter_end if ratings else None, today or clock.today()
+            )
             risk.review_due = (
                 pending.quarter
                 if pending
@@ -138,12 +155,8 @@ class Risk(models.Model):
     def flag_if_overdue(self, today):
         """Mark the risk overdue when a quarter has closed since its last review; idempotent."""
         last = self.assessments.order_by("-quarter_end").values_list("quarter_end", flat=True)
-        last = last.first()
-        closed = calc.add_months(date(today.year, today.month, 1), -1)
-        while closed.month not in (3, 6, 9, 12):
-            closed = calc.add_months(closed, -1)
-        due = last is None or last < closed
-        since = calc.add_months(closed, 1) if due else None
+        since = overdue_since(last.first(), today)
+        due = since is not None
         if due != (self.review_overdue_since is not None):
             Risk.objects.filter(pk=self.pk).update(review_overdue_since=since)
         return due

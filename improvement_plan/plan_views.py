@@ -27,6 +27,7 @@ from improvement_plan.models import (
 from metrics import charts
 from metrics.models import MeasureStatus
 from metrics.views import measure_chart_html
+from scrutiny import clock
 from scrutiny.models import AuditEntry, Recommendation
 from scrutiny.roles import require
 
@@ -63,7 +64,7 @@ def plan(request, pk=None):
             {"breadcrumbs": [("Dashboard", reverse("home")), ("Improvement plan", None)]},
         )
     found = _plan_or_404(pk)
-    today = timezone.localdate()
+    today = clock.today()
     priorities = found.overview(request.user, today)
     workstreams = [w for priority in priorities for w in priority.rows]
     totals = (
@@ -99,7 +100,7 @@ def plan(request, pk=None):
 def workstream(request, pk):
     require(request.user, "view_published")
     found = get_object_or_404(Workstream.objects.select_related("priority__plan"), pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     (summary,) = Workstream.objects.filter(pk=pk).summarised(request.user, today)
     actions = list(found.actions.prefetch_related("owners"))
     milestones = list(found.milestones.all())
@@ -352,7 +353,7 @@ class ActionForm(forms.ModelForm):
         if status == KeyAction.Status.COMPLETED:
             if not done:
                 self.add_error("completed_on", "Give the date the action was completed.")
-            elif done > timezone.localdate():
+            elif done > clock.today():
                 self.add_error("completed_on", "The completion date cannot be in the future.")
             if not cleaned.get("evidence", "").strip():
                 self.add_error("evidence", "Say what shows the action is complete.")
@@ -391,7 +392,7 @@ def action(request, pk):
         {
             "action": found,
             "form": form,
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "history": AuditEntry.objects.for_object(found),
             "breadcrumbs": _crumbs(
                 found.workstream.plan,
@@ -511,7 +512,7 @@ def priority_status(request, pk):
         messages.success(request, f"Statuses recorded for priority {priority.number}.")
         return redirect(priority.plan)
     workstreams = Workstream.objects.filter(priority=priority).summarised(
-        request.user, timezone.localdate()
+        request.user, clock.today()
     )
     return render(
         request,
@@ -534,7 +535,7 @@ def coverage(request):
     actions; a warning where no open or completed action answers it."""
     require(request.user, "view_published")
     found = _plan_or_404()
-    today = timezone.localdate()
+    today = clock.today()
     recommendations = Recommendation.objects.with_coverage(found, today)
     return render(
         request,
@@ -552,7 +553,7 @@ def actions(request):
     """Every key action of the current plan, filtered by state and owner; state in the URL."""
     require(request.user, "view_published")
     found = _plan_or_404()
-    today = timezone.localdate()
+    today = clock.today()
     rows = (
         KeyAction.objects.filter(workstream__priority__plan=found)
         .select_related("workstream")

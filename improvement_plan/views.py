@@ -1,5 +1,4 @@
 import copy
-from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +14,7 @@ from improvement_plan.forms import CloseRiskForm, RiskForm
 from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk, RiskAssessment
 from metrics import calculations as calc
 from metrics import charts
+from scrutiny import clock
 from scrutiny.models import AuditEntry
 from scrutiny.roles import require
 
@@ -217,7 +217,7 @@ def review(request, reference):
     require(request.user, "review_risks")
     get_object_or_404(Risk, reference=reference)
     (found,) = Risk.objects.filter(reference=reference).rated(request.user)
-    quarter = found.review_due or calc.quarter_period(calc.financial_year_of(date.today()), 1)
+    quarter = found.review_due or calc.quarter_period(calc.financial_year_of(clock.today()), 1)
     existing = found.assessments.filter(quarter_end=quarter.end).first()
     # Correcting a review not yet signed off compares with the quarter before it.
     form = ReviewForm(
@@ -317,12 +317,15 @@ def sign_off(request, reference):
 
 def overdue(request):
     require(request.user, "view_published")
-    late = Risk.objects.filter(closed_at__isnull=True, review_overdue_since__isnull=False)
+    risks = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
+    late = sorted(
+        (r for r in risks if r.overdue_since), key=lambda r: (r.overdue_since, r.reference)
+    )
     return render(
         request,
         "improvement_plan/overdue.html",
         {
-            "risks": late.order_by("review_overdue_since", "reference"),
+            "risks": late,
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
                 ("Risks", reverse("improvement_plan:risks")),

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from metrics import calculations as calc
+from scrutiny import clock
 
 LONG_COLUMNS = ["measure_code", "period", "area", "value", "numerator", "denominator", "note"]
 REQUIRED_LONG = ["measure_code", "period", "value"]
@@ -329,7 +330,7 @@ def check(frame, catalogue, today=None):
     measure_id, period_kind, period_end, breakdown, value, numerator, denominator, note, row
     (Decimals for the numbers), holding only rows with no problem.
     """
-    today = today or date.today()
+    today = today or clock.today()
     problems = []
     headers = [str(h) for h in frame.columns]
     canonical = [_canonical(h) for h in headers]

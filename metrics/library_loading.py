@@ -22,6 +22,7 @@ from metrics.models import (
     ToleranceKind,
     Unit,
 )
+from scrutiny import clock
 from scrutiny.models import AuditEntry
 
 MEASURE_FIELDS = [
@@ -94,7 +95,7 @@ def read_and_check(data, name, max_bytes=20 * 1024 * 1024):
         for code, frequency, unit in Measure.objects.values_list("code", "frequency", "unit")
     }
     library, problems = reading.check_library(
-        frames, choices=choices(), measures=stored, today=timezone.localdate()
+        frames, choices=choices(), measures=stored, today=clock.today()
     )
     problems += _check_national_links(library.measures if library else [])
     return library, problems

@@ -11,6 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from metrics import calculations as calc
 from metrics.figures import LONG_COLUMNS
 from metrics.models import Measure, Observation
+from scrutiny import clock
 
 DUE_PER_MEASURE = 4
 
@@ -20,7 +21,7 @@ def due_rows(today=None, area=None):
     figure, after each active measure's latest one: at most four per measure, oldest first.
     For one ``area`` (the quality-assurance template), also a row for each breakdown the
     measure has had (the grades by legal status, team or area of practice)."""
-    today = today or date.today()
+    today = today or clock.today()
     this_month = date(today.year, today.month, 1)
     measures = (
         Measure.objects.filter(active=True)

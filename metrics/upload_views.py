@@ -32,6 +32,7 @@ from metrics.models import (
 )
 from metrics.tasks import check_upload
 from metrics.templates_xlsx import csv_template, xlsx_template
+from scrutiny import clock
 from scrutiny.queue import enqueue
 from scrutiny.roles import require
 
@@ -328,7 +329,7 @@ class CorrectionForm(forms.Form):
 
     def clean_period(self):
         kind, end, problem = read_period(
-            self.cleaned_data["period"].strip(), self.measure.frequency, date.today()
+            self.cleaned_data["period"].strip(), self.measure.frequency, clock.today()
         )
         if problem:
             raise forms.ValidationError(problem)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
+from scrutiny import clock
 from scrutiny.roles import role_of
 
 # (label, url name, capability needed or None, the url-name prefixes that make it current)
@@ -76,4 +77,5 @@ def site(request):
         "service_name": settings.SERVICE_NAME,
         "navigation": _navigation(request) if user and user.is_authenticated else [],
         "user_roles": role_of(user) if user and user.is_authenticated else [],
+        "as_at": clock.shifted(),
     }

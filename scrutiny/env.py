@@ -119,3 +119,16 @@ def contrast_with_white(colour):
     red, green, blue = (channel(colour[i : i + 2]) for i in (1, 3, 5))
     luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue
     return 1.05 / (luminance + 0.05)
+
+
+def env_date(name):
+    """A date given as YYYY-MM-DD, or None when unset."""
+    from datetime import date
+
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date as YYYY-MM-DD; got {raw!r}.") from None

@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from improvement_plan.models import Plan, Risk, Workstream
 from metrics.models import Measure
-from scrutiny import notifications, packs
+from scrutiny import clock, notifications, packs
 from scrutiny.models import (
     AgendaItem,
     AuditEntry,
@@ -35,7 +35,7 @@ def _crumbs(*more):
 
 def meetings(request):
     require(request.user, "view_published")
-    today = timezone.localdate()
+    today = clock.today()
     committees = list(Committee.objects.prefetch_related("meetings__packs"))
     for committee in committees:
         everything = list(committee.meetings.all())
@@ -77,7 +77,7 @@ def meeting(request, pk):
             "packs": found.packs.order_by("-version"),
             "questions": questions,
             "deadline": deadline,
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "programme": found.programme.all(),
             "breadcrumbs": _crumbs((f"{found.date:%-d %B %Y}", None)),
         },
@@ -251,7 +251,7 @@ def ask(request, pk):
     """A member's question for a meeting. After the deadline it is still taken, marked late."""
     require(request.user, "ask_question")
     found = get_object_or_404(Meeting.objects.select_related("committee"), pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     if found.status != Meeting.Status.SCHEDULED:
         messages.error(
             request, f"Questions are closed: the meeting is {found.get_status_display().lower()}."
@@ -454,7 +454,7 @@ def work_programme(request, slug):
 def minute_actions(request, slug):
     require(request.user, "view_published")
     committee = get_object_or_404(Committee, slug=slug)
-    today = timezone.localdate()
+    today = clock.today()
     shown = request.GET.get("show", "open")
     actions = committee.actions.select_related("meeting", "due_meeting")
     if shown != "all":
@@ -515,7 +515,7 @@ def minute_action(request, pk):
             )
         messages.success(request, f"Action {found.reference} updated.")
         return redirect(found)
-    found.is_open_overdue = found.is_overdue(timezone.localdate())
+    found.is_open_overdue = found.is_overdue(clock.today())
     return render(
         request,
         "scrutiny/minute_action.html",
@@ -523,7 +523,7 @@ def minute_action(request, pk):
             "action": found,
             "form": form,
             "updates": found.updates.select_related("by"),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "breadcrumbs": _crumbs(
                 ("Actions", reverse("minute_actions", args=[found.committee.slug])),
                 (found.reference, None),

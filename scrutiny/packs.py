@@ -12,6 +12,7 @@ from improvement_plan.models import Plan, Risk, statuses
 from metrics import calculations as calc
 from metrics.models import Measure, Narrative, Polarity, Rag, ServiceArea
 from metrics.national import how_we_compare
+from scrutiny import clock
 from scrutiny.models import MeetingPack, MinuteAction
 
 MOVERS = 5
@@ -338,7 +339,7 @@ def changes(snapshot, previous):
 
 def publish(meeting, user, note="", today=None):
     """Freeze the pack for ``meeting`` as it stands: the next version, the earlier kept."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     with transaction.atomic():
         # Lock the meeting's packs so two publishers cannot both make the same version.
         list(MeetingPack.objects.select_for_update().filter(meeting=meeting))

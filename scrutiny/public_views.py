@@ -13,9 +13,9 @@ from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.views.decorators.cache import cache_control
 
+from scrutiny import clock
 from scrutiny.models import Committee, MeetingPack
 from scrutiny.packs import _plan, _risks
 
@@ -44,7 +44,7 @@ def risks(request):
 @cache_control(public=True, max_age=300)
 def plan(request):
     committee = _committee("public_plan")
-    data = _plan(timezone.localdate())
+    data = _plan(clock.today())
     if data and not committee.public_names:
         data = copy.deepcopy(data)
         for priority in data["priorities"]:

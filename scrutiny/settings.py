@@ -19,6 +19,7 @@ from scrutiny.env import (
     contrast_with_white,
     database_from_url,
     env_bool,
+    env_date,
     env_int,
     env_list,
     env_str,
@@ -214,6 +215,11 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "scrutiny@localhost")
+# The day the product reads the council as at (YYYY-MM-DD): empty for today, as a council runs
+# it; `make run` sets the demo's, the day before its meeting of 15 September 2022. Overdue
+# actions, question deadlines, the next meeting and overdue risk reviews are judged as at it,
+# and every page says so.
+AS_AT = env_date("AS_AT")
 # Members' questions are due this many working days before a meeting; later ones are marked late.
 QUESTION_DEADLINE_WORKING_DAYS = env_int("QUESTION_DEADLINE_WORKING_DAYS", 5, minimum=0)
 # The address people use to reach the site, for links in e-mails.

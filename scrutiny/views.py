@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from improvement_plan.models import Plan, Risk
 from metrics.models import MeasureStatus, ServiceArea
 from metrics.national import neighbour_model, ofsted_neighbours
+from scrutiny import clock
 from scrutiny.celery import app as celery_app
 from scrutiny.editing import edit_with_trail
 from scrutiny.forms import ApiTokenForm, GlossaryTermForm
@@ -67,7 +68,7 @@ def home(request):
             "scrutiny": _scrutiny_summary(request.user),
             "risk_bands": [(band, bands.get(band, 0)) for band in ("High", "Moderate", "Low")],
             "risks_questioned": [risk for risk in risks if risk.questioned],
-            "risks_overdue": sum(1 for risk in risks if risk.review_overdue_since),
+            "risks_overdue": sum(1 for risk in risks if risk.overdue_since),
         },
     )
 
@@ -75,7 +76,7 @@ def home(request):
 def _scrutiny_summary(user):
     """The next meeting and its question deadline, questions waiting on officers, and the
     committee's overdue actions."""
-    today = timezone.localdate()
+    today = clock.today()
     upcoming = Meeting.objects.filter(status=Meeting.Status.SCHEDULED).select_related("committee")
     following = upcoming.filter(date__gte=today).order_by("date").first()
     latest_pack = MeetingPack.objects.select_related("meeting").order_by("-published_at").first()
@@ -105,7 +106,7 @@ def _plan_summary(user):
     plan = Plan.objects.current()
     if plan is None:
         return None
-    priorities = plan.overview(user, timezone.localdate())
+    priorities = plan.overview(user, clock.today())
     workstreams = [w for priority in priorities for w in priority.rows]
     return {
         "plan": plan,

@@ -321,3 +321,36 @@ def test_a_reference_already_used_is_refused(client_for, db):
     again = lead.post("/risks/new/", _risk_form()).content.decode()
     assert "Risk with this Reference already exists." in again
     assert Risk.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "last, today, since",
+    [
+        (date(2022, 6, 1), date(2022, 9, 14), None),  # Q1 reviewed; Q2 not ended
+        (date(2022, 6, 1), date(2022, 10, 1), date(2022, 10, 1)),  # Q2 ended, no review
+        (date(2022, 3, 1), date(2022, 9, 14), date(2022, 7, 1)),  # two quarters ago
+        (date(2022, 9, 1), date(2022, 10, 3), None),
+        (None, date(2022, 9, 14), date(2022, 7, 1)),  # never reviewed
+    ],
+)
+def test_a_review_is_overdue_once_its_quarter_has_ended(last, today, since):
+    from improvement_plan.models import overdue_since
+
+    assert overdue_since(last, today) == since
+
+
+def test_overdue_reviews_are_counted_as_at_the_day_without_the_daily_job(
+    demo, client_for, settings
+):
+    from scrutiny.roles import COMMITTEE_MEMBER
+
+    member = client_for(COMMITTEE_MEMBER)
+    settings.AS_AT = date(2022, 9, 14)  # the demo's day: every risk reviewed for Q1
+    assert "No review is overdue." in member.get("/risks/overdue/").content.decode()
+    settings.AS_AT = date(2023, 1, 10)  # Q2 and Q3 have ended since
+    page = member.get("/risks/overdue/").content.decode()
+    assert (
+        page.count("overdue since 1 October 2022")
+        == Risk.objects.filter(closed_at__isnull=True).count()
+    )
+    assert "As at" in page and "Tuesday 10 January 2023" in page

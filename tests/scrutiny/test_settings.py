@@ -103,3 +103,37 @@ def test_with_nothing_set_the_app_runs_on_sqlite_with_eager_tasks():
         "True",
         "django.core.mail.backends.console.EmailBackend",
     ]
+
+
+def test_as_at_reads_the_demo_as_at_its_meeting_and_says_so_on_every_page(
+    demo, client_for, settings
+):
+    from datetime import date
+
+    from scrutiny.roles import COMMITTEE_MEMBER
+
+    member = client_for(COMMITTEE_MEMBER)
+    settings.AS_AT = None
+    page = member.get("/").content.decode()
+    assert 'data-testid="as-at"' not in page
+    assert "Next: <a" not in page  # every 2022-23 meeting is long past
+
+    settings.AS_AT = date(2022, 9, 14)
+    page = member.get("/").content.decode()
+    assert "This service shows the council as at <strong>Wednesday 14 September 2022" in page
+    assert "Thursday 15 September 2022</a>. Questions by" in page
+    for url in ("/scorecards/", "/risks/", "/glossary/"):
+        assert 'data-testid="as-at"' in member.get(url).content.decode(), url
+
+
+def test_as_at_must_be_a_date(monkeypatch):
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from scrutiny.env import env_date
+
+    monkeypatch.setenv("AS_AT", "14/09/2022")
+    with pytest.raises(ImproperlyConfigured, match="AS_AT must be a date as YYYY-MM-DD"):
+        env_date("AS_AT")
+    monkeypatch.setenv("AS_AT", "")
+    assert env_date("AS_AT") is None
