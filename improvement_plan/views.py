@@ -118,6 +118,19 @@ def heat_map(request):
             "grid": grid,
             "impacts": IMPACTS,
             "unplaced": unplaced,
+            "by_score": [
+                {
+                    "band": band,
+                    "low": low,
+                    "high": high,
+                    "risks": sorted(
+                        (r for r in unplaced if r.current and r.current.band == band),
+                        key=lambda r: (-r.current.score, r.reference),
+                    ),
+                }
+                for band, low, high in reversed(calc.RISK_BANDS)
+            ],
+            "not_rated": [r for r in unplaced if not r.current],
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
                 ("Risks", reverse("improvement_plan:risks")),

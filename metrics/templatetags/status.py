@@ -103,10 +103,12 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
+# A risk's band is a level, not a verdict: bars rising with the band, never the performance
+# tick, triangle and cross (a Low risk is not "on target").
 RISK_STYLE = {
-    "Low": ("green", "circle-check"),
-    "Moderate": ("amber", "triangle"),
-    "High": ("red", "octagon"),
+    "Low": ("green", "band-low"),
+    "Moderate": ("amber", "band-moderate"),
+    "High": ("red", "band-high"),
 }
 RISK_DIRECTION_STYLE = {
     "increasing": ("red", "arrow-up", "Risk increasing"),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from improvement_plan.models import Risk, RiskAssessment
 from metrics import calculations as calc
 from scrutiny import roles
+from tests.factories import make_user
 
 
 @pytest.mark.parametrize(
@@ -79,7 +80,13 @@ def test_the_register_page_questions_the_low_rating_the_report_questioned(client
 def test_the_heat_map_lists_risks_it_cannot_place(client_for, demo):
     html = client_for(roles.COMMITTEE_MEMBER).get("/risks/heat-map/").content.decode()
     assert "Almost certain (5)" in html and "5 Critical" in html
-    assert "Not placed on the grid" in html and "SR7.7" in html
+    assert "Placed by score" in html
+    # Each score-only risk sits in its band's box, with its score, marked "by score".
+    for risk in Risk.objects.filter(closed_at__isnull=True).rated(make_user()):
+        boxes = html.split("heat-map-scale__band")[1:]
+        (box,) = [b for b in boxes if f">{risk.current.band}: scores" in b]
+        assert f">{risk.reference}</a> score {risk.current.score} " in box
+        assert "(by score" in box
 
 
 def test_the_risk_page_shows_its_history_chart_and_linked_measures(client_for, demo):
