@@ -52,6 +52,7 @@ def _scorecards():
                     "name": measure.name,
                     "section": measure.section.name if measure.section else "",
                     "polarity": measure.get_polarity_display(),
+                    "unit": measure.unit,
                     "values": [
                         measure.format_value(s.value) if s and s.value is not None else ""
                         for s in measure.history
@@ -258,6 +259,30 @@ def _measures(snapshot):
     }
 
 
+JUDGED = (Rag.GREEN, Rag.AMBER, Rag.RED)
+DIFFERENCE_UNITS = {
+    "percent": "percentage points",
+    "rate_10k": "per 10,000 children",
+    "days_fte": "days per FTE",
+    "days": "days",
+}
+
+
+def moved_by(row, earlier):
+    """How far a figure moved, in words a reader can check against the two figures: the
+    difference for a percentage or a rate ("6.5 percentage points"), the change as a share of
+    the earlier figure for a count ("12.3%")."""
+    if row["number"] is None or earlier is None:
+        return ""
+    difference = abs(row["number"] - earlier)
+    unit = row.get("unit", "")
+    if unit in DIFFERENCE_UNITS:
+        return f"{difference:,.1f} {DIFFERENCE_UNITS[unit]}"
+    if not earlier:
+        return f"{difference:,.0f}"
+    return f"{difference / abs(earlier) * 100:,.1f}%"
+
+
 def _sign(polarity_label):
     """The polarity sign from the label a pack row keeps (Bigger is Better: +1)."""
     keys = {label: key for key, label in Polarity.choices}
@@ -276,26 +301,30 @@ def changes(snapshot, previous):
         old = then.get(key)
         return old[field] if old else None
 
-    new_reds, new_greens, movers = [], [], []
+    new_reds, new_greens, newly_judged, movers = [], [], [], []
     for key, row in now.items():
         was = before(key, row, "rag")
-        if row["rag"] == Rag.RED and was and was != Rag.RED:
+        if row["rag"] in JUDGED and was and was not in JUDGED:
+            # No target (or no figure) last time: judged for the first time, not "new red".
+            newly_judged.append({**row, "was": was})
+        elif row["rag"] == Rag.RED and was in JUDGED and was != Rag.RED:
             new_reds.append(row)
-        if row["rag"] == Rag.GREEN and was and was != Rag.GREEN:
+        elif row["rag"] == Rag.GREEN and was in JUDGED and was != Rag.GREEN:
             new_greens.append(row)
         old_number = before(key, row, "number")
-        # calc.movement: the one definition of a move, positive when better, as the
-        # dashboard ranks its movers.
+        # calc.movement ranks the movers, as the dashboard does; the size is said in the
+        # measure's own terms (percentage points for a percentage, % for a count).
         moved = calc.movement(row["number"], old_number, _sign(row["polarity"]))
         if moved is not None and round(moved * 100, 1):
             old_text = row["previous_value"] if previous is None else then[key]["value"]
-            change = round(moved * 100, 1)
             sign = _sign(row["polarity"])
-            how = "changed" if sign == 0 else "better" if change > 0 else "worse"
+            how = "changed" if sign == 0 else "better" if moved > 0 else "worse"
             movers.append(
-                {**row, "from": old_text, "change": change, "by": abs(change), "how": how}
-            )
+                {**row, "from": old_text, "change": round(moved * 100, 1), "how": how,
+                 "moved": moved_by(row, old_number)}
+            )  # fmt: skip
     movers.sort(key=lambda m: -abs(m["change"]))
+    movers = movers[:MOVERS]
     # Published figures corrected since the last pack (or ever, for a first pack).
     revised = [
         row
@@ -329,7 +358,11 @@ def changes(snapshot, previous):
         "against": "the last pack" if previous else "the period before",
         "new_reds": new_reds,
         "new_greens": new_greens,
-        "movers": movers[:MOVERS],
+        "newly_judged": newly_judged,
+        "movers": movers,
+        "better": [m for m in movers if m["how"] == "better"],
+        "worse": [m for m in movers if m["how"] == "worse"],
+        "changed": [m for m in movers if m["how"] == "changed"],
         "revised": revised,
         "risks": risk_changes,
         "plan": plan_changes,

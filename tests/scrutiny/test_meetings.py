@@ -411,3 +411,65 @@ def test_an_administrator_records_the_decisions_after_the_meeting(demo, client_f
         "The committee noted the report.",
         "Minutes of 15 September",
     )
+
+
+def _row(
+    code, rag, previous_rag, number, previous_number, unit="percent", polarity="Bigger is Better"
+):
+    return {
+        "code": code, "name": code, "rag": rag, "previous_rag": previous_rag, "number": number,
+        "previous_number": previous_number, "value": f"{number}", "previous_value":
+        f"{previous_number}", "unit": unit, "polarity": polarity, "revision": "",
+    }  # fmt: skip
+
+
+def _changes(*rows):
+    from scrutiny.packs import changes
+
+    snapshot = {"scorecards": [{"slug": "a", "name": "A", "measures": list(rows)}], "risks": []}
+    return changes(snapshot, None)
+
+
+def test_a_measure_with_no_target_last_time_is_newly_judged_not_a_new_red():
+    """Initial visits, 62.4% to 68.9%: better, and red only because it had no target before."""
+    found = _changes(_row("CSC05", "red", "missing_target", 68.9, 62.4))
+    assert found["new_reds"] == [] and [m["code"] for m in found["newly_judged"]] == ["CSC05"]
+    (mover,) = found["better"]
+    assert mover["moved"] == "6.5 percentage points" and found["worse"] == []
+
+
+def test_new_reds_and_greens_are_changes_between_judged_statuses():
+    found = _changes(
+        _row("R", "red", "amber", 40, 45),
+        _row("G", "green", "red", 90, 70),
+        _row("S", "red", "red", 30, 31),
+        _row("N", "red", "no_value", 30, None),
+    )
+    assert [m["code"] for m in found["new_reds"]] == ["R"]
+    assert [m["code"] for m in found["new_greens"]] == ["G"]
+    assert [m["code"] for m in found["newly_judged"]] == ["N"]
+
+
+@pytest.mark.parametrize(
+    "unit, number, before, moved",
+    [
+        ("percent", 68.9, 62.4, "6.5 percentage points"),
+        ("rate_10k", 41.0, 38.5, "2.5 per 10,000 children"),
+        ("count", 131, 100, "31.0%"),
+        ("count", 5, 0, "5"),
+    ],
+)
+def test_movers_are_said_in_the_measures_own_terms(unit, number, before, moved):
+    from scrutiny.packs import moved_by
+
+    assert moved_by({"number": number, "unit": unit}, before) == moved
+
+
+def test_movers_are_split_into_worse_and_better_by_polarity():
+    found = _changes(
+        _row("UP", "amber", "amber", 20, 10, unit="count", polarity="Smaller is Better"),
+        _row("DOWN", "green", "green", 80, 60),
+    )
+    assert [m["code"] for m in found["worse"]] == ["UP"]
+    assert found["worse"][0]["moved"] == "100.0%"
+    assert [m["code"] for m in found["better"]] == ["DOWN"]
