@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from metrics import calculations as calc
 from metrics import figures as reading
+from metrics import preview
 from metrics.models import (
     Commentary,
     Measure,
@@ -134,7 +135,7 @@ def check_upload(upload):
     upload.new_count = int(diff["is_new"].sum())
     upload.changed_count = int(diff["is_changed"].sum())
     upload.unchanged_count = len(diff) - upload.new_count - upload.changed_count
-    upload.summary = _summary(diff)
+    upload.summary = {**_summary(diff), "preview": preview.build(diff)}
     upload.status = Upload.Status.READY
     upload.stage, upload.percent = "Checked", 100
     upload.save()
@@ -258,10 +259,19 @@ def _plain(number):
     return f"{Decimal(number).normalize():f}"
 
 
-def commit(upload, user, reason=""):
-    """Write a checked upload's figures in one transaction: all or nothing."""
+def commit(upload, user, reason="", acknowledged=None):
+    """Write a checked upload's figures in one transaction: all or nothing. From the upload page
+    (``acknowledged`` given), a file with implausible figures loads only once the officer has
+    ticked that they have checked them."""
     if upload.status != Upload.Status.READY:
         raise Refused("Only a checked file that is ready can be loaded.")
+    flagged = (upload.summary.get("preview") or {}).get("flagged", 0)
+    if acknowledged is False and flagged:
+        raise Refused(
+            f"{flagged} figure{'s look' if flagged > 1 else ' looks'} implausible. Check "
+            f"{'them' if flagged > 1 else 'it'} in the preview and tick to confirm before "
+            "loading, or upload a corrected file."
+        )
     if upload.kind == Upload.Kind.LIBRARY:
         from metrics.library_loading import commit_upload
 

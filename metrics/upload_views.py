@@ -140,12 +140,32 @@ def template_csv(request):
     return response
 
 
+PREVIEW_SHOWS = [
+    ("all", "Every figure"),
+    ("flagged", "Flagged to check"),
+    ("new", "New"),
+    ("changed", "Changed"),
+    ("unchanged", "Unchanged"),
+]
+
+
 @vary_on_headers("HX-Request")
 def upload_detail(request, pk):
     require(request.user, "upload_figures")
     item = get_object_or_404(Upload.objects.select_related("uploaded_by", "committed_by"), pk=pk)
+    show = request.GET.get("show", "all")
+    shows = dict(PREVIEW_SHOWS)
+    show = show if show in shows else "all"
+    rows = (item.summary.get("preview") or {}).get("rows", [])
+    if show == "flagged":
+        rows = [r for r in rows if r["flags"]]
+    elif show != "all":
+        rows = [r for r in rows if r["group"] == show]
     context = {
         "upload": item,
+        "rows": rows,
+        "show": show,
+        "shows": PREVIEW_SHOWS,
         "form": UploadForm(),
         "max_mb": _max_mb(),
         "breadcrumbs": _crumbs((f"Upload {item.pk}", None)),
@@ -190,7 +210,12 @@ def upload_confirm(request, pk):
     require(request.user, "upload_figures")
     item = get_object_or_404(Upload, pk=pk)
     try:
-        loading.commit(item, request.user, request.POST.get("reason", ""))
+        loading.commit(
+            item,
+            request.user,
+            request.POST.get("reason", ""),
+            acknowledged=request.POST.get("checked_flags") == "yes",
+        )
     except loading.Refused as refused:
         messages.error(request, str(refused))
     else:

@@ -148,3 +148,31 @@ def test_an_officer_loads_new_measures_from_the_library_workbook(site, page, wor
     page.get_by_label("Reason for the changes").fill("First library")
     page.get_by_role("button", name="Confirm and load the measure library").click()
     expect(page.get_by_text("Measure library loaded")).to_be_visible()
+
+
+def test_a_decimal_slip_is_flagged_and_must_be_ticked_before_loading(site, page, worker):
+    sign_in(page, site, "officer")
+    page.goto(site + "/upload/")
+    slip = b"measure_code,period,area,value\nCSC05,2022-09,,6.9\nCSC04,2022-09,,74.5\n"
+    page.get_by_label("Upload a file of figures").set_input_files(
+        {"name": "q2.csv", "mimeType": "text/csv", "buffer": slip}
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_test_id("flagged-count")).to_contain_text("1 figure looks implausible")
+    preview = page.get_by_test_id("preview")
+    expect(preview).to_contain_text("6.9 is about a tenth of the figure before (68.9)")
+    # Each figure's status-to-be is in the preview, next to its target.
+    expect(preview.get_by_role("row", name="% Initial visits in time")).to_contain_text(
+        "Worse than tolerance"
+    )
+    assert_accessible(page)
+    screenshot(page, "upload-preview-flagged")
+    page.get_by_role("button", name="Confirm and load the figures").click()
+    expect(page.get_by_text("Check it in the preview and tick to confirm")).to_be_visible()
+    assert not Observation.objects.filter(period_end="2022-09-01", measure__code="CSC05").exists()
+    page.get_by_label("I have checked the 1 flagged figure and they are right").check()
+    page.get_by_role("button", name="Confirm and load the figures").click()
+    expect(page.get_by_text("Loaded 2 new and 0 changed figures")).to_be_visible()
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)

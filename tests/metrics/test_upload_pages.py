@@ -38,7 +38,7 @@ def test_an_officer_uploads_previews_and_confirms(
     )
     html = page.content.decode()
     assert "Check what this file changes" in html
-    assert "already published" in html and ">68.9<" in html
+    assert "already published" in html and ">68.9%" in html and ">Published<" in html
     upload = Upload.objects.get()
     refused = client.post(f"/upload/{upload.pk}/confirm/", {"reason": ""}, follow=True)
     assert "Give a reason" in refused.content.decode()

@@ -1,0 +1,212 @@
+"""What an officer checks before loading a file of figures: every figure beside the current one
+(or the last period's, for a new figure), the target in force and the status it will get, and
+the figures that look implausible, which must be acknowledged before the file is loaded.
+
+All of it is worked out in whole-array operations over the compared figures (``loading.compare``),
+so a file of a million rows costs a few seconds; the preview keeps the first ``SHOWN`` figures
+(flagged first) and counts the rest.
+"""
+
+import numpy as np
+import pandas as pd
+
+from metrics import calculations as calc
+
+SHOWN = 500
+# A figure ten times or a tenth of the one before it is most likely a slipped decimal point.
+SLIP_RATIO = 9.5
+# Beyond the SPC limits by half their width again: well outside the measure's usual range.
+WIDE_MARGIN = 0.5
+# A denominator three times or a third of the one before: the numbers counted have changed.
+DENOMINATOR_RATIO = 3.0
+
+
+def _month(dates):
+    dates = pd.to_datetime(pd.Series(list(dates)))
+    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64)
+
+
+def _number(series):
+    return pd.to_numeric(pd.Series(series, dtype=object), errors="coerce").to_numpy(dtype=float)
+
+
+def build(diff):
+    """The preview as plain data for the upload's summary: counts, the flagged figures and the
+    figures shown, each with its measure, period, area, values, target and status."""
+    from metrics.models import Measure, MeasureStatus, Observation, Target
+
+    if diff.empty:
+        return {"rows": [], "flagged": 0, "shown": 0, "total": 0}
+    frame = diff.reset_index(drop=True).copy()
+    ids = sorted({int(i) for i in frame["measure_id"].unique()})
+    measures = {
+        m["id"]: m
+        for m in Measure.objects.filter(pk__in=ids).values(
+            "id", "code", "name", "unit", "precision", "polarity", "tolerance_kind", "tolerance",
+            "judged",
+        )
+    }  # fmt: skip
+    frame["month"] = _month(frame["period_end"])
+    value = _number(frame["value"])
+    old = _number(frame["old_value"])
+
+    # The figure before: the same series' latest stored value before this period.
+    stored = pd.DataFrame.from_records(
+        Observation.objects.filter(measure_id__in=ids, value__isnull=False)
+        .order_by()
+        .values_list(
+            "measure_id", "breakdown", "period_kind", "period_end", "value", "denominator"
+        ),  # fmt: skip
+        columns=["measure_id", "breakdown", "period_kind", "period_end", "before", "before_den"],
+    )
+    before = np.full(len(frame), np.nan)
+    before_den = np.full(len(frame), np.nan)
+    if not stored.empty:
+        stored["month"] = _month(stored["period_end"])
+        stored["before"] = _number(stored["before"])
+        stored["before_den"] = _number(stored["before_den"])
+        left = frame[["measure_id", "breakdown", "period_kind", "month"]].copy()
+        left["probe"] = left["month"] - 1
+        left["order"] = np.arange(len(left))
+        stored = stored.sort_values("month")
+        matched = pd.merge_asof(
+            left.sort_values("probe"),
+            stored[
+                ["measure_id", "breakdown", "period_kind", "month", "before", "before_den"]
+            ].rename(columns={"month": "stored_month"}),
+            left_on="probe",
+            right_on="stored_month",
+            by=["measure_id", "breakdown", "period_kind"],
+            direction="backward",
+        ).sort_values("order")
+        before = matched["before"].to_numpy(dtype=float)
+        before_den = matched["before_den"].to_numpy(dtype=float)
+    reference = np.where(np.isnan(old), before, old)
+
+    # The target in force for each figure's period.
+    targets = pd.DataFrame.from_records(
+        Target.objects.filter(measure_id__in=ids).values_list(
+            "measure_id", "effective_from", "effective_to", "value"
+        ),
+        columns=["measure_id", "effective_from", "effective_to", "target"],
+    )
+    target = np.full(len(frame), np.nan)
+    if not targets.empty:
+        targets["from_month"] = _month(targets["effective_from"])
+        targets["to_month"] = np.where(
+            targets["effective_to"].isna(),
+            np.iinfo(np.int64).max,
+            _month(targets["effective_to"].fillna(pd.Timestamp("2000-01-01"))),
+        )
+        targets["target"] = _number(targets["target"])
+        left = frame[["measure_id", "month"]].copy()
+        left["order"] = np.arange(len(left))
+        matched = pd.merge_asof(
+            left.sort_values("month"),
+            targets.sort_values("from_month"),
+            left_on="month",
+            right_on="from_month",
+            by="measure_id",
+            direction="backward",
+        ).sort_values("order")
+        in_force = matched["to_month"].to_numpy() >= frame["month"].to_numpy()
+        target = np.where(in_force, matched["target"].to_numpy(dtype=float), np.nan)
+
+    info = frame["measure_id"].map(measures)
+    polarity = np.array([m["polarity"] for m in info])
+    kind = np.array([m["tolerance_kind"] for m in info])
+    tolerance = np.array([float(m["tolerance"]) for m in info])
+    judged = np.array([m["judged"] for m in info])
+    codes = calc.rag(value, target, polarity, kind, tolerance, judged)
+    frame["status"] = calc.rag_names(codes)
+
+    # The SPC limits each measure's latest working status was judged against.
+    limits = {
+        (measure_id, breakdown): (lower, upper)
+        for measure_id, breakdown, lower, upper in MeasureStatus.objects.filter(
+            measure_id__in=ids, working=True, spc_lower__isnull=False, spc_upper__isnull=False
+        )
+        .order_by("measure_id", "breakdown", "period_end")
+        .values_list("measure_id", "breakdown", "spc_lower", "spc_upper")
+    }
+    pairs = list(zip(frame["measure_id"], frame["breakdown"], strict=True))
+    lower = np.array([limits.get(p, (np.nan, np.nan))[0] for p in pairs], dtype=float)
+    upper = np.array([limits.get(p, (np.nan, np.nan))[1] for p in pairs], dtype=float)
+
+    unit = np.array([m["unit"] for m in info])
+    denominator = _number(frame["denominator"])
+    flags = [[] for _ in range(len(frame))]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = value / reference
+        slip = (reference != 0) & (value != 0) & ((ratio >= SLIP_RATIO) | (ratio <= 1 / SLIP_RATIO))
+        fraction = (unit == "count") & (np.abs(value - np.round(value)) > 1e-9)
+        width = upper - lower
+        wide = (value > upper + WIDE_MARGIN * width) | (value < lower - WIDE_MARGIN * width)
+        den_ratio = denominator / before_den
+        den_jump = (before_den > 0) & (
+            (den_ratio >= DENOMINATOR_RATIO) | (den_ratio <= 1 / DENOMINATOR_RATIO)
+        )
+    for i in np.flatnonzero(slip):
+        size = "ten times" if ratio[i] > 1 else "a tenth of"
+        flags[i].append(
+            f"{_plain(value[i])} is about {size} the figure before ({_plain(reference[i])}): "
+            "a slipped decimal point?"
+        )
+    for i in np.flatnonzero(fraction):
+        flags[i].append(f"{_plain(value[i])} is a count that is not a whole number.")
+    for i in np.flatnonzero(wide & ~slip):
+        flags[i].append(
+            f"{_plain(value[i])} is far outside the measure's usual range "
+            f"({_plain(lower[i])} to {_plain(upper[i])})."
+        )
+    for i in np.flatnonzero(den_jump):
+        flags[i].append(
+            f"The denominator {_plain(denominator[i])} is far from the one before "
+            f"({_plain(before_den[i])}): check the numerator and denominator count the same "
+            "children."
+        )
+    frame["flags"] = flags
+    frame["group"] = np.where(
+        frame["is_new"], "new", np.where(frame["is_changed"], "changed", "unchanged")
+    )
+    frame["flagged"] = [bool(f) for f in flags]
+    frame["reference"] = reference
+    frame["target_value"] = target
+    frame["rank"] = np.where(frame["flagged"], 0, np.where(frame["is_changed"], 1, 2))
+    shown = frame.sort_values(["rank", "row"]).head(SHOWN)
+    rows = []
+    for r in shown.itertuples():
+        m = measures[r.measure_id]
+        rows.append({
+            "row": int(r.row),
+            "code": m["code"],
+            "name": m["name"],
+            "period": calc.Period(r.period_end, r.period_kind).label,
+            "area": r.breakdown,
+            "new": _shown(r.value, m),
+            "current": _shown(r.old_value, m),
+            "before": "" if not np.isnan(r.reference) and not pd.isna(r.old_value) else
+            _shown(r.reference, m),
+            "target": _shown(r.target_value, m),
+            "status": r.status,
+            "group": r.group,
+            "published": bool(r.was_published),
+            "flags": r.flags,
+        })  # fmt: skip
+    return {
+        "rows": rows,
+        "flagged": int(frame["flagged"].sum()),
+        "shown": len(rows),
+        "total": len(frame),
+    }
+
+
+def _plain(number):
+    return f"{number:,.4f}".rstrip("0").rstrip(".")
+
+
+def _shown(value, measure):
+    if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value):
+        return ""
+    text = f"{float(value):,.{measure['precision']}f}"
+    return f"{text}%" if measure["unit"] == "percent" else text
