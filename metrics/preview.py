@@ -112,30 +112,36 @@ def build(diff):
         in_force = matched["to_month"].to_numpy() >= frame["month"].to_numpy()
         target = np.where(in_force, matched["target"].to_numpy(dtype=float), np.nan)
 
-    info = frame["measure_id"].map(measures)
-    polarity = np.array([m["polarity"] for m in info])
-    kind = np.array([m["tolerance_kind"] for m in info])
-    tolerance = np.array([float(m["tolerance"]) for m in info])
-    judged = np.array([m["judged"] for m in info])
-    codes = calc.rag(value, target, polarity, kind, tolerance, judged)
+    settings = pd.DataFrame(list(measures.values())).set_index("id")
+    per_row = settings.reindex(frame["measure_id"].to_numpy())
+    codes = calc.rag(
+        value,
+        target,
+        per_row["polarity"].to_numpy(),
+        per_row["tolerance_kind"].to_numpy(),
+        per_row["tolerance"].astype(float).to_numpy(),
+        per_row["judged"].astype(bool).to_numpy(),
+    )
     frame["status"] = calc.rag_names(codes)
 
     # The SPC limits each measure's latest working status was judged against.
-    limits = {
-        (measure_id, breakdown): (lower, upper)
-        for measure_id, breakdown, lower, upper in MeasureStatus.objects.filter(
+    limits = pd.DataFrame.from_records(
+        MeasureStatus.objects.filter(
             measure_id__in=ids, working=True, spc_lower__isnull=False, spc_upper__isnull=False
         )
         .order_by("measure_id", "breakdown", "period_end")
-        .values_list("measure_id", "breakdown", "spc_lower", "spc_upper")
-    }
-    pairs = list(zip(frame["measure_id"], frame["breakdown"], strict=True))
-    lower = np.array([limits.get(p, (np.nan, np.nan))[0] for p in pairs], dtype=float)
-    upper = np.array([limits.get(p, (np.nan, np.nan))[1] for p in pairs], dtype=float)
+        .values_list("measure_id", "breakdown", "spc_lower", "spc_upper"),
+        columns=["measure_id", "breakdown", "lower", "upper"],
+    ).drop_duplicates(["measure_id", "breakdown"], keep="last")
+    bounds = frame[["measure_id", "breakdown"]].merge(
+        limits, on=["measure_id", "breakdown"], how="left"
+    )
+    lower = bounds["lower"].to_numpy(dtype=float)
+    upper = bounds["upper"].to_numpy(dtype=float)
 
-    unit = np.array([m["unit"] for m in info])
+    unit = per_row["unit"].to_numpy()
     denominator = _number(frame["denominator"])
-    flags = [[] for _ in range(len(frame))]
+    flags = {}
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = value / reference
         slip = (reference != 0) & (value != 0) & ((ratio >= SLIP_RATIO) | (ratio <= 1 / SLIP_RATIO))
@@ -148,34 +154,33 @@ def build(diff):
         )
     for i in np.flatnonzero(slip):
         size = "ten times" if ratio[i] > 1 else "a tenth of"
-        flags[i].append(
+        flags.setdefault(i, []).append(
             f"{_plain(value[i])} is about {size} the figure before ({_plain(reference[i])}): "
             "a slipped decimal point?"
         )
     for i in np.flatnonzero(fraction):
-        flags[i].append(f"{_plain(value[i])} is a count that is not a whole number.")
+        flags.setdefault(i, []).append(f"{_plain(value[i])} is a count that is not a whole number.")
     for i in np.flatnonzero(wide & ~slip):
-        flags[i].append(
+        flags.setdefault(i, []).append(
             f"{_plain(value[i])} is far outside the measure's usual range "
             f"({_plain(lower[i])} to {_plain(upper[i])})."
         )
     for i in np.flatnonzero(den_jump):
-        flags[i].append(
+        flags.setdefault(i, []).append(
             f"The denominator {_plain(denominator[i])} is far from the one before "
             f"({_plain(before_den[i])}): check the numerator and denominator count the same "
             "children."
         )
-    frame["flags"] = flags
     frame["group"] = np.where(
         frame["is_new"], "new", np.where(frame["is_changed"], "changed", "unchanged")
     )
-    frame["flagged"] = [bool(f) for f in flags]
+    frame["flagged"] = slip | fraction | (wide & ~slip) | den_jump
     frame["reference"] = reference
     frame["target_value"] = target
     frame["rank"] = np.where(frame["flagged"], 0, np.where(frame["is_changed"], 1, 2))
     shown = frame.sort_values(["rank", "row"]).head(SHOWN)
     rows = []
-    for r in shown.itertuples():
+    for index, r in zip(shown.index, shown.itertuples(), strict=True):
         m = measures[r.measure_id]
         rows.append({
             "row": int(r.row),
@@ -191,7 +196,7 @@ def build(diff):
             "status": r.status,
             "group": r.group,
             "published": bool(r.was_published),
-            "flags": r.flags,
+            "flags": flags.get(index, []),
         })  # fmt: skip
     return {
         "rows": rows,
