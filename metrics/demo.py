@@ -243,10 +243,14 @@ def load_scorecard():
             defaults={"order": SECTION_ORDER.index(row["section"])},
         )
         code = row["measure_code"]
+        # A transcriber's note in the name ("… (AMBIGUOUS: row text repeats …)") is for staff:
+        # the name is the paper's, the note goes on the figures, which members never read.
+        name, _, staff_note = row["measure_name"].partition(" (AMBIGUOUS: ")
+        staff_note = f"Transcription: ambiguous, {staff_note.rstrip(')')}" if staff_note else ""
         measure, _ = Measure.objects.update_or_create(
             code=code,
             defaults={
-                "name": row["measure_name"],
+                "name": name,
                 "area": area,
                 "section": section,
                 "source": _source(row["source_lines"]),
@@ -268,6 +272,7 @@ def load_scorecard():
                 defaults={
                     "value": _number(row[column]),
                     "published": True,
+                    "note": staff_note,
                     "source": _source(row["source_lines"]),
                 },
             )

@@ -190,3 +190,22 @@ def test_an_export_in_any_other_format_is_not_found_and_names_no_file(client_for
         response = client.get(f"/scorecards/area/export.{fmt}")
         assert response.status_code == 404
         assert "Content-Disposition" not in response
+
+
+def test_transcription_notes_are_for_staff_only(client_for, demo):
+    from improvement_plan.models import PlanMetric
+
+    measure = Measure.objects.get(code="CYP-GM07")
+    assert measure.name == "Audit recommendations outstanding beyond target date - CYP"
+    assert "ambiguous" in measure.observations.first().note
+    member = client_for(roles.COMMITTEE_MEMBER)
+    for url in ("/scorecards/childrens-good-management/", f"/measures/{measure.code}/"):
+        assert "AMBIGUOUS" not in member.get(url).content.decode(), url
+    from html import escape
+
+    metric = PlanMetric.objects.exclude(note="").first()
+    note = escape(metric.note)
+    page = member.get(metric.workstream.get_absolute_url()).content.decode()
+    assert note not in page
+    officer = client_for(roles.PERFORMANCE_OFFICER).get(metric.workstream.get_absolute_url())
+    assert note in officer.content.decode()
