@@ -790,6 +790,13 @@ class ProgressUpdate(models.Model):
     )
     replace_reason = models.TextField(blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # A director may return an update instead of signing it off; the lead corrects it and it
+    # waits for sign-off again (the comment stays until then, and in the audit trail).
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    return_comment = models.TextField(blank=True)
     source = models.TextField(blank=True)
 
     objects = ProgressUpdateQuerySet.as_manager()

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from improvement_plan.models import (
@@ -275,12 +276,14 @@ def write_update(request, pk):
         if replacing is not None:
             update.replaces = replacing
             update.replace_reason = form.cleaned_data["reason"].strip()
+        # Corrected after being returned: it waits for sign-off again.
+        update.returned_at, update.returned_by, update.return_comment = None, None, ""
         AuditEntry.save_with_trail(
             update,
             user=request.user,
             reason=update.replace_reason,
             context=f"progress update {found.number} {period.label}",
-            fields=[*UpdateForm.Meta.fields, "replace_reason"],
+            fields=[*UpdateForm.Meta.fields, "replace_reason", "return_comment"],
         )
         messages.success(request, f"Update for {period.label} saved. A director signs it off.")
         return redirect(found)
@@ -324,7 +327,37 @@ def sign_off_update(request, pk):
             fields=["signed_off_by", "signed_off_at"],
         )
     messages.success(request, f"Signed off the update for {update.period.label}.")
-    return redirect(update.workstream)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = update.workstream.get_absolute_url()
+    return redirect(target)
+
+
+@require_POST
+def return_update(request, pk):
+    """Send an update back to its lead with a comment, instead of signing it off."""
+    require(request.user, "sign_off")
+    update = get_object_or_404(ProgressUpdate.objects.select_related("workstream"), pk=pk)
+    comment = request.POST.get("comment", "").strip()
+    if update.signed_off or update.superseded_at:
+        messages.error(request, "That update is already signed off; it can only be replaced.")
+    elif not comment:
+        messages.error(request, "Say what the lead should change: the comment is sent back.")
+    else:
+        update.returned_at, update.returned_by = timezone.now(), request.user
+        update.return_comment = comment[:2000]
+        AuditEntry.save_with_trail(
+            update,
+            user=request.user,
+            reason=update.return_comment,
+            context="progress update returned",
+            fields=["returned_at", "returned_by", "return_comment"],
+        )
+        messages.success(request, f"Returned the update for {update.period.label} to its lead.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = update.workstream.get_absolute_url()
+    return redirect(target)
 
 
 class ActionForm(forms.ModelForm):

@@ -7,6 +7,7 @@ from scrutiny.roles import role_of
 # (label, url name, capability needed or None, the url-name prefixes that make it current)
 NAVIGATION = [
     ("Dashboard", "home", None, ("home",)),
+    ("Awaiting you", "awaiting", "scrutiny.sign_off|scrutiny.manage_meetings", ("awaiting",)),
     ("Scorecards", "metrics:scorecards", None, ("metrics:scorecard", "metrics:measure")),
     ("How we compare", "metrics:benchmarks", None, ("metrics:benchmark", "metrics:area_compare")),
     ("Quality assurance", "metrics:quality_index", None, ("metrics:quality",)),

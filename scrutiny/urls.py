@@ -13,6 +13,7 @@ admin.site.site_title = "Scrutiny administration"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("awaiting/", views.awaiting, name="awaiting"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

@@ -69,6 +69,7 @@ def home(request):
             "risk_bands": [(band, bands.get(band, 0)) for band in ("High", "Moderate", "Low")],
             "risks_questioned": [risk for risk in risks if risk.questioned],
             "risks_overdue": sum(1 for risk in risks if risk.overdue_since),
+            "awaiting": _awaiting(request.user),
         },
     )
 
@@ -296,4 +297,30 @@ def glossary_term(request, slug=None):
         ],
         done=lambda saved: saved.get_absolute_url(),
         context="glossary",
+    )
+
+
+def _awaiting(user):
+    if not any(user.has_perm(p) for p in ("scrutiny.sign_off", "scrutiny.manage_meetings")):
+        return None
+    from scrutiny.awaiting import waiting_for
+
+    rows = waiting_for(user)
+    return {"count": len(rows), "oldest": max((r["age"] for r in rows), default=0)}
+
+
+def awaiting(request):
+    """What waits for this director (or administrator): sign-offs, approvals and packs due."""
+    if not any(request.user.has_perm(p) for p in ("scrutiny.sign_off", "scrutiny.manage_meetings")):
+        raise PermissionDenied
+    from scrutiny.awaiting import waiting_for
+
+    rows = waiting_for(request.user)
+    return render(
+        request,
+        "scrutiny/awaiting.html",
+        {
+            "rows": rows,
+            "breadcrumbs": [("Dashboard", reverse("home")), ("Awaiting you", None)],
+        },
     )

@@ -119,3 +119,23 @@ def test_anyone_reads_the_published_papers_without_signing_in(site, page):
     assert _fits(page)
     assert_accessible(page)
     screenshot(page, "public-plan-320")
+
+
+def test_a_director_clears_the_awaiting_list(site, page):
+    from improvement_plan.models import Workstream
+    from tests.factories import make_update
+
+    workstream = Workstream.objects.order_by("pk").first()
+    make_update(workstream=workstream, signed_off=False, comment="Recruitment is on plan.")
+    sign_in(page, site, "director")
+    expect(page.get_by_test_id("awaiting-panel")).to_contain_text("1 item awaiting you")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Awaiting you").click()
+    table = page.get_by_test_id("awaiting")
+    expect(table).to_contain_text("Plan update to sign off")
+    assert_accessible(page)
+    screenshot(page, "director-awaiting")
+    page.get_by_role("button", name="Sign off").click()
+    expect(page.get_by_test_id("awaiting-none")).to_be_visible()
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert _fits(page)
+    assert_accessible(page)

@@ -104,6 +104,7 @@ PAGES = {
         MANAGERS,
     ),
     "setup": ("/setup/", {roles.PERFORMANCE_OFFICER, roles.ADMINISTRATOR}),
+    "awaiting": ("/awaiting/", {roles.DIRECTOR, roles.ADMINISTRATOR}),
     "user": ("/users/{user}/", {roles.ADMINISTRATOR}),
 }
 # Pages that answer with a redirect when there is nothing to show (a plan exists: /plan/new/
@@ -118,6 +119,7 @@ ACTIONS = {
     "improvement_plan:sign_off": ("/risks/SR7.5/sign-off/", {roles.DIRECTOR}),
     "improvement_plan:risk_close": ("/risks/SR7.5/close/", LEADS),
     "improvement_plan:sign_off_update": ("/plan/updates/{update}/sign-off/", {roles.DIRECTOR}),
+    "improvement_plan:return_update": ("/plan/updates/{update}/return/", {roles.DIRECTOR}),
     "publish_pack": ("/meetings/{meeting}/publish/", {roles.DIRECTOR, roles.ADMINISTRATOR}),
     "pack_pdf_build": ("/packs/{pack}/pdf/build/", READERS),
     "approve_answer": ("/questions/{question}/approve/", {roles.DIRECTOR}),
