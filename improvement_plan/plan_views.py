@@ -287,11 +287,17 @@ def write_update(request, pk):
         )
         messages.success(request, f"Update for {period.label} saved. A director signs it off.")
         return redirect(found)
+    today = clock.today()
     return render(
         request,
         "improvement_plan/update_form.html",
         {
             "workstream": found,
+            # What the statuses should reflect: the metrics' trajectories and the open actions.
+            "metrics": found.metrics.with_trajectory(request.user),
+            "open_actions": found.actions.open().order_by("due_month", "reference"),
+            "overdue": found.actions.overdue(today).count(),
+            "today": today,
             "form": form,
             "period": period,
             "draft": draft,

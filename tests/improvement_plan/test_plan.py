@@ -475,3 +475,18 @@ def test_the_dashboard_measure_and_risk_pages_lead_to_the_plan(demo, client_for)
     # Each linked metric is charted and tabled from the engine's statuses: the target in force.
     turnover = page[page.index("Turnover (overall): target and actual by month") :]
     assert re.search(r"Jun 2022</th>\s*<td[^>]*>13.0%</td>\s*<td[^>]*>25.6%</td>", turnover)
+
+
+def test_the_update_form_shows_the_metrics_trajectory_and_the_open_actions(client_for, demo):
+    from improvement_plan.models import PlanMetric
+
+    metric = PlanMetric.objects.filter(measure__isnull=False).select_related("workstream").first()
+    form = (
+        client_for(roles.SERVICE_LEAD)
+        .get(f"/plan/workstreams/{metric.workstream.pk}/update/")
+        .content.decode()
+    )
+    table = form.split('data-testid="update-metrics"')[1].split("</table>")[0]
+    assert metric.name.replace("&", "&amp;") in table
+    assert any(word in table for word in ("improved", "regressed", "no significant change"))
+    assert "key action" in form and "overdue</strong> as at" in form

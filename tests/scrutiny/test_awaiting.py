@@ -63,6 +63,7 @@ def test_a_director_signs_off_or_returns_an_update_from_the_list(client_for, use
     lead = client_for(roles.SERVICE_LEAD)
     form = lead.get(f"/plan/workstreams/{update.workstream.pk}/update/").content.decode()
     assert "Give the figures behind On target." in form
+    assert 'data-testid="update-metrics"' in form and "overdue</strong> as at" in form
     lead.post(f"/plan/workstreams/{update.workstream.pk}/update/", {
         "actions_status": "on_target", "impact_status": "in_progress",
         "comment": "Visits in time rose from 62% to 69%.", "progress_made": "Recruited",
