@@ -19,20 +19,19 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from metrics import calculations as calc
 from metrics import loading
-from metrics.figures import read_period
 from metrics.models import (
     AreaRagCount,
     Commentary,
     Measure,
     Narrative,
     Observation,
+    ObservationChange,
     Publication,
     ServiceArea,
     Upload,
 )
 from metrics.tasks import check_upload
 from metrics.templates_xlsx import csv_template, xlsx_template
-from scrutiny import clock
 from scrutiny.queue import enqueue
 from scrutiny.roles import require
 
@@ -333,11 +332,13 @@ def _publish(request):
 
 
 class CorrectionForm(forms.Form):
-    period = forms.CharField(help_text="For example 2022-06 or 2022/23 Q1")
-    area = forms.CharField(
-        required=False, label="Area (optional)", help_text="Leave empty for the whole authority"
-    )
-    value = forms.CharField()
+    figure = forms.ChoiceField(
+        label="Figure to correct",
+        help_text="The measure's figures, latest first, with the value each has now",
+        error_messages={"required": "Choose the figure to correct.",
+                        "invalid_choice": "Choose one of the measure's figures."},
+    )  # fmt: skip
+    value = forms.CharField(label="Correct value")
     numerator = forms.CharField(required=False, label="Numerator (optional)")
     denominator = forms.CharField(required=False, label="Denominator (optional)")
     reason = forms.CharField(
@@ -345,34 +346,57 @@ class CorrectionForm(forms.Form):
         error_messages={"required": "Say why the figure is being corrected."},
     )
 
+    FIGURES_OFFERED = 120
+
     def __init__(self, *args, measure, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure = measure
+        self.figures = {}
+        for o in measure.observations.order_by("-period_end", "breakdown")[: self.FIGURES_OFFERED]:
+            period = calc.Period(o.period_end, o.period_kind)
+            key = f"{period.key}|{o.breakdown}"
+            self.figures[key] = (period, o)
+        self.fields["figure"].choices = [("", "Choose a figure")] + [
+            (key, f"{period.label}, {o.breakdown or 'whole authority'}: "
+                  f"{measure.format_value(o.value)} ({'published' if o.published else 'draft'})")
+            for key, (period, o) in self.figures.items()
+        ]  # fmt: skip
         for field in self.fields.values():
-            css = "govuk-textarea" if isinstance(field.widget, forms.Textarea) else "govuk-input"
+            css = (
+                "govuk-textarea"
+                if isinstance(field.widget, forms.Textarea)
+                else "govuk-select"
+                if isinstance(field.widget, forms.Select)
+                else "govuk-input"
+            )
             field.widget.attrs.setdefault("class", css)
 
-    def clean_period(self):
-        kind, end, problem = read_period(
-            self.cleaned_data["period"].strip(), self.measure.frequency, clock.today()
-        )
-        if problem:
-            raise forms.ValidationError(problem)
-        return calc.Period(end, kind)
+    def clean_figure(self):
+        period, observation = self.figures[self.cleaned_data["figure"]]
+        return period, observation.breakdown
 
 
 def correct(request, code):
     require(request.user, "upload_figures")
     measure = get_object_or_404(Measure, code=code)
-    initial = {"period": request.GET.get("period", ""), "area": request.GET.get("area", "")}
+    asked = request.GET.get("period", "")
+    initial = {"figure": request.GET.get("figure", "")}
+    if asked:
+        try:
+            wanted = calc.parse_period(asked, measure.frequency)
+            initial["figure"] = f"{wanted.key}|{request.GET.get('area', '')}"
+        except ValueError:
+            pass
     form = CorrectionForm(request.POST or None, measure=measure, initial=initial)
+    chosen = form.figures.get(form["figure"].value() or "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        period, area = data["figure"]
         try:
             loading.correct(
                 measure,
-                data["period"],
-                data["area"].strip(),
+                period,
+                area,
                 value=data["value"].strip(),
                 numerator=data["numerator"].strip() or None,
                 denominator=data["denominator"].strip() or None,
@@ -384,16 +408,27 @@ def correct(request, code):
         else:
             messages.success(
                 request,
-                f"Corrected {measure.code} for {data['period'].label}. "
+                f"Corrected {measure.code} for {period.label}. "
                 "The change is in the figure's history.",
             )
             return redirect(measure)
+    history = []
+    if chosen:
+        period, observation = chosen
+        history = ObservationChange.objects.filter(
+            measure=measure,
+            period_kind=period.kind,
+            period_end=period.end,
+            breakdown=observation.breakdown,
+        ).select_related("changed_by")
     return render(
         request,
         "metrics/correct.html",
         {
             "measure": measure,
             "form": form,
+            "chosen": chosen,
+            "history": history,
             "now": timezone.now(),
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),

@@ -99,8 +99,7 @@ def test_the_measure_page_offers_corrections_and_shows_the_trail(client_for, dem
     response = client.post(
         "/measures/CSC05/correct/",
         {
-            "period": "2022/23 Q1",
-            "area": "",
+            "figure": "2022-06|",
             "value": "69.0",
             "numerator": "",
             "denominator": "",
@@ -112,9 +111,14 @@ def test_the_measure_page_offers_corrections_and_shows_the_trail(client_for, dem
     assert "Corrected CSC05 for 2022/23 Q1" in html
     assert "History of the figures" in html and "Late recording" in html
     bad = client.post(
-        "/measures/CSC05/correct/", {"period": "2022-05", "value": "69", "reason": "x"}
+        "/measures/CSC05/correct/", {"figure": "2022-05|", "value": "69", "reason": "x"}
     )
-    assert "reported quarterly" in bad.content.decode()
+    assert "Choose one of the measure&#x27;s figures" in bad.content.decode()
+    # The form offers the measure's own figures with the value each has now, and shows the
+    # chosen one's history.
+    page = client.get("/measures/CSC05/correct/?period=2022/23 Q1").content.decode()
+    assert "2022/23 Q1, whole authority: 69.0% (published)" in page
+    assert "from 68.9% to 69.0%" in page and "Late recording" in page
     member_view = client_for(roles.COMMITTEE_MEMBER).get("/measures/CSC05/").content.decode()
     assert "History of the figures" not in member_view
 
