@@ -29,6 +29,8 @@ from scrutiny import clock
 
 LONG_COLUMNS = ["measure_code", "period", "area", "value", "numerator", "denominator", "note"]
 REQUIRED_LONG = ["measure_code", "period", "value"]
+# Read-only columns the template gives beside each row to check against; ignored when read.
+INFO_COLUMNS = ["measure_name", "unit", "last_value", "last_period", "target", "due_by"]
 WIDE_FIXED = ["measure_code", "measure_name", "area"]
 ALIASES = {
     "code": "measure_code",
@@ -361,7 +363,7 @@ def check(frame, catalogue, today=None):
     if "period" in where or "value" in where:
         layout = "long"
         for i, name in enumerate(canonical):
-            if name not in LONG_COLUMNS:
+            if name not in LONG_COLUMNS and name not in INFO_COLUMNS:
                 problems.append(
                     Problem(
                         1,

@@ -4,12 +4,13 @@ import csv
 import io
 from datetime import date
 
+from django.conf import settings
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from metrics import calculations as calc
-from metrics.figures import LONG_COLUMNS
+from metrics.figures import INFO_COLUMNS, LONG_COLUMNS
 from metrics.models import Measure, Observation
 from scrutiny import clock
 
@@ -74,26 +75,94 @@ INSTRUCTIONS = [
     "4. area: leave empty for the whole authority, or give the locality, team or group.",
     "5. value: the figure, as a number (a percentage as 67.1, not 0.671). Numerator and "
     "denominator are optional; when given, the value must be numerator ÷ denominator.",
-    "6. Save as .xlsx (or CSV) and upload it. Nothing is loaded until every row passes its "
+    "6. The grey columns are there to check against and cannot be typed in: the measure's "
+    "name and unit, its last figure and period, the target in force for the period, and the "
+    "day the figures are due. They are ignored when the file is read.",
+    "7. Save as .xlsx (or CSV) and upload it. Nothing is loaded until every row passes its "
     "checks and you have confirmed the preview.",
     "",
     "Do not use formulas, macros or links to other workbooks: type or paste the values.",
 ]
 
 
+def due_by(period):
+    """The day a period's figures are due: FIGURES_DUE_DAY of the month after it ends."""
+    month = calc.add_months(period.end, 1)
+    return date(month.year, month.month, min(settings.FIGURES_DUE_DAY, 28))
+
+
+def _context(rows):
+    """For each (measure, breakdown): its latest figure and period; for each row, the target
+    in force in its period."""
+    from metrics.models import Target
+
+    measure_ids = {m.pk for m, _, _ in rows}
+    latest = {}
+    for measure_id, breakdown, kind, end, value in (
+        Observation.objects.filter(measure_id__in=measure_ids, value__isnull=False)
+        .order_by("period_end")
+        .values_list("measure_id", "breakdown", "period_kind", "period_end", "value")
+    ):
+        latest[(measure_id, breakdown)] = (calc.Period(end, kind), value)
+    targets = {}
+    for target in Target.objects.filter(measure_id__in=measure_ids).order_by("effective_from"):
+        targets.setdefault(target.measure_id, []).append(target)
+
+    def target_for(measure, period):
+        found = None
+        for t in targets.get(measure.pk, []):
+            if t.effective_from <= period.end and (
+                t.effective_to is None or t.effective_to >= period.end
+            ):
+                found = t
+        return found.value if found else None
+
+    return latest, target_for
+
+
 def xlsx_template(today=None, area=None):
     workbook = Workbook()
     figures = workbook.active
     figures.title = "Figures"
-    figures.append(LONG_COLUMNS)
+    figures.append(LONG_COLUMNS + INFO_COLUMNS)
     for cell in figures[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7EE")
     rows = due_rows(today, area)
+    latest, target_for = _context(rows)
+    grey = PatternFill("solid", fgColor="F3F2F1")
     for measure, period, breakdown in rows:
-        figures.append([measure.code, period.key, breakdown, None, None, None, ""])
+        last = latest.get((measure.pk, breakdown))
+        target = target_for(measure, period)
+        figures.append(
+            [measure.code, period.key, breakdown, None, None, None, ""]
+            + [
+                measure.name,
+                measure.get_unit_display(),
+                measure.format_value(last[1]) if last else "",
+                last[0].label if last else "",
+                measure.format_value(target) if target is not None else "No target",
+                due_by(period).isoformat(),
+            ]
+        )
+    # Only the figures may be typed in the rows given; the measure, period and the columns to
+    # check against are locked (no password: it guards against slips, not people). Rows below
+    # are open for figures the template did not expect.
+    figures.protection.sheet = True
+    figures.protection.formatRows = False
+    figures.protection.formatColumns = False
+    last_row = len(rows) + 1
+    for row in figures.iter_rows(min_row=2, max_row=last_row):
+        for cell in row[3:7]:
+            cell.protection = Protection(locked=False)
+        for cell in row[7:]:
+            cell.fill = grey
+    for row in figures.iter_rows(min_row=last_row + 1, max_row=last_row + 500, max_col=7):
+        for cell in row:
+            cell.protection = Protection(locked=False)
     figures.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFG", (14, 12, 18, 10, 12, 13, 40), strict=True):
+    widths = (14, 12, 18, 10, 12, 13, 40, 50, 12, 12, 12, 12, 12)
+    for letter, width in zip("ABCDEFGHIJKLM", widths, strict=True):
         figures.column_dimensions[letter].width = width
 
     catalogue = workbook.create_sheet("Measures")
@@ -144,9 +213,12 @@ def xlsx_template(today=None, area=None):
     instructions["A1"].font = Font(bold=True, size=14)
     instructions.column_dimensions["A"].width = 110
     due = workbook.create_sheet("Periods now due")
-    due.append(["measure_code", "name", "period", "period label", "area"])
+    due.append(["measure_code", "name", "period", "period label", "area", "due by"])
     for measure, period, breakdown in rows:
-        due.append([measure.code, measure.name, period.key, period.label, breakdown])
+        due.append(
+            [measure.code, measure.name, period.key, period.label, breakdown,
+             due_by(period).isoformat()]
+        )  # fmt: skip
     workbook.active = workbook.sheetnames.index("Figures")
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -220,6 +220,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "scrutiny@localhost")
 # actions, question deadlines, the next meeting and overdue risk reviews are judged as at it,
 # and every page says so.
 AS_AT = env_date("AS_AT")
+# A period's figures are due by this day of the month after the period ends (shown in the
+# figures template).
+FIGURES_DUE_DAY = env_int("FIGURES_DUE_DAY", 15, minimum=1)
 # Members' questions are due this many working days before a meeting; later ones are marked late.
 QUESTION_DEADLINE_WORKING_DAYS = env_int("QUESTION_DEADLINE_WORKING_DAYS", 5, minimum=0)
 # The address people use to reach the site, for links in e-mails.

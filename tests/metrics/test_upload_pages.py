@@ -80,9 +80,23 @@ def test_the_xlsx_template_lists_measures_and_the_periods_now_due(client_for, de
     assert book.sheetnames == ["Instructions", "Figures", "Measures", "Periods now due"]
     figures = book["Figures"]
     header = [c.value for c in figures[1]]
-    assert header == ["measure_code", "period", "area", "value", "numerator", "denominator", "note"]
-    due = {(row[0].value, row[1].value) for row in figures.iter_rows(min_row=2)}
+    assert header == ["measure_code", "period", "area", "value", "numerator", "denominator",
+                      "note", "measure_name", "unit", "last_value", "last_period", "target",
+                      "due_by"]  # fmt: skip
+    due = {(row[0].value, row[1].value): row for row in figures.iter_rows(min_row=2)}
     assert ("CSC05", "2022-09") in due and ("CIP-3-5-K01", "2022-07") in due
+    visits = [c.value for c in due[("CSC05", "2022-09")]]
+    assert visits[7:] == ["% Initial visits in time", "Percentage", "68.9%", "2022/23 Q1",
+                          "85.0%", "2022-10-15"]  # fmt: skip
+    # The figures may be typed; the measure, the period and the grey columns may not.
+    assert figures.protection.sheet
+    row = due[("CSC05", "2022-09")]
+    assert not row[3].protection.locked and row[0].protection.locked and row[9].protection.locked
+    # Read back as it is, the template's extra columns are ignored: only the blanks complain.
+    from metrics import loading
+
+    _, problems, _ = loading.read_and_check(response.content, "template.xlsx")
+    assert problems and all(p.field == "value" for p in problems)
     assert figures.data_validations.dataValidation, "measure codes come from a drop-down"
     codes = {row[0].value for row in book["Measures"].iter_rows(min_row=2)}
     assert {"CSC05", "GCC05b"} <= codes
