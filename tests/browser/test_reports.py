@@ -139,3 +139,27 @@ def test_a_director_clears_the_awaiting_list(site, page):
     page.set_viewport_size({"width": 320, "height": 800})
     assert _fits(page)
     assert_accessible(page)
+
+
+def test_at_320_px_the_scorecard_is_cards_with_the_why_first(site, page):
+    sign_in(page, site, "member")
+    page.set_viewport_size({"width": 320, "height": 800})
+    for url in (
+        "/scorecards/childrens-social-care/",
+        "/plan/",
+        "/risks/",
+        "/quality/",
+        "/finance/",
+    ):
+        page.goto(site + url)
+        assert _fits(page), url
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
+        assert_accessible(page)
+    page.goto(site + "/scorecards/childrens-social-care/")
+    card = page.locator("table.scorecard tbody tr").first
+    box = card.bounding_box()
+    assert box["width"] <= 320
+    comment = card.locator(".scorecard__comment")
+    target = card.locator(".scorecard__target")
+    assert comment.bounding_box()["y"] < target.bounding_box()["y"]  # the why comes first
+    screenshot(page, "scorecard-cards-320")
