@@ -571,6 +571,45 @@ class Owner(models.Model):
     def __str__(self):
         return self.name
 
+    def merge_into(self, kept, *, user, reason=""):
+        """This owner is a duplicate of ``kept`` (a misspelling, a second entry): its actions
+        move to ``kept`` and it is removed; each action's change of owners and the removed
+        owner are kept in the audit trail."""
+        from django.db import transaction
+
+        from scrutiny.models import AuditEntry
+
+        if kept.pk == self.pk:
+            raise ValueError("An owner cannot be merged into itself.")
+        context = f"owners merged: {self.name} into {kept.name}"
+        with transaction.atomic():
+            for action in self.actions.prefetch_related("owners"):
+                before = [o.name for o in action.owners.all()]
+                action.owners.remove(self)
+                action.owners.add(kept)
+                after = [o.name for o in action.owners.all()]
+                AuditEntry.record_set(
+                    action, "owners", before, after, user=user, reason=reason, context=context
+                )
+            if kept.user_id is None and self.user_id is not None:
+                kept.user_id = self.user_id
+                kept.save(update_fields=["user"])
+            AuditEntry.record_deletion(self, user=user, reason=reason, context=context)
+            self.delete()
+
+    @staticmethod
+    def likely_duplicates(owners, ratio=0.8):
+        """Pairs of owners whose names are nearly the same ("Connelly", "Connolly")."""
+        import difflib
+
+        pairs = []
+        for i, a in enumerate(owners):
+            for b in owners[i + 1 :]:
+                score = difflib.SequenceMatcher(None, a.name.lower(), b.name.lower()).ratio()
+                if score >= ratio:
+                    pairs.append((a, b))
+        return pairs
+
 
 def overdue_q(on, prefix=""):
     """Open key actions whose due month ended before ``on``, as a filter (``prefix`` for one

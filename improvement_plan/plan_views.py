@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Count, prefetch_related_objects
 from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from improvement_plan.models import (
     KeyAction,
     Milestone,
+    Owner,
     Plan,
     Priority,
     PriorityStatus,
@@ -667,4 +668,42 @@ def new_version(request):
         request,
         "improvement_plan/new_version.html",
         {"plan": current, "form": form, "breadcrumbs": _crumbs(current, ("New version", None))},
+    )
+
+
+def owners(request):
+    """The people and teams that own actions, the names that look like the same one twice, and
+    a merge for them."""
+    require(request.user, "update_plan")
+    listed = list(
+        Owner.objects.annotate(action_count=Count("actions", distinct=True)).select_related("user")
+    )
+    if request.method == "POST":
+        by_pk = {str(o.pk): o for o in listed}
+        pair = request.POST.get("pair", "").split(",")
+        kept = by_pk.get(request.POST.get("kept", ""))
+        others = [by_pk.get(pk) for pk in pair if pk != request.POST.get("kept")]
+        duplicate = others[0] if len(pair) == 2 and len(others) == 1 else None
+        if duplicate is None or kept is None:
+            messages.error(request, "Choose which of the two names to keep.")
+        else:
+            reason = request.POST.get("reason", "").strip()
+            duplicate.merge_into(kept, user=request.user, reason=reason)
+            messages.success(
+                request, f"Merged {duplicate.name} into {kept.name}: its actions are now theirs."
+            )
+        return redirect("improvement_plan:owners")
+    return render(
+        request,
+        "improvement_plan/owners.html",
+        {
+            "owners": listed,
+            "pairs": Owner.likely_duplicates(listed),
+            "breadcrumbs": [
+                ("Dashboard", reverse("home")),
+                ("Improvement plan", reverse("improvement_plan:plan")),
+                ("Key actions", reverse("improvement_plan:actions")),
+                ("Owners", None),
+            ],
+        },
     )

@@ -39,6 +39,7 @@ urlpatterns = [
     path("plan/workstreams/<int:pk>/update/", plan_views.write_update, name="write_update"),
     path("plan/updates/<int:pk>/sign-off/", plan_views.sign_off_update, name="sign_off_update"),
     path("plan/updates/<int:pk>/return/", plan_views.return_update, name="return_update"),
+    path("plan/owners/", plan_views.owners, name="owners"),
     path("risks/", views.risks, name="risks"),
     path("risks/heat-map/", views.heat_map, name="heat_map"),
     path("risks/overdue/", views.overdue, name="overdue"),

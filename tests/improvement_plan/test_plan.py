@@ -490,3 +490,33 @@ def test_the_update_form_shows_the_metrics_trajectory_and_the_open_actions(clien
     assert metric.name.replace("&", "&amp;") in table
     assert any(word in table for word in ("improved", "regressed", "no significant change"))
     assert "key action" in form and "overdue</strong> as at" in form
+
+
+def test_owners_entered_twice_are_found_and_merged_with_a_trail(client_for, demo):
+    from improvement_plan.models import Owner
+
+    lead = client_for(roles.SERVICE_LEAD)
+    page = lead.get("/plan/owners/").content.decode()
+    assert "Probably the same owner twice (3)" in page
+    assert "Claire Connelly" in page and "Claire Connolly" in page
+    wrong, right = (
+        Owner.objects.get(name="Claire Connelly"),
+        Owner.objects.get(name="Claire Connolly"),
+    )
+    moved = list(wrong.actions.values_list("pk", flat=True))
+    assert moved
+    merge = {"pair": f"{wrong.pk},{right.pk}", "kept": right.pk, "reason": "Misspelt in the plan"}
+    response = lead.post("/plan/owners/", merge, follow=True)
+    assert "Merged Claire Connelly into Claire Connolly" in response.content.decode()
+    assert not Owner.objects.filter(name="Claire Connelly").exists()
+    assert set(moved) <= set(right.actions.values_list("pk", flat=True))
+    assert AuditEntry.objects.filter(action="delete", object_repr="Claire Connelly").exists()
+    assert AuditEntry.objects.filter(field="owners", reason="Misspelt in the plan").count() == len(
+        moved
+    )
+    actions = lead.get("/plan/actions/").content.decode()
+    assert '<option value="Claire Connelly"' not in actions
+    assert "Probably the same owner twice (2)" in lead.get("/plan/owners/").content.decode()
+    refused = lead.post("/plan/owners/", {"pair": f"{right.pk},{right.pk}", "kept": right.pk},
+                        follow=True)  # fmt: skip
+    assert "Choose which of the two names to keep" in refused.content.decode()

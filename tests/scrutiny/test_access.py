@@ -105,6 +105,7 @@ PAGES = {
     ),
     "setup": ("/setup/", {roles.PERFORMANCE_OFFICER, roles.ADMINISTRATOR}),
     "awaiting": ("/awaiting/", {roles.DIRECTOR, roles.ADMINISTRATOR}),
+    "improvement_plan:owners": ("/plan/owners/", {roles.SERVICE_LEAD, roles.DIRECTOR}),
     "user": ("/users/{user}/", {roles.ADMINISTRATOR}),
 }
 # Pages that answer with a redirect when there is nothing to show (a plan exists: /plan/new/
