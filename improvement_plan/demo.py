@@ -149,6 +149,10 @@ def load_plan():
             ),
             "reporting_months": 3,
             "source": f"{PLAN_PAPER}; {printed['title_note']}",
+            "trajectory_note": "The covering report counts 18 metrics showing progress, 16 no "
+            "significant change and 22 regressed over the five months March to July 2022 (seed "
+            "003, lines 3307-3310); it does not say how no significant change was judged, so "
+            "the counts here, made by the rule above, differ.",
         },
     )
     if not Plan.objects.exclude(pk=plan.pk).filter(is_current=True).exists():

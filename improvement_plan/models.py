@@ -274,6 +274,11 @@ class Plan(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    trajectory_note = models.TextField(
+        blank=True,
+        help_text="How the council's own papers count the metrics' trajectories, where that "
+        "differs from the product's count; shown beside it",
+    )
     source = models.TextField(blank=True)
 
     objects = PlanQuerySet.as_manager()

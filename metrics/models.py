@@ -192,6 +192,12 @@ class ServiceArea(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
+    headline_note = models.TextField(
+        blank=True,
+        help_text="How the council's own papers give the headline share, where that differs "
+        "from the product's count (which judges only measures with a target in force); shown "
+        "under the headline",
+    )
     quality_assurance = models.BooleanField(
         "Holds the quality-assurance report",
         default=False,

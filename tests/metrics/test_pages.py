@@ -209,3 +209,14 @@ def test_transcription_notes_are_for_staff_only(client_for, demo):
     assert note not in page
     officer = client_for(roles.PERFORMANCE_OFFICER).get(metric.workstream.get_absolute_url())
     assert note in officer.content.decode()
+
+
+def test_the_headline_and_the_plan_counts_say_how_they_differ_from_the_papers(client_for, demo):
+    member = client_for(roles.COMMITTEE_MEMBER)
+    page = member.get("/scorecards/childrens-social-care/").content.decode()
+    assert "29.4%</strong> of 17 judged measures" in page and "42.9% of 7 in 2021/22 Q4" in page
+    note = page.split('data-testid="headline-note">')[1].split("</span>")[0]
+    assert "47% for 2021/22 Q4" in note and "line 6110" in note
+    plan = member.get("/plan/").content.decode()
+    assert "first and latest published monthly figures compared" in plan
+    assert "18 metrics showing progress, 16 no significant change and 22 regressed" in plan
