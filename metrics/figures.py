@@ -74,6 +74,7 @@ class MeasureInfo:
     active: bool = True
     qa_role: str = ""  # its part in the quality-assurance report, if any
     area_id: int = 0
+    name: str = ""
 
 
 class FileRejected(Exception):
@@ -438,7 +439,27 @@ def check(frame, catalogue, today=None):
     if long.empty:
         return None, [Problem(None, "", "file", "The file has no figures in it.")], layout
     figures, row_problems = _check_rows(long, catalogue, today)
-    return figures, problems + row_problems, layout
+    return figures, problems + _naming_the_measure(row_problems, long, catalogue), layout
+
+
+def _naming_the_measure(problems, long, catalogue):
+    """Each row's problem also says which measure the row is for, so that it can be found
+    without the file open ("… This row is CSC05, % Initial visits in time.")."""
+    codes = dict(
+        zip(long["row"].tolist(), long["measure_code"].astype(str).str.strip(), strict=True)
+    )
+    named = []
+    for problem in problems:
+        info = catalogue.get(codes.get(problem.row, ""))
+        if info is not None and info.name and problem.field != "measure_code":
+            problem = Problem(
+                problem.row,
+                problem.column,
+                problem.field,
+                f"{problem.message} This row is {info.code}, {info.name}.",
+            )
+        named.append(problem)
+    return named
 
 
 def _problems(mask, frame, column_key, field, message):

@@ -52,9 +52,12 @@ def catalogue():
             active=active,
             qa_role=qa_role,
             area_id=area_id,
+            name=name,
         )
-        for pk, code, frequency, unit, active, qa_role, area_id in Measure.objects.values_list(
-            "pk", "code", "frequency", "unit", "active", "qa_role", "area_id"
+        for pk, code, frequency, unit, active, qa_role, area_id, name in (
+            Measure.objects.values_list(
+                "pk", "code", "frequency", "unit", "active", "qa_role", "area_id", "name"
+            )
         )
     }
 

@@ -290,3 +290,17 @@ def test_an_area_longer_than_it_is_kept_and_a_huge_note_are_refused_where_they_a
         (2, "C (area)", "The area is 121 characters long; at most 120 are kept."),
         (3, "G (note)", "The note is 10000 characters long; at most 2000 are kept."),
     ]
+
+
+def test_a_rows_problem_names_the_measure_and_repeats_the_value(db):
+    from metrics import loading
+    from tests.factories import make_measure
+
+    make_measure(code="CSC05", name="% Initial visits in time")
+    _, problems, _ = loading.read_and_check(
+        b"measure_code,period,value\nCSC05,2022/23 Q1,seventy\nNOPE,2022/23 Q1,5\n", "f.csv"
+    )
+    first, second = problems
+    assert first.message.startswith("'seventy' is not a number")
+    assert first.message.endswith("This row is CSC05, % Initial visits in time.")
+    assert "Unknown measure code 'NOPE'" in second.message and "This row is" not in second.message
