@@ -1,4 +1,5 @@
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from metrics import charts
@@ -10,3 +11,20 @@ register = template.Library()
 def sparkline(numbers):
     """A pack row's values as a small inline SVG, drawn from the snapshot's numbers."""
     return mark_safe(charts.sparkline(numbers or []))  # noqa: S308 - our own SVG of numbers
+
+
+@register.filter
+def sparkline_img(numbers, values):
+    """The same line as an image with its figures as alternative text, for the tagged PDF."""
+    import base64
+
+    svg = charts.sparkline(numbers or [])
+    if not svg:
+        return ""
+    shown = ", ".join(v for v in (values or []) if v) or "no figures"
+    data = base64.b64encode(svg.replace(' aria-hidden="true" focusable="false"', "").encode())
+    return format_html(
+        '<img class="sparkline" src="data:image/svg+xml;base64,{}" alt="{}">',
+        data.decode(),
+        f"Trend over the periods shown: {shown}",
+    )

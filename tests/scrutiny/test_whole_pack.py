@@ -69,6 +69,21 @@ def pack_texts(demo, client_for, settings, tmp_path):
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root and root["/Lang"] == "en-GB"
     assert root["/Outlines"]["/Count"] > 10  # headings as bookmarks
+    figures = []
+
+    def walk(node):
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                figures.append(node.get("/Alt"))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+                if hasattr(kid, "get_object"):
+                    walk(kid)
+
+    walk(root["/StructTreeRoot"])
+    assert figures and all(figures), "every chart in the PDF has alternative text"
+    assert any("Trend over the periods shown: 44.0%" in str(alt) for alt in figures)
     return {
         "page": _words(page),
         "snapshot": _words(json.dumps(api, ensure_ascii=False)),
