@@ -143,6 +143,11 @@ def test_a_director_clears_the_awaiting_list(site, page):
 
 def test_at_320_px_the_scorecard_is_cards_with_the_why_first(site, page):
     sign_in(page, site, "member")
+    # At 1,280 px the why (comparator and comment) starts on the screen, before the trend.
+    page.goto(site + "/scorecards/childrens-social-care/")
+    for name in ("Comparator", "Comment"):
+        header = page.locator("table.scorecard thead th", has_text=name).first
+        assert header.bounding_box()["x"] < 1280 - 60, name
     page.set_viewport_size({"width": 320, "height": 800})
     for url in (
         "/scorecards/childrens-social-care/",
