@@ -368,6 +368,13 @@ def return_update(request, pk):
 
 
 class ActionForm(forms.ModelForm):
+    owners = forms.ModelMultipleChoiceField(
+        queryset=Owner.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Owners",
+        help_text="Chosen from the list of people and teams, so one owner is never two names.",
+    )
     reason = forms.CharField(
         label="What changed",
         required=False,
@@ -408,18 +415,31 @@ def action(request, pk):
     _refuse_changes_to_earlier_versions(request, found.workstream.plan)
     form = None
     if request.user.has_perm("scrutiny.update_plan"):
-        form = ActionForm(request.POST or None, instance=copy.copy(found))
+        before = list(found.owners.all())
+        form = ActionForm(
+            request.POST or None, instance=copy.copy(found), initial={"owners": before}
+        )
         if request.method == "POST" and form.is_valid():
             changed = form.save(commit=False)
             if not changed.is_open:
                 changed.overdue_since = None
-            entries = AuditEntry.save_with_trail(
-                changed,
-                user=request.user,
-                reason=form.cleaned_data["reason"].strip(),
-                context=f"key action {found.reference}",
-                fields=ActionForm.Meta.fields,
-            )
+            reason = form.cleaned_data["reason"].strip()
+            with transaction.atomic():
+                entries = AuditEntry.save_with_trail(
+                    changed,
+                    user=request.user,
+                    reason=reason,
+                    context=f"key action {found.reference}",
+                    fields=ActionForm.Meta.fields,
+                )
+                chosen = list(form.cleaned_data["owners"])
+                moved = AuditEntry.record_set(
+                    found, "owners", [o.name for o in before], [o.name for o in chosen],
+                    user=request.user, reason=reason, context=f"key action {found.reference}",
+                )  # fmt: skip
+                if moved:
+                    found.owners.set(chosen)
+                    entries = [*(entries or []), moved]
             messages.success(
                 request, f"{found.reference} saved." if entries else "Nothing changed."
             )

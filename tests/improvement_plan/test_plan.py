@@ -520,3 +520,21 @@ def test_owners_entered_twice_are_found_and_merged_with_a_trail(client_for, demo
     refused = lead.post("/plan/owners/", {"pair": f"{right.pk},{right.pk}", "kept": right.pk},
                         follow=True)  # fmt: skip
     assert "Choose which of the two names to keep" in refused.content.decode()
+
+
+def test_an_actions_owners_are_chosen_from_the_list_with_a_trail(client_for, demo):
+    from improvement_plan.models import KeyAction, Owner
+
+    action = KeyAction.objects.filter(owners__isnull=False).first()
+    before = sorted(o.name for o in action.owners.all())
+    other = Owner.objects.exclude(actions=action).first()
+    lead = client_for(roles.SERVICE_LEAD)
+    page = lead.get(f"/plan/actions/{action.pk}/").content.decode()
+    assert 'type="checkbox"' in page and other.name in page
+    chosen = [o.pk for o in action.owners.all()] + [other.pk]
+    form = {"status": action.status, "owners": chosen, "evidence": action.evidence}
+    lead.post(f"/plan/actions/{action.pk}/", {**form, "reason": "Shared"})
+    assert other in action.owners.all()
+    entry = AuditEntry.objects.for_object(action).get(field="owners")
+    assert entry.old_value == ", ".join(before) and other.name in entry.new_value
+    assert entry.reason == "Shared"
