@@ -191,6 +191,12 @@ class RiskAssessment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    # A director may return a review instead of signing it off; corrected, it waits again.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    return_comment = models.TextField(blank=True)
     source = models.TextField(blank=True)
 
     class Meta:

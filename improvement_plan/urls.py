@@ -47,6 +47,7 @@ urlpatterns = [
     path("risks/<str:reference>/", views.risk, name="risk"),
     path("risks/<str:reference>/review/", views.review, name="review"),
     path("risks/<str:reference>/sign-off/", views.sign_off, name="sign_off"),
+    path("risks/<str:reference>/return/", views.return_review, name="return_review"),
     path("risks/<str:reference>/change/", views.risk_form, name="risk_change"),
     path("risks/<str:reference>/close/", views.close_risk, name="risk_close"),
 ]

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -251,6 +252,8 @@ def review(request, reference):
         assessment.rationale = form.cleaned_data["rationale"].strip()
         assessment.assessed_by = request.user
         assessment.assessed_at = timezone.now()
+        # Corrected after being returned: it waits for sign-off again.
+        assessment.returned_at, assessment.returned_by, assessment.return_comment = None, None, ""
         # A review posted without the field (an older form) leaves the mitigations as they are.
         assessment.mitigations = (
             form.cleaned_data["mitigations"].strip()
@@ -281,6 +284,7 @@ def review(request, reference):
             "risk": found,
             "form": form,
             "quarter": quarter,
+            "returned": existing if existing and existing.returned_at else None,
             "breadcrumbs": [
                 ("Dashboard", reverse("home")),
                 ("Risks", reverse("improvement_plan:risks")),
@@ -325,7 +329,43 @@ def sign_off(request, reference):
                     fields=["mitigations"],
                 )
         messages.success(request, f"Signed off the review for {assessment.quarter.label}.")
-    return redirect(found)
+    return _back(request, found)
+
+
+def _back(request, found):
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = found.get_absolute_url()
+    return redirect(target)
+
+
+@require_POST
+def return_review(request, reference):
+    """Send the review waiting for sign-off back to its author with a comment."""
+    require(request.user, "sign_off")
+    found = get_object_or_404(Risk, reference=reference)
+    assessment = (
+        found.assessments.filter(signed_off_at__isnull=True, assessed_at__isnull=False)
+        .order_by("-quarter_end")
+        .first()
+    )
+    comment = request.POST.get("comment", "").strip()
+    if assessment is None:
+        messages.error(request, "There is no review waiting to be signed off.")
+    elif not comment:
+        messages.error(request, "Say what should change: the comment is sent back.")
+    else:
+        before = copy.copy(assessment)
+        assessment.returned_at, assessment.returned_by = timezone.now(), request.user
+        assessment.return_comment = comment[:2000]
+        with transaction.atomic():
+            assessment.save(update_fields=["returned_at", "returned_by", "return_comment"])
+            AuditEntry.record_changes(
+                assessment, before, user=request.user, reason=assessment.return_comment,
+                context="risk review returned", fields=["returned_at", "return_comment"],
+            )  # fmt: skip
+        messages.success(request, f"Returned the review for {assessment.quarter.label}.")
+    return _back(request, found)
 
 
 def overdue(request):

@@ -31,14 +31,16 @@ def waiting_for(user, today=None):
                              f"{update.period.label}", update.workstream.get_absolute_url(),
                              update.written_at, today, update=update))  # fmt: skip
         for review in (
-            RiskAssessment.objects.filter(assessed_at__isnull=False, signed_off_at__isnull=True)
+            RiskAssessment.objects.filter(
+                assessed_at__isnull=False, signed_off_at__isnull=True, returned_at__isnull=True
+            )
             .select_related("risk")
             .order_by("assessed_at")
         ):
             rows.append(_row("Risk review to sign off",
                              f"{review.risk.reference} {review.risk.title[:80]}: "
                              f"{review.quarter.label}", review.risk.get_absolute_url(),
-                             review.assessed_at, today))  # fmt: skip
+                             review.assessed_at, today, risk=review.risk))  # fmt: skip
         for question in Question.objects.filter(status=Question.Status.DRAFTED).order_by(
             "answer_drafted_at"
         ):
@@ -75,8 +77,15 @@ def waiting_for(user, today=None):
     return rows
 
 
-def _row(kind, what, url, since, today, update=None):
+def _row(kind, what, url, since, today, update=None, risk=None):
     day = timezone.localtime(since).date() if hasattr(since, "hour") else since
+    sign_off = return_url = ""
+    if update is not None:
+        sign_off = reverse("improvement_plan:sign_off_update", args=[update.pk])
+        return_url = reverse("improvement_plan:return_update", args=[update.pk])
+    elif risk is not None:
+        sign_off = reverse("improvement_plan:sign_off", args=[risk.reference])
+        return_url = reverse("improvement_plan:return_review", args=[risk.reference])
     return {
         "kind": kind,
         "what": what,
@@ -84,8 +93,6 @@ def _row(kind, what, url, since, today, update=None):
         "since": day,
         "age": max((today - day).days, 0),
         "note": "",
-        "return_url": reverse("improvement_plan:return_update", args=[update.pk]) if update else "",
-        "sign_off_url": reverse("improvement_plan:sign_off_update", args=[update.pk])
-        if update
-        else "",
+        "sign_off_url": sign_off,
+        "return_url": return_url,
     }

@@ -118,6 +118,7 @@ ACTIONS = {
     "metrics:upload_rollback": ("/upload/{upload}/rollback/", OFFICERS),
     "metrics:upload_retry_statuses": ("/upload/{upload}/retry-statuses/", OFFICERS),
     "improvement_plan:sign_off": ("/risks/SR7.5/sign-off/", {roles.DIRECTOR}),
+    "improvement_plan:return_review": ("/risks/SR7.5/return/", {roles.DIRECTOR}),
     "improvement_plan:risk_close": ("/risks/SR7.5/close/", LEADS),
     "improvement_plan:sign_off_update": ("/plan/updates/{update}/sign-off/", {roles.DIRECTOR}),
     "improvement_plan:return_update": ("/plan/updates/{update}/return/", {roles.DIRECTOR}),

@@ -91,3 +91,27 @@ def test_nothing_waiting_says_so(client_for, db):
     make_user(role=roles.DIRECTOR)
     page = client_for(roles.DIRECTOR).get("/awaiting/").content.decode()
     assert "Nothing is waiting for you." in page
+
+
+def test_a_director_returns_a_risk_review_and_signs_off_the_corrected_one(client_for, users):
+    _seed(users)
+    director = client_for(roles.DIRECTOR)
+    page = director.get("/awaiting/").content.decode()
+    assert 'action="/risks/SR1/return/"' in page and 'action="/risks/SR1/sign-off/"' in page
+    director.post("/risks/SR1/return/", {"comment": "Likelihood looks low", "next": "/awaiting/"})
+    review = RiskAssessment.objects.get(risk__reference="SR1")
+    assert review.returned_at and review.return_comment == "Likelihood looks low"
+    assert "Risk review to sign off" not in director.get("/awaiting/").content.decode()
+    lead = client_for(roles.SERVICE_LEAD)
+    form = lead.get("/risks/SR1/review/").content.decode()
+    assert "Likelihood looks low" in form
+    lead.post("/risks/SR1/review/", {"impact": 3, "likelihood": 4, "rationale": "Raised",
+                                     "mitigations": ""})  # fmt: skip
+    review.refresh_from_db()
+    assert review.returned_at is None and review.likelihood == 4
+    director = client_for(roles.DIRECTOR)
+    assert "Risk review to sign off" in director.get("/awaiting/").content.decode()
+    response = director.post("/risks/SR1/sign-off/", {"next": "/awaiting/"})
+    assert response["Location"] == "/awaiting/"
+    review.refresh_from_db()
+    assert review.signed_off_at is not None
