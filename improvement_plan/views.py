@@ -295,15 +295,20 @@ def review(request, reference):
     )
 
 
+def _waiting_review(risk):
+    """The review recorded in the product and waiting for sign-off, if any."""
+    return (
+        risk.assessments.filter(signed_off_at__isnull=True, assessed_at__isnull=False)
+        .order_by("-quarter_end")
+        .first()
+    )
+
+
 @require_POST
 def sign_off(request, reference):
     require(request.user, "sign_off")
     found = get_object_or_404(Risk, reference=reference)
-    assessment = (
-        found.assessments.filter(signed_off_at__isnull=True, assessed_at__isnull=False)
-        .order_by("-quarter_end")
-        .first()
-    )
+    assessment = _waiting_review(found)
     if assessment is None:
         messages.error(request, "There is no review waiting to be signed off.")
     else:
@@ -344,11 +349,7 @@ def return_review(request, reference):
     """Send the review waiting for sign-off back to its author with a comment."""
     require(request.user, "sign_off")
     found = get_object_or_404(Risk, reference=reference)
-    assessment = (
-        found.assessments.filter(signed_off_at__isnull=True, assessed_at__isnull=False)
-        .order_by("-quarter_end")
-        .first()
-    )
+    assessment = _waiting_review(found)
     comment = request.POST.get("comment", "").strip()
     if assessment is None:
         messages.error(request, "There is no review waiting to be signed off.")

@@ -25,9 +25,49 @@ def _month_index(dates):
     return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64)
 
 
+def targets_in_force(measures, months, measure_ids):
+    """(target, kind) arrays for each (measure, month index): the latest target to start at or
+    before the month, if it has not ended by then (a measure's targets never overlap)."""
+    from metrics.models import Target
+
+    targets = pd.DataFrame.from_records(
+        Target.objects.filter(measure_id__in=list(measure_ids)).values_list(
+            "measure_id", "effective_from", "effective_to", "value", "kind"
+        ),
+        columns=["measure", "effective_from", "effective_to", "target", "target_kind"],
+    )
+    count = len(months)
+    if targets.empty or not count:
+        return np.full(count, np.nan), np.full(count, "", dtype=object)
+    targets["from_month"] = _month_index(targets["effective_from"])
+    targets["to_month"] = np.where(
+        targets["effective_to"].isna(),
+        np.iinfo(np.int64).max,
+        _month_index(targets["effective_to"].fillna(pd.Timestamp("2000-01-01"))),
+    )
+    targets["target"] = targets["target"].astype(float)
+    left = pd.DataFrame(
+        {"measure": np.asarray(measures), "month": np.asarray(months, dtype=np.int64)}
+    )
+    left["order"] = np.arange(count)
+    matched = pd.merge_asof(
+        left.sort_values("month"),
+        targets.sort_values("from_month"),
+        left_on="month",
+        right_on="from_month",
+        by="measure",
+        direction="backward",
+    ).sort_values("order")
+    in_force = matched["to_month"].to_numpy() >= left["month"].to_numpy()
+    return (
+        np.where(in_force, matched["target"].to_numpy(dtype=float), np.nan),
+        np.where(in_force, matched["target_kind"].fillna("").to_numpy(dtype=object), ""),
+    )
+
+
 def load_frame(measure_ids):
     """One row per stored value of the measures, with everything ``judge`` needs."""
-    from metrics.models import Baseline, Measure, Observation, Target
+    from metrics.models import Baseline, Measure, Observation
 
     settings = pd.DataFrame.from_records(
         Measure.objects.filter(pk__in=measure_ids).values(
@@ -77,39 +117,9 @@ def load_frame(measure_ids):
         settings[column] = settings[column].astype(float)
     frame = observations.merge(settings, on="measure", how="left")
 
-    targets = pd.DataFrame.from_records(
-        Target.objects.filter(measure_id__in=measure_ids).values_list(
-            "measure_id", "effective_from", "effective_to", "value", "kind"
-        ),
-        columns=["measure", "effective_from", "effective_to", "target", "target_kind"],
+    frame["target"], frame["target_kind"] = targets_in_force(
+        frame["measure"], frame["month"], measure_ids
     )
-    frame["target"] = np.nan
-    frame["target_kind"] = ""
-    if not targets.empty:
-        targets["from_month"] = _month_index(targets["effective_from"])
-        targets["to_month"] = np.where(
-            targets["effective_to"].isna(),
-            np.iinfo(np.int64).max,
-            _month_index(targets["effective_to"].fillna(pd.Timestamp("2000-01-01"))),
-        )
-        targets["target"] = targets["target"].astype(float)
-        # The target in force: the latest to start at or before the period's end month, if it
-        # has not ended by then. Targets of one measure never overlap (Target.clean).
-        matched = (
-            pd.merge_asof(
-                frame[["month", "measure"]].reset_index().sort_values("month"),
-                targets.sort_values("from_month"),
-                left_on="month",
-                right_on="from_month",
-                by="measure",
-                direction="backward",
-            )
-            .set_index("index")
-            .reindex(frame.index)
-        )
-        in_force = matched["to_month"].to_numpy() >= frame["month"].to_numpy()
-        frame["target"] = np.where(in_force, matched["target"].to_numpy(dtype=float), np.nan)
-        frame["target_kind"] = np.where(in_force, matched["target_kind"].fillna(""), "")
 
     # A new SPC segment starts at the first value on or after each baseline a person set.
     frame["baseline_level"] = 0

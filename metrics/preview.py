@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from metrics import calculations as calc
+from metrics.engine import targets_in_force
 
 SHOWN = 500
 # A figure ten times or a tenth of the one before it is most likely a slipped decimal point.
@@ -33,7 +34,7 @@ def _number(series):
 def build(diff):
     """The preview as plain data for the upload's summary: counts, the flagged figures and the
     figures shown, each with its measure, period, area, values, target and status."""
-    from metrics.models import Measure, MeasureStatus, Observation, Target
+    from metrics.models import Measure, MeasureStatus, Observation
 
     if diff.empty:
         return {"rows": [], "flagged": 0, "shown": 0, "total": 0}
@@ -83,34 +84,8 @@ def build(diff):
         before_den = matched["before_den"].to_numpy(dtype=float)
     reference = np.where(np.isnan(old), before, old)
 
-    # The target in force for each figure's period.
-    targets = pd.DataFrame.from_records(
-        Target.objects.filter(measure_id__in=ids).values_list(
-            "measure_id", "effective_from", "effective_to", "value"
-        ),
-        columns=["measure_id", "effective_from", "effective_to", "target"],
-    )
-    target = np.full(len(frame), np.nan)
-    if not targets.empty:
-        targets["from_month"] = _month(targets["effective_from"])
-        targets["to_month"] = np.where(
-            targets["effective_to"].isna(),
-            np.iinfo(np.int64).max,
-            _month(targets["effective_to"].fillna(pd.Timestamp("2000-01-01"))),
-        )
-        targets["target"] = _number(targets["target"])
-        left = frame[["measure_id", "month"]].copy()
-        left["order"] = np.arange(len(left))
-        matched = pd.merge_asof(
-            left.sort_values("month"),
-            targets.sort_values("from_month"),
-            left_on="month",
-            right_on="from_month",
-            by="measure_id",
-            direction="backward",
-        ).sort_values("order")
-        in_force = matched["to_month"].to_numpy() >= frame["month"].to_numpy()
-        target = np.where(in_force, matched["target"].to_numpy(dtype=float), np.nan)
+    # The target in force for each figure's period, as the engine reads it.
+    target, _ = targets_in_force(frame["measure_id"].astype(int), frame["month"], ids)
 
     settings = pd.DataFrame(list(measures.values())).set_index("id")
     per_row = settings.reindex(frame["measure_id"].to_numpy())
