@@ -149,13 +149,14 @@ def test_at_320_px_the_scorecard_is_cards_with_the_why_first(site, page):
         header = page.locator("table.scorecard thead th", has_text=name).first
         assert header.bounding_box()["x"] < 1280 - 60, name
     page.set_viewport_size({"width": 320, "height": 800})
-    for url in (
-        "/scorecards/childrens-social-care/",
-        "/plan/",
-        "/risks/",
-        "/quality/",
-        "/finance/",
-    ):
+    from scrutiny.models import MeetingPack
+
+    pack = MeetingPack.objects.first()
+    main = ["/", "/scorecards/", "/scorecards/childrens-social-care/", "/measures/CSC05/",
+            "/benchmarks/", "/plan/", "/plan/actions/", "/risks/", "/risks/heat-map/",
+            "/quality/", "/finance/", "/meetings/", "/questions/", "/glossary/",
+            "/inspections/", pack.get_absolute_url(), pack.meeting.get_absolute_url()]  # fmt: skip
+    for url in main:
         page.goto(site + url)
         assert _fits(page), url
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, url
