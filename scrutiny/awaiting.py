@@ -52,6 +52,7 @@ def waiting_for(user, today=None):
                     question.get_absolute_url(),
                     since,
                     today,
+                    question=question,
                 )  # fmt: skip
             )
     if user.has_perm("scrutiny.manage_meetings"):
@@ -77,7 +78,7 @@ def waiting_for(user, today=None):
     return rows
 
 
-def _row(kind, what, url, since, today, update=None, risk=None):
+def _row(kind, what, url, since, today, update=None, risk=None, question=None):
     day = timezone.localtime(since).date() if hasattr(since, "hour") else since
     sign_off = return_url = ""
     if update is not None:
@@ -86,6 +87,9 @@ def _row(kind, what, url, since, today, update=None, risk=None):
     elif risk is not None:
         sign_off = reverse("improvement_plan:sign_off", args=[risk.reference])
         return_url = reverse("improvement_plan:return_review", args=[risk.reference])
+    elif question is not None:
+        sign_off = reverse("approve_answer", args=[question.pk])
+        return_url = reverse("return_answer", args=[question.pk])
     return {
         "kind": kind,
         "what": what,

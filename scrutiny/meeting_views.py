@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -344,6 +344,7 @@ def question(request, pk):
             found.answered_by = request.user
             found.answer_drafted_at = timezone.now()
             found.status = Question.Status.DRAFTED
+            found.returned_at, found.return_comment = None, ""
             AuditEntry.save_with_trail(
                 found, user=request.user, context="answer drafted", fields=["answer", "status"]
             )
@@ -411,6 +412,30 @@ def assign_question(request, pk):
 
 
 @require_POST
+def return_answer(request, pk):
+    """Send a drafted answer back to be redrafted, with what should change."""
+    require(request.user, "sign_off")
+    found = get_object_or_404(Question, pk=pk)
+    comment = request.POST.get("comment", "").strip()
+    if found.status != Question.Status.DRAFTED:
+        messages.error(request, "There is no drafted answer waiting for approval.")
+    elif not comment:
+        messages.error(request, "Say what should change: the comment is sent back.")
+    else:
+        found.status = Question.Status.SUBMITTED
+        found.returned_at, found.return_comment = timezone.now(), comment[:2000]
+        AuditEntry.save_with_trail(
+            found, user=request.user, reason=found.return_comment, context="answer returned",
+            fields=["status", "return_comment"],
+        )  # fmt: skip
+        messages.success(request, "The answer is returned to be redrafted.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = found.get_absolute_url()
+    return redirect(target)
+
+
+@require_POST
 def approve_answer(request, pk):
     require(request.user, "sign_off")
     found = get_object_or_404(Question.objects.select_related("asked_by", "meeting"), pk=pk)
@@ -425,7 +450,10 @@ def approve_answer(request, pk):
     )
     notifications.question_answered(found)
     messages.success(request, "Answer approved. The member is told.")
-    return redirect(found)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = found.get_absolute_url()
+    return redirect(target)
 
 
 # --------------------------------------------------------------------------------------------

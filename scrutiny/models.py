@@ -779,6 +779,9 @@ class Question(models.Model):
         "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # A director may return a drafted answer instead of approving it; redrafted, it waits again.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_comment = models.TextField(blank=True)
 
     objects = QuestionQuerySet.as_manager()
 

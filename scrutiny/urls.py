@@ -99,6 +99,7 @@ urlpatterns = [
     path("questions/", meeting_views.my_questions, name="my_questions"),
     path("questions/<int:pk>/", meeting_views.question, name="question"),
     path("questions/<int:pk>/approve/", meeting_views.approve_answer, name="approve_answer"),
+    path("questions/<int:pk>/return/", meeting_views.return_answer, name="return_answer"),
     path("questions/<int:pk>/assign/", meeting_views.assign_question, name="assign_question"),
     path(
         "committees/<slug:slug>/work-programme/",

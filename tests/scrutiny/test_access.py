@@ -125,6 +125,7 @@ ACTIONS = {
     "publish_pack": ("/meetings/{meeting}/publish/", {roles.DIRECTOR, roles.ADMINISTRATOR}),
     "pack_pdf_build": ("/packs/{pack}/pdf/build/", READERS),
     "approve_answer": ("/questions/{question}/approve/", {roles.DIRECTOR}),
+    "return_answer": ("/questions/{question}/return/", {roles.DIRECTOR}),
     "assign_question": ("/questions/{question}/assign/", {roles.DIRECTOR}),
     "user_deactivate": ("/users/{user}/deactivate/", {roles.ADMINISTRATOR}),
 }

@@ -115,3 +115,25 @@ def test_a_director_returns_a_risk_review_and_signs_off_the_corrected_one(client
     assert response["Location"] == "/awaiting/"
     review.refresh_from_db()
     assert review.signed_off_at is not None
+
+
+def test_a_director_returns_a_drafted_answer_and_approves_the_redraft(client_for, users):
+    _seed(users)
+    question = Question.objects.get()
+    director = client_for(roles.DIRECTOR)
+    page = director.get("/awaiting/").content.decode()
+    assert f'action="/questions/{question.pk}/return/"' in page and ">Approve<" in page
+    director.post(f"/questions/{question.pk}/return/",
+                  {"comment": "Give the numbers", "next": "/awaiting/"})  # fmt: skip
+    question.refresh_from_db()
+    assert question.status == "submitted" and question.return_comment == "Give the numbers"
+    lead = client_for(roles.SERVICE_LEAD)
+    assert "Give the numbers" in lead.get(f"/questions/{question.pk}/").content.decode()
+    lead.post(f"/questions/{question.pk}/", {"answer": "Staffing: 12 of 40 posts vacant."})
+    question.refresh_from_db()
+    assert question.status == "drafted" and question.returned_at is None
+    director = client_for(roles.DIRECTOR)
+    response = director.post(f"/questions/{question.pk}/approve/", {"next": "/awaiting/"})
+    assert response["Location"] == "/awaiting/"
+    question.refresh_from_db()
+    assert question.status == "answered"
