@@ -538,3 +538,16 @@ def test_an_actions_owners_are_chosen_from_the_list_with_a_trail(client_for, dem
     entry = AuditEntry.objects.for_object(action).get(field="owners")
     assert entry.old_value == ", ".join(before) and other.name in entry.new_value
     assert entry.reason == "Shared"
+
+
+def test_transcription_notes_on_actions_are_for_staff(client_for, demo):
+    from html import escape
+
+    from improvement_plan.models import KeyAction
+
+    action = KeyAction.objects.exclude(note="").first()
+    url = f"/plan/actions/{action.pk}/"
+    member = client_for(roles.COMMITTEE_MEMBER).get(url)
+    assert member.status_code == 200 and escape(action.note) not in member.content.decode()
+    lead = client_for(roles.SERVICE_LEAD).get(url).content.decode()
+    assert "Note for staff" in lead and escape(action.note) in lead
