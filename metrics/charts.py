@@ -387,23 +387,9 @@ BENCHMARK_STYLES = (
 def benchmark_trend(*, title, years, series, unit_suffix=""):
     """The council, its neighbours' average, its region and England over the published years:
     one line each, told apart by colour, dash and marker."""
-    figure = go.Figure()
-    for (name, values), (colour, dash, symbol) in zip(
-        series.items(), BENCHMARK_STYLES, strict=False
-    ):
-        figure.add_trace(
-            go.Scatter(
-                x=list(years),
-                y=list(values),
-                name=name,
-                mode="lines+markers",
-                line={"color": colour, "dash": dash, "width": 3 if dash == "solid" else 2},
-                marker={"symbol": symbol, "size": 8},
-                connectgaps=False,
-                hovertemplate=name + " %{x}: %{y}" + unit_suffix + "<extra></extra>",
-            )
-        )
-    return _layout(figure, title, unit_suffix, xaxis={"type": "category"})
+    return lines_over_time(
+        title=title, periods=years, series=series, unit_suffix=unit_suffix, marker_size=8
+    )
 
 
 def neighbour_bars(*, title, names, values, highlight, average=None, england=None, unit_suffix=""):
@@ -556,8 +542,9 @@ def bars_over_time(*, title, periods, values, lines=(), unit_suffix=""):
     return _layout(figure, title, unit_suffix, showlegend=False, xaxis={"type": "category"})
 
 
-def lines_over_time(*, title, periods, series, unit_suffix=""):
-    """Several series over the same periods, told apart by colour, dash and marker."""
+def lines_over_time(*, title, periods, series, unit_suffix="", marker_size=6):
+    """Several series over the same periods, told apart by colour, dash and marker (the first,
+    solid, drawn thicker)."""
     figure = go.Figure()
     styles = BENCHMARK_STYLES + ((PURPLE, "longdash", "x"),)
     for (name, values), (colour, dash, symbol) in zip(series.items(), styles, strict=False):
@@ -567,8 +554,8 @@ def lines_over_time(*, title, periods, series, unit_suffix=""):
                 y=list(values),
                 name=name,
                 mode="lines+markers",
-                line={"color": colour, "dash": dash, "width": 2},
-                marker={"symbol": symbol, "size": 6},
+                line={"color": colour, "dash": dash, "width": 3 if dash == "solid" else 2},
+                marker={"symbol": symbol, "size": marker_size},
                 connectgaps=False,
                 hovertemplate=name + " %{x}: %{y}" + unit_suffix + "<extra></extra>",
             )

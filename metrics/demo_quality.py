@@ -275,6 +275,16 @@ def _source(row):
     return f"{PAPER}, {row['block']} (row {row['id']}; lines {row['source_lines']} of the pack)"
 
 
+def _figure(measure, breakdown, month, value, note, source):
+    Observation.objects.update_or_create(
+        measure=measure,
+        period_kind=Frequency.MONTHLY,
+        period_end=month,
+        breakdown=breakdown,
+        defaults={"value": value, "note": note, "source": source, "published": True},
+    )
+
+
 def load_quality():
     rows = {r["id"]: r for r in csv.DictReader(open(FIXTURES / FILE, encoding="utf-8"))}
     missing = set(rows) ^ set(PLACES)
@@ -331,18 +341,7 @@ def load_quality():
             if value is None:
                 note = f"Printed as “{row['perf']}”, not one figure. {note}".strip()
             loaded[(code, breakdown, month)] = value
-            Observation.objects.update_or_create(
-                measure=measures[code],
-                period_kind=Frequency.MONTHLY,
-                period_end=month,
-                breakdown=breakdown,
-                defaults={
-                    "value": value,
-                    "note": note,
-                    "source": _source(row),
-                    "published": True,
-                },
-            )
+            _figure(measures[code], breakdown, month, value, note, _source(row))
         if row_id in {f"Q{n:03d}" for n in range(1, 15)} and row["direction_of_travel"]:
             Commentary.objects.update_or_create(
                 measure=measures[places[0][0]],
@@ -355,18 +354,9 @@ def load_quality():
         row = rows[row_id]
         if value not in row["direction_of_travel"]:
             raise ValueError(f"{FILE} row {row_id}: {value} is not in its direction of travel")
-        Observation.objects.update_or_create(
-            measure=measures[code],
-            period_kind=Frequency.MONTHLY,
-            period_end=month,
-            breakdown=breakdown,
-            defaults={
-                "value": Decimal(value),
-                "note": f"From the direction of travel: “{row['direction_of_travel']}”",
-                "source": _source(row) + ", direction of travel",
-                "published": True,
-            },
-        )
+        note = f"From the direction of travel: “{row['direction_of_travel']}”"
+        source = _source(row) + ", direction of travel"
+        _figure(measures[code], breakdown, month, Decimal(value), note, source)
     months = [v for (code, b, m), v in loaded.items() if code == "QA01" and not b]
     average = numbers(rows["Q074"]["perf"])[0]
     if round(sum(months) / len(months)) != average:

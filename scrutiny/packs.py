@@ -132,7 +132,8 @@ def _work_programme(meeting):
     ]
 
 
-def _risks():
+def risk_summary():
+    """Each open risk's signed-off rating, the one before and the direction, as plain data."""
     return [
         {
             "reference": risk.reference,
@@ -150,7 +151,8 @@ def _risks():
     ]
 
 
-def _plan(today):
+def plan_statuses(today):
+    """The current plan's priorities and workstreams with their signed-off statuses."""
     plan = Plan.objects.current()
     if plan is None:
         return None
@@ -243,8 +245,8 @@ def build_snapshot(meeting, today):
         "scorecards": _scorecards(),
         "quality": _quality(today),
         "finance": _finance(today),
-        "risks": _risks(),
-        "plan": _plan(today),
+        "risks": risk_summary(),
+        "plan": plan_statuses(today),
         "questions": _questions(meeting),
         "actions": _actions(meeting, today),
         "work_programme": _work_programme(meeting),

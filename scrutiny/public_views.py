@@ -17,7 +17,7 @@ from django.views.decorators.cache import cache_control
 
 from scrutiny import clock
 from scrutiny.models import Committee, MeetingPack
-from scrutiny.packs import _plan, _risks
+from scrutiny.packs import plan_statuses, risk_summary
 
 PUBLIC_CACHE_SECONDS = 3600
 
@@ -34,7 +34,7 @@ def _committee(flag):
 @cache_control(public=True, max_age=300)
 def risks(request):
     committee = _committee("public_risks")
-    rows = _risks()
+    rows = risk_summary()
     if not committee.public_names:
         rows = [{**r, "owner": ""} for r in rows]
     return render(request, "scrutiny/public_risks.html", {"committee": committee, "risks": rows})
@@ -44,7 +44,7 @@ def risks(request):
 @cache_control(public=True, max_age=300)
 def plan(request):
     committee = _committee("public_plan")
-    data = _plan(clock.today())
+    data = plan_statuses(clock.today())
     if data and not committee.public_names:
         data = copy.deepcopy(data)
         for priority in data["priorities"]:

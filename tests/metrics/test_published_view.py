@@ -25,6 +25,7 @@ from metrics import calculations as calc
 from metrics import loading
 from metrics.models import (
     Commentary,
+    FinanceReport,
     Measure,
     MeasureStatus,
     Narrative,
@@ -58,11 +59,14 @@ def council(db):
     rng = random.Random(916)
     care = make_area(slug="childrens-social-care", name="Children's Social Care", order=1)
     education = make_area(slug="education", name="Education", order=2)
+    audits = make_area(slug="audits", name="Quality assurance", order=3)
+    ServiceArea.objects.filter(pk=audits.pk).update(quality_assurance=True)
     specs = [
         ("CSC04", care, "bigger", "percent", "month", 70, 80),
         ("CSC05", care, "smaller", "count", "month", 20, 18),
         ("CSC11", care, "plan", "percent", "quarter", 85, 85),
         ("EDU01", education, "bigger", "percent", "quarter", 60, 65),
+        ("QA01", audits, "bigger", "percent", "month", 30, 50),
     ]
     measures = []
     for code, area, polarity, unit, frequency, level, target in specs:
@@ -98,6 +102,7 @@ def council(db):
             published=True,
         )
         measures.append(measure)
+    Measure.objects.filter(code="QA01").update(qa_role="good")  # drawn as the grade mix
     Measure.objects.all().recompute_statuses()
     risk = Risk.objects.create(
         reference="SR7.5", title="Workforce", register=RiskRegister.objects.create(name="SR7")
@@ -116,6 +121,10 @@ def council(db):
     from scrutiny.packs import publish
 
     publish(meeting, None, today=date(2022, 9, 14))
+    FinanceReport.objects.create(
+        year="2021/22", position="outturn", as_at=date(2022, 3, 1), title="Outturn 2021/22",
+        published=True,
+    )  # fmt: skip
     # The area's narrative for its latest published period, and its public page switched on.
     ServiceArea.objects.filter(pk=care.pk).update(public_scorecard=True)
     (care,) = ServiceArea.objects.filter(pk=care.pk).with_headlines(READER)
@@ -149,8 +158,8 @@ def _member_urls(council):
         "/benchmarks/",
         "/public/",
         "/public/childrens-social-care/",
-        "/finance/",
-        "/quality/",
+        *[r.get_absolute_url() for r in FinanceReport.objects.filter(published=True)],
+        "/quality/audits/",
         "/public/risks/",
         "/public/plan/",
         "/public/packs/",
@@ -244,7 +253,8 @@ def _load(officer, rows, capture):
 
 
 drafts = st.lists(
-    st.tuples(st.integers(0, 27), st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 1))),
+    # Any of the 35 draft keys: 5 measures x (6 later periods + 1 locality).
+    st.tuples(st.integers(0, 34), st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 1))),
     min_size=1,
     max_size=12,
     unique_by=lambda pair: pair[0],
