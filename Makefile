@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUILD := static/build
 
-.PHONY: run test deps assets demo lint clean bench
+.PHONY: run test deps assets demo lint clean bench _test-in-services _bench-in-services
 
 # DEMO=false starts an empty council: create its first administrator with
 # `.venv/bin/python manage.py createsuperuser`, then follow the Set up page.
@@ -59,8 +59,15 @@ $(BUILD)/.built: node_modules/.installed $(VENV)/.installed static/scss/app.scss
 	cp "$$($(PY) -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent / "package_data" / "plotly.min.js")')" $(BUILD)/
 	touch $@
 
-bench: deps
-	$(PY) manage.py bench engine
+# Every benchmark, one after another, against a throwaway PostgreSQL and Redis (each makes its
+# own generated data and removes it); the last lines are the figures the README quotes.
+bench: deps assets
+	bin/install-system-deps bench
+	bin/with-test-services $(MAKE) --no-print-directory _bench-in-services
+
+_bench-in-services:
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py bench all
 
 clean:
 	rm -rf $(VENV) node_modules $(BUILD) staticfiles db.sqlite3

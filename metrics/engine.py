@@ -7,8 +7,9 @@ transaction.
 
 from __future__ import annotations
 
+import io
 import time
-from decimal import Decimal
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -30,44 +31,105 @@ def targets_in_force(measures, months, measure_ids):
     before the month, if it has not ended by then (a measure's targets never overlap)."""
     from metrics.models import Target
 
-    targets = pd.DataFrame.from_records(
+    count = len(months)
+    targets = list(
         Target.objects.filter(measure_id__in=list(measure_ids)).values_list(
             "measure_id", "effective_from", "effective_to", "value", "kind"
-        ),
-        columns=["measure", "effective_from", "effective_to", "target", "target_kind"],
+        )
     )
-    count = len(months)
-    if targets.empty or not count:
+    if not targets or not count:
         return np.full(count, np.nan), np.full(count, "", dtype=object)
-    targets["from_month"] = _month_index(targets["effective_from"])
-    targets["to_month"] = np.where(
-        targets["effective_to"].isna(),
-        np.iinfo(np.int64).max,
-        _month_index(targets["effective_to"].fillna(pd.Timestamp("2000-01-01"))),
+    measure, start, end, value, kind = (
+        np.asarray(column, dtype=object) for column in zip(*targets, strict=True)
     )
-    targets["target"] = targets["target"].astype(float)
-    left = pd.DataFrame(
-        {"measure": np.asarray(measures), "month": np.asarray(months, dtype=np.int64)}
-    )
-    left["order"] = np.arange(count)
-    matched = pd.merge_asof(
-        left.sort_values("month"),
-        targets.sort_values("from_month"),
-        left_on="month",
-        right_on="from_month",
-        by="measure",
-        direction="backward",
-    ).sort_values("order")
-    in_force = matched["to_month"].to_numpy() >= left["month"].to_numpy()
+    month_of = np.vectorize(lambda day: day.year * 12 + day.month - 1, otypes=[np.int64])
+    # One sorted key per target start, (measure, month) packed into one integer.
+    starts = measure.astype(np.int64) * MONTH_SPAN + month_of(start)
+    ends = np.where(end == None, np.iinfo(np.int64).max, 0)  # noqa: E711 (elementwise)
+    ended = end != None  # noqa: E711
+    ends[ended] = month_of(end[ended])
+    order = np.argsort(starts, kind="stable")
+    starts, ends = starts[order], ends[order]
+    value, kind, measure = value[order].astype(float), kind[order], measure[order].astype(np.int64)
+    months = np.asarray(months, dtype=np.int64)
+    keys = np.asarray(measures, dtype=np.int64) * MONTH_SPAN + months
+    at = np.searchsorted(starts, keys, side="right") - 1
+    found = at >= 0
+    at = np.where(found, at, 0)
+    in_force = found & (measure[at] == np.asarray(measures, dtype=np.int64)) & (ends[at] >= months)
     return (
-        np.where(in_force, matched["target"].to_numpy(dtype=float), np.nan),
-        np.where(in_force, matched["target_kind"].fillna("").to_numpy(dtype=object), ""),
+        np.where(in_force, value[at], np.nan),
+        np.where(in_force, kind[at], ""),
+    )
+
+
+MONTH_SPAN = 1 << 20  # more month indices than any date needs (year 87,000)
+
+
+FIGURE_COLUMNS = ["measure", "period_kind", "period_end", "breakdown", "value", "published"]
+
+
+def read_figures(measure_ids):
+    """The measures' stored figures as columns, one row per figure, in one query: on
+    PostgreSQL a COPY of the rows as CSV that pandas reads in one pass, with no model
+    instances and no Decimals."""
+    from metrics.models import Observation
+
+    if connection.vendor != "postgresql":
+        frame = pd.DataFrame.from_records(
+            Observation.objects.filter(measure_id__in=measure_ids)
+            .order_by()
+            .values_list(
+                "measure_id", "period_kind", "period_end", "breakdown", "value", "published"
+            ),
+            columns=FIGURE_COLUMNS,
+        )
+        frame["value"] = frame["value"].astype(float)
+        frame["period_end"] = pd.to_datetime(frame["period_end"])
+        return frame
+    frame = _rows_by_measure(
+        Observation._meta.db_table,
+        "measure_id || ',' || period_kind || ',' || period_end || ',\"' "
+        "|| replace(breakdown, '\"', '\"\"') || '\",' || coalesce(value::text, '') "
+        "|| ',' || published::int",
+        measure_ids,
+        [],
+        FIGURE_COLUMNS,
+        {"measure": np.int64, "period_kind": str, "period_end": str, "breakdown": str},
+    )
+    frame["value"] = frame["value"].astype(float)
+    frame["published"] = frame["published"].astype(bool)
+    frame["period_end"] = pd.to_datetime(frame["period_end"], format="%Y-%m-%d")
+    return frame
+
+
+def _rows_by_measure(table, line, measure_ids, params, columns, dtype):
+    """The measures' rows of ``table`` as a DataFrame, each row made into a CSV ``line`` by
+    PostgreSQL and joined into one text per measure: a few thousand rows cross the wire, not
+    millions, and pandas reads them in one pass."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT string_agg({line}, E'\\n') FROM {table} WHERE measure_id = ANY(%s) "
+            "GROUP BY measure_id",
+            [*params, list(measure_ids)],
+        )
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    if not text:
+        return pd.DataFrame(
+            {column: pd.Series(dtype=dtype.get(column, float)) for column in columns}
+        )
+    return pd.read_csv(
+        io.StringIO(text),
+        names=columns,
+        dtype=dtype,
+        keep_default_na=False,
+        na_values={column: [""] for column in columns if column not in dtype},
     )
 
 
 def load_frame(measure_ids):
     """One row per stored value of the measures, with everything ``judge`` needs."""
-    from metrics.models import Baseline, Measure, Observation
+    from metrics.models import Baseline, Measure
 
     settings = pd.DataFrame.from_records(
         Measure.objects.filter(pk__in=measure_ids).values(
@@ -86,51 +148,45 @@ def load_frame(measure_ids):
             "spc_baseline_points",
         )
     )
-    observations = pd.DataFrame.from_records(
-        Observation.objects.filter(measure_id__in=measure_ids)
-        .order_by()
-        .values_list(
-            "id", "measure_id", "period_kind", "period_end", "breakdown", "value", "published"
-        ),
-        columns=[
-            "observation",
-            "measure",
-            "period_kind",
-            "period_end",
-            "breakdown",
-            "value",
-            "published",
-        ],
-    )
+    observations = read_figures(measure_ids)
     if observations.empty:
         return observations
-    observations["value"] = observations["value"].astype(float)
-    observations["month"] = _month_index(observations["period_end"])
+    ends = observations["period_end"].dt
+    observations["month"] = (ends.year * 12 + ends.month - 1).to_numpy(dtype=np.int64)
     observations["step"] = observations["period_kind"].map(calc.MONTHS_IN).astype(np.int64)
-    observations["series"] = pd.MultiIndex.from_frame(
-        observations[["measure", "breakdown", "period_kind"]]
-    ).factorize()[0]
+    measure = pd.factorize(observations["measure"])[0].astype(np.int64)
+    breakdown, breakdowns = pd.factorize(observations["breakdown"])
+    kind = pd.factorize(observations["period_kind"])[0]
+    observations["series"] = pd.factorize(
+        (measure * len(breakdowns) + breakdown) * len(calc.MONTHS_IN) + kind
+    )[0]
 
-    settings = settings.rename(columns={"id": "measure"})
     settings["sign"] = calc.polarity_sign(settings["polarity"].to_numpy())
     for column in ("tolerance", "deadband"):
         settings[column] = settings[column].astype(float)
-    frame = observations.merge(settings, on="measure", how="left")
+    # Measures that share SPC settings are judged together.
+    settings["spc_group"] = pd.MultiIndex.from_frame(
+        settings[SPC_COLUMNS].astype(object).where(settings[SPC_COLUMNS].notna(), -1)
+    ).factorize()[0]
+    at = pd.Index(settings["id"]).get_indexer(observations["measure"])
+    frame = observations.assign(
+        **{c: settings[c].to_numpy()[at] for c in settings.columns if c != "id"}
+    )
 
     frame["target"], frame["target_kind"] = targets_in_force(
         frame["measure"], frame["month"], measure_ids
     )
 
     # A new SPC segment starts at the first value on or after each baseline a person set.
-    frame["baseline_level"] = 0
+    level = np.zeros(len(frame), dtype=np.int64)
+    measures, months = frame["measure"].to_numpy(), frame["month"].to_numpy()
     for measure_id, starts in Baseline.objects.filter(measure_id__in=measure_ids).values_list(
         "measure_id", "starts"
     ):
-        start_month = starts.year * 12 + starts.month - 1
-        frame.loc[
-            (frame["measure"] == measure_id) & (frame["month"] >= start_month), "baseline_level"
-        ] += 1
-    return mark_rebases(frame.sort_values(["series", "month"], kind="stable"))
+        level += (measures == measure_id) & (months >= starts.year * 12 + starts.month - 1)
+    frame["baseline_level"] = level
+    order = np.lexsort((frame["month"].to_numpy(), frame["series"].to_numpy()))
+    return mark_rebases(frame.take(order))
 
 
 def mark_rebases(frame):
@@ -147,17 +203,21 @@ def mark_rebases(frame):
 
 
 def views_of(frame):
-    """The two views the engine judges: ``(working, frame)`` pairs.
+    """The two views the engine judges: ``(working, frame, in_working_view)``.
 
     The published view (working False) holds the published figures alone, judged as if the
     drafts did not exist: a draft never moves a published figure's previous value, direction,
-    SPC limits or signals. The working view (working True) holds every figure, drafts
-    included, for the officers preparing them. Where a measure has no drafts the two are the
-    same figures judged the same way, and both are still written, so each reader's queries
-    read one view with one filter."""
+    SPC limits or signals. The working view, drafts included, is for the officers preparing
+    them. A series (measure, breakdown, period kind) with no drafts is the same in both views,
+    so it is judged and stored once, as published statuses marked ``in_working_view``; only a
+    series with drafts is judged again with them (working True). Each reader still reads one
+    view with one filter (``MeasureStatusQuerySet.in_view``)."""
     published = frame["published"].to_numpy(dtype=bool)
-    yield False, mark_rebases(frame[published])
-    yield True, frame
+    series = frame["series"].to_numpy()
+    with_drafts = np.isin(series, np.unique(series[~published]))
+    yield False, mark_rebases(frame[published]), ~with_drafts[published]
+    if with_drafts.any():
+        yield True, frame[with_drafts], np.ones(int(with_drafts.sum()), dtype=bool)
 
 
 SPC_COLUMNS = [
@@ -172,29 +232,99 @@ SPC_COLUMNS = [
 
 def judge_frame(frame):
     """``calc.judge`` for each group of measures that share SPC settings."""
-    parts = []
-    keys = frame[SPC_COLUMNS].astype(object).where(frame[SPC_COLUMNS].notna(), None)
-    for values, index in keys.groupby(SPC_COLUMNS, dropna=False).groups.items():
-        min_points, run, trend, screen, beyond, baseline = values
-        spc = calc.SpcSettings(
-            min_points=int(min_points),
-            run_length=int(run),
-            trend_length=int(trend),
-            screen_ranges=bool(screen),
-            two_of_three_counts_beyond=bool(beyond),
-            baseline_points=int(baseline)
-            if baseline is not None and not pd.isna(baseline)
-            else None,
-        )
-        parts.append(calc.judge(frame.loc[index, list(calc.JUDGE_COLUMNS)], spc))
+    groups = frame["spc_group"].to_numpy()
+    codes, first = np.unique(groups, return_index=True)
+    columns = list(calc.JUDGE_COLUMNS)
+    if len(codes) == 1:
+        return calc.judge(frame[columns], _spc_settings(frame.iloc[first[0]]))
+    parts = [
+        calc.judge(frame.loc[groups == code, columns], _spc_settings(frame.iloc[at]))
+        for code, at in zip(codes, first, strict=True)
+    ]
     return pd.concat(parts).reindex(frame.index)
 
 
-STATUS_COLUMNS = [
-    "measure_id",
-    "period_kind",
-    "period_end",
-    "breakdown",
+def _spc_settings(row):
+    baseline = row["spc_baseline_points"]
+    return calc.SpcSettings(
+        min_points=int(row["spc_min_points"]),
+        run_length=int(row["spc_run_length"]),
+        trend_length=int(row["spc_trend_length"]),
+        screen_ranges=bool(row["spc_screen_ranges"]),
+        two_of_three_counts_beyond=bool(row["spc_two_of_three_counts_beyond"]),
+        baseline_points=None if baseline is None or pd.isna(baseline) else int(baseline),
+    )
+
+
+def _codes(values, names):
+    """Each value's place in ``names`` (a fixed list of what the column may hold)."""
+    return pd.Categorical(values, categories=names).codes.astype(np.int16)
+
+
+def _four_places(values):
+    """Floats rounded to the four places the database keeps, NaN for none."""
+    return np.round(np.asarray(values, dtype=float), 4)
+
+
+def statuses_of(view, judged, working, in_working_view):
+    """One view's statuses as columns: the key, and the content as numbers (names as their
+    place in the lists of names ``names_of`` gives), with a hash of the content to tell a
+    changed status from an unchanged one without reading it back."""
+    from metrics.models import Frequency, Target
+
+    statuses = pd.DataFrame(
+        {
+            "measure_id": view["measure"].to_numpy(dtype=np.int64),
+            "working": np.full(len(view), working),
+            "period_kind": _codes(view["period_kind"].to_numpy(), Frequency.values),
+            "period_end": view["period_end"].to_numpy(dtype="datetime64[D]").astype(np.int64),
+            "breakdown": view["breakdown"].to_numpy(dtype=object),
+            "in_working_view": np.asarray(in_working_view, dtype=bool),
+            "published": view["published"].to_numpy(dtype=bool),
+            "value": _four_places(view["value"]),
+            "target": _four_places(view["target"]),
+            "target_kind": _codes(view["target_kind"].to_numpy(), ["", *Target.Kind.values]),
+            "rag": judged["rag"].to_numpy(dtype=np.int16),
+            "previous_value": _four_places(judged["previous_value"]),
+            "direction": judged["direction"].to_numpy(dtype=np.int16),
+            "year_ago_value": _four_places(judged["year_ago_value"]),
+            "direction_year": judged["direction_year"].to_numpy(dtype=np.int16),
+            "spc_variation": judged["spc_variation"].to_numpy(dtype=np.int16),
+            "spc_assurance": judged["spc_assurance"].to_numpy(dtype=np.int16),
+            "spc_signal": judged["spc_signal"].to_numpy(dtype=np.int16),
+            "spc_mean": judged["spc_mean"].to_numpy(dtype=float),
+            "spc_lower": judged["spc_lower"].to_numpy(dtype=float),
+            "spc_upper": judged["spc_upper"].to_numpy(dtype=float),
+        }
+    )
+    statuses["row_hash"] = (
+        pd.util.hash_pandas_object(statuses[[*KEY_COLUMNS, *SAID_COLUMNS]], index=False)
+        .to_numpy()
+        .view(np.int64)
+    )
+    return statuses
+
+
+def names_of():
+    """For each coded column, the names its codes stand for (the stored values)."""
+    from metrics.models import Frequency, Target
+
+    signals = np.where(calc.SIGNAL_NAMES == "none", "", calc.SIGNAL_NAMES)
+    return {
+        "period_kind": list(Frequency.values),
+        "target_kind": ["", *Target.Kind.values],
+        "rag": list(calc.RAG_NAMES),
+        "direction": list(calc.DIRECTION_NAMES),
+        "direction_year": list(calc.DIRECTION_NAMES),
+        "spc_variation": list(calc.VARIATION_NAMES),
+        "spc_assurance": list(calc.ASSURANCE_NAMES),
+        "spc_signal": [str(name) for name in signals],
+    }
+
+
+KEY_COLUMNS = ["measure_id", "working", "period_kind", "period_end", "breakdown"]
+CONTENT_COLUMNS = [
+    "in_working_view",
     "published",
     "value",
     "target",
@@ -210,48 +340,14 @@ STATUS_COLUMNS = [
     "spc_mean",
     "spc_lower",
     "spc_upper",
-    "computed_at",
-    "working",
 ]
+# What a status says to its reader; whether it is also the working view's is kept apart, so
+# that a draft arriving in its series leaves a published status (and when it was computed)
+# as it was.
+SAID_COLUMNS = [c for c in CONTENT_COLUMNS if c != "in_working_view"]
 
 
-def _nullable(array):
-    """Floats with NaN as None, rounded to the four places the database keeps."""
-    return [None if np.isnan(v) else round(float(v), 4) for v in array]
-
-
-def status_rows(frame, judged, now, working):
-    """One tuple per status, in STATUS_COLUMNS order."""
-    signal = calc.SIGNAL_NAMES[judged["spc_signal"].to_numpy()]
-    return list(
-        zip(
-            frame["measure"].astype(int).tolist(),
-            frame["period_kind"].tolist(),
-            frame["period_end"].tolist(),
-            frame["breakdown"].tolist(),
-            frame["published"].astype(bool).tolist(),
-            _nullable(frame["value"].to_numpy(dtype=float)),
-            _nullable(frame["target"].to_numpy(dtype=float)),
-            frame["target_kind"].tolist(),
-            calc.rag_names(judged["rag"].to_numpy()).tolist(),
-            _nullable(judged["previous_value"].to_numpy(dtype=float)),
-            calc.direction_names(judged["direction"].to_numpy()).tolist(),
-            _nullable(judged["year_ago_value"].to_numpy(dtype=float)),
-            calc.direction_names(judged["direction_year"].to_numpy()).tolist(),
-            calc.VARIATION_NAMES[judged["spc_variation"].to_numpy()].tolist(),
-            calc.ASSURANCE_NAMES[judged["spc_assurance"].to_numpy()].tolist(),
-            np.where(signal == "none", "", signal).tolist(),
-            [None if np.isnan(v) else float(v) for v in judged["spc_mean"].to_numpy()],
-            [None if np.isnan(v) else float(v) for v in judged["spc_lower"].to_numpy()],
-            [None if np.isnan(v) else float(v) for v in judged["spc_upper"].to_numpy()],
-            [now] * len(frame),
-            [working] * len(frame),
-            strict=True,
-        )
-    )
-
-
-def recompute(measures, attempts=3):
+def recompute(measures, attempts=3, timings=None):
     """Bring the statuses of these measures up to date with their figures; returns the number
     of figures judged.
 
@@ -259,11 +355,12 @@ def recompute(measures, attempts=3):
     two recomputes of the same measures run one after the other and the later one, reading
     the figures as they are once it holds the locks, leaves the newest result. Only statuses
     that changed are written (their ``computed_at`` moves; the others keep theirs). A deadlock
-    with another writer is retried."""
+    with another writer is retried. ``timings``, a dict, receives the seconds spent reading,
+    judging and writing."""
     measure_ids = sorted(int(pk) for pk in measures.values_list("pk", flat=True))
     for attempt in range(attempts):
         try:
-            return _recompute_locked(measure_ids)
+            return _recompute_locked(measure_ids, timings)
         except OperationalError as error:
             if attempt == attempts - 1 or not _retryable(error):
                 raise
@@ -276,10 +373,12 @@ def _retryable(error):
     return code in ("40P01", "40001")  # deadlock detected, serialization failure
 
 
-def _recompute_locked(measure_ids):
+def _recompute_locked(measure_ids, timings=None):
+    """The recompute itself; ``timings``, if given, receives the seconds of each stage."""
     from metrics.models import AreaRagCount, Measure, ServiceArea
 
     started = timezone.now()
+    clock = _Stages(timings)
     with transaction.atomic():
         area_ids = sorted(
             set(Measure.objects.filter(pk__in=measure_ids).values_list("area_id", flat=True))
@@ -288,97 +387,341 @@ def _recompute_locked(measure_ids):
         list(ServiceArea.objects.select_for_update().filter(pk__in=area_ids).order_by("pk"))
         list(Measure.objects.select_for_update().filter(pk__in=measure_ids).order_by("pk"))
         frame = load_frame(measure_ids)
-        rows = []
-        judged = 0
+        clock.stage("read")
+        parts = []
         if not frame.empty:
-            now = timezone.now()
-            for working, view in views_of(frame):
+            for working, view, shared in views_of(frame):
                 if not view.empty:
-                    rows += status_rows(view, judge_frame(view), now, working)
-                    judged = len(view) if working else judged
-        replace_statuses(measure_ids, rows)
-        AreaRagCount.rebuild(area_ids)
+                    parts.append(statuses_of(view, judge_frame(view), working, shared))
+        statuses = pd.concat(parts, ignore_index=True) if parts else None
+        clock.stage("judge")
+        replace_statuses(measure_ids, statuses)
+        AreaRagCount.rebuild(area_ids, None if statuses is None else rag_counts(statuses))
         # Done for every change made before it started (it read them under the lock).
         Measure.objects.filter(pk__in=measure_ids, recompute_wanted_at__lte=started).update(
             recompute_wanted_at=None
         )
-    return judged
+        clock.stage("write")
+    return len(frame)
 
 
-# The columns that say what a status is; computed_at changes only when one of them does.
-KEY_COLUMNS = ["measure_id", "working", "period_kind", "period_end", "breakdown"]
-CONTENT_COLUMNS = [c for c in STATUS_COLUMNS if c not in KEY_COLUMNS and c != "computed_at"]
+class _Stages:
+    def __init__(self, timings):
+        self.timings, self.last = timings, time.perf_counter()
+
+    def stage(self, name):
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = now - self.last
+        self.last = now
 
 
-def replace_statuses(measure_ids, rows):
-    """Make the stored statuses of these measures exactly ``rows``: insert the new, update
-    the changed, delete those no longer computed, and leave the unchanged alone."""
-    if connection.vendor == "postgresql":
-        _replace_on_postgresql(measure_ids, rows)
-    else:
-        _replace_with_orm(measure_ids, rows)
+def replace_statuses(measure_ids, statuses):
+    """Make the stored statuses of these measures exactly ``statuses``: insert the new,
+    update the changed, delete those no longer computed, and leave the unchanged alone.
+    Returns (inserted, updated, deleted).
+
+    On PostgreSQL, a measure whose stored statuses have the same number and the same
+    combined hash as its new ones is unchanged and is not read back."""
+    from metrics.models import MeasureStatus
+
+    if statuses is None or statuses.empty:
+        deleted, _ = MeasureStatus.objects.filter(measure_id__in=measure_ids).delete()
+        return 0, 0, deleted
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        measure_ids = _changed_measures(measure_ids, statuses)
+        statuses = statuses[np.isin(statuses["measure_id"].to_numpy(), measure_ids)]
+        if not len(measure_ids):
+            return 0, 0, 0
+    breakdowns = pd.unique(statuses["breakdown"].to_numpy(dtype=object))
+    statuses = statuses.assign(breakdown=pd.Index(breakdowns).get_indexer(statuses["breakdown"]))
+    stored = (_stored_on_postgresql if postgresql else _stored_with_orm)(measure_ids, breakdowns)
+    fresh, changed, shared, gone = _differences(statuses, stored)
+    (_write_on_postgresql if postgresql else _write_with_orm)(
+        statuses, breakdowns, fresh, changed, shared, gone
+    )
+    return len(fresh), len(changed[0]) + len(shared[0]), len(gone)
 
 
-def _replace_on_postgresql(measure_ids, rows):
+def _changed_measures(measure_ids, statuses):
+    """The measures whose stored statuses differ in number or combined hash from ``statuses``."""
+    from metrics.models import MeasureStatus
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT measure_id, count(*), count(*) FILTER (WHERE in_working_view), "
+            "bit_xor(row_hash) "
+            f"FROM {MeasureStatus._meta.db_table} WHERE measure_id = ANY(%s) GROUP BY measure_id",
+            [list(measure_ids)],
+        )
+        stored = {measure: tuple(rest) for measure, *rest in cursor.fetchall()}
+    order = np.argsort(statuses["measure_id"].to_numpy(), kind="stable")
+    measures = statuses["measure_id"].to_numpy()[order]
+    hashes = statuses["row_hash"].to_numpy()[order]
+    shared = statuses["in_working_view"].to_numpy(dtype=np.int64)[order]
+    starts = np.flatnonzero(np.r_[True, measures[1:] != measures[:-1]])
+    new = dict(
+        zip(
+            measures[starts].tolist(),
+            zip(
+                np.diff(np.r_[starts, len(measures)]).tolist(),
+                np.add.reduceat(shared, starts).tolist(),
+                np.bitwise_xor.reduceat(hashes, starts).tolist(),
+                strict=True,
+            ),
+            strict=True,
+        )
+    )
+    return [m for m in measure_ids if stored.get(m) != new.get(m)]
+
+
+def rag_counts(statuses):
+    """What the whole-authority statuses of these measures add to their areas' RAG counts:
+    (measure ids, {(area id, period kind, period end, rag): (working view, published view)})."""
+    from metrics.models import Measure
+
+    measure_ids = pd.unique(statuses["measure_id"].to_numpy()).tolist()
+    areas = dict(
+        Measure.objects.filter(pk__in=measure_ids, active=True).values_list("pk", "area_id")
+    )
+    whole = statuses[statuses["breakdown"].to_numpy() == ""]
+    area = whole["measure_id"].map(areas)
+    counted = pd.DataFrame(
+        {
+            "area": area,
+            "period_kind": whole["period_kind"],
+            "period_end": whole["period_end"],
+            "rag": whole["rag"],
+            "total": whole["in_working_view"].astype(int),
+            "published": (~whole["working"]).astype(int),
+        }
+    )[area.notna()]
+    counted = counted.groupby(["area", "period_kind", "period_end", "rag"]).sum()
+    names = names_of()
+    counts = {
+        (
+            int(area),
+            names["period_kind"][kind],
+            date.fromordinal(int(end) + EPOCH),
+            names["rag"][rag],
+        ): (int(total), int(published))
+        for (area, kind, end, rag), total, published in zip(
+            counted.index, counted["total"], counted["published"], strict=True
+        )
+    }
+    return measure_ids, counts
+
+
+STORED_COLUMNS = ["id", *KEY_COLUMNS, "in_working_view", "row_hash"]
+
+
+def _differences(statuses, stored):
+    """Matching on the key: the positions of new statuses; (stored ids, positions) of those
+    that say something new, and of those that only joined or left the working view; the ids
+    of stored statuses no longer computed."""
+    known = (stored["period_kind"].to_numpy() >= 0) & (stored["breakdown"].to_numpy() >= 0)
+    gone = stored["id"].to_numpy()[~known].tolist()
+    stored = stored[known]
+    found = pd.MultiIndex.from_frame(stored[KEY_COLUMNS]).get_indexer(
+        pd.MultiIndex.from_frame(statuses[KEY_COLUMNS])
+    )
+    matched = np.zeros(len(stored), dtype=bool)
+    matched[found[found >= 0]] = True
+    gone += stored["id"].to_numpy()[~matched].tolist()
+    fresh = np.flatnonzero(found < 0)
+    at = np.flatnonzero(found >= 0)
+    says = stored["row_hash"].to_numpy()[found[at]] != statuses["row_hash"].to_numpy()[at]
+    view = (
+        stored["in_working_view"].to_numpy(dtype=bool)[found[at]]
+        != statuses["in_working_view"].to_numpy(dtype=bool)[at]
+    )
+    ids = stored["id"].to_numpy()
+    changed, shared = at[says], at[view & ~says]
+    return fresh, (ids[found[changed]], changed), (ids[found[shared]], shared), gone
+
+
+def _stored_with_orm(measure_ids, breakdowns):
+    from metrics.models import MeasureStatus
+
+    kinds = {name: code for code, name in enumerate(names_of()["period_kind"])}
+    places = {name: code for code, name in enumerate(breakdowns)}
+    rows = MeasureStatus.objects.filter(measure_id__in=measure_ids).values_list(
+        "id",
+        "measure_id",
+        "working",
+        "period_kind",
+        "period_end",
+        "breakdown",
+        "in_working_view",
+        "row_hash",
+    )
+    stored = pd.DataFrame.from_records(
+        [
+            (
+                pk,
+                measure,
+                working,
+                kinds.get(kind, -1),
+                end.toordinal() - EPOCH,
+                places.get(b, -1),
+                shared,
+                h,
+            )
+            for pk, measure, working, kind, end, b, shared, h in rows
+        ],
+        columns=STORED_COLUMNS,
+    )
+    return stored.astype({"id": np.int64, "measure_id": np.int64, "working": bool})
+
+
+EPOCH = date(1970, 1, 1).toordinal()
+
+
+def _write_with_orm(statuses, breakdowns, fresh, changed, shared, gone):
+    from metrics.models import MeasureStatus
+
+    for pk, position in zip(*shared, strict=True):
+        MeasureStatus.objects.filter(pk=int(pk)).update(
+            in_working_view=bool(statuses["in_working_view"].iat[position])
+        )
+    ids, positions = changed
+    gone = [*gone, *(int(pk) for pk in ids)]
+    for start in range(0, len(gone), STATUS_BATCH):
+        MeasureStatus.objects.filter(pk__in=gone[start : start + STATUS_BATCH]).delete()
+    rows = statuses.iloc[np.concatenate([fresh, positions])]
+    names = names_of()
+    now = timezone.now()
+    decoded = {
+        column: (
+            np.asarray(names[column], dtype=object)[rows[column].to_numpy()]
+            if column in names
+            else rows[column].to_numpy()
+        )
+        for column in statuses.columns
+    }
+    decoded["breakdown"] = np.asarray(breakdowns, dtype=object)[rows["breakdown"].to_numpy()]
+    objects = []
+    for i in range(len(rows)):
+        fields = {column: _python(column, decoded[column][i]) for column in statuses.columns}
+        objects.append(MeasureStatus(computed_at=now, **fields))
+    MeasureStatus.objects.bulk_create(objects, batch_size=STATUS_BATCH)
+
+
+def _python(column, value):
+    if column == "period_end":
+        return date.fromordinal(int(value) + EPOCH)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+# PostgreSQL's binary COPY of fixed-width rows: each row is the number of fields, then each
+# field's length and big-endian value. NaN stands for none in floats, turned into NULL in SQL.
+_SQL_TYPES = {
+    np.dtype(np.int64): ("int8", ">i8"),
+    np.dtype(np.int32): ("int4", ">i4"),
+    np.dtype(np.int16): ("int2", ">i2"),
+    np.dtype(bool): ("bool", "?"),
+    np.dtype(float): ("float8", ">f8"),
+}
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
+
+
+def _binary_copy_rows(columns):
+    """The binary COPY data for equal-length numpy arrays ``{name: array}``."""
+    count = len(next(iter(columns.values())))
+    fields = [("fields", ">i2")]
+    for name, array in columns.items():
+        fields += [(f"{name}_size", ">i4"), (name, _SQL_TYPES[array.dtype][1])]
+    rows = np.empty(count, dtype=np.dtype(fields))
+    rows["fields"] = len(columns)
+    for name, array in columns.items():
+        rows[f"{name}_size"] = rows.dtype[name].itemsize
+        rows[name] = array
+    return _COPY_HEADER + rows.tobytes() + b"\xff\xff"
+
+
+def _stored_on_postgresql(measure_ids, breakdowns):
+    from metrics.models import MeasureStatus
+
+    return _rows_by_measure(
+        MeasureStatus._meta.db_table,
+        "concat_ws(',', id, measure_id, working::int, "
+        "coalesce(array_position(%s::text[], period_kind::text), 0) - 1, "
+        "period_end - DATE '1970-01-01', "
+        "coalesce(array_position(%s::text[], breakdown::text), 0) - 1, in_working_view::int, "
+        "row_hash)",
+        measure_ids,
+        [names_of()["period_kind"], list(breakdowns)],
+        STORED_COLUMNS,
+        {column: np.int64 for column in STORED_COLUMNS},
+    ).astype({"working": bool, "in_working_view": bool})
+
+
+def _write_on_postgresql(statuses, breakdowns, fresh, changed, shared, gone):
     from metrics.models import MeasureStatus
 
     table = MeasureStatus._meta.db_table
-    columns = ", ".join(STATUS_COLUMNS)
+    ids = np.concatenate([changed[0], shared[0]]).astype(np.int64)
+    positions = np.concatenate([changed[1], shared[1]]).astype(np.int64)
     with connection.cursor() as cursor:
+        if gone:
+            cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [gone])
+        rows = statuses.iloc[np.concatenate([fresh, positions])]
+        if rows.empty:
+            return
+        columns = {"id": np.concatenate([np.zeros(len(fresh), dtype=np.int64), ids])}
+        columns.update(
+            (column, rows[column].to_numpy()) for column in rows.columns if column != "period_end"
+        )
+        columns["breakdown"] = columns["breakdown"].astype(np.int32)
+        columns["period_end"] = rows["period_end"].to_numpy().astype(np.int32) - DAYS_1970_TO_2000
         cursor.execute("DROP TABLE IF EXISTS status_new")
         cursor.execute(
-            f"CREATE TEMP TABLE status_new ON COMMIT DROP AS "
-            f"SELECT {columns} FROM {table} WITH NO DATA"
+            "CREATE TEMP TABLE status_new ("
+            + ", ".join(
+                f"{name} {'date' if name == 'period_end' else _SQL_TYPES[array.dtype][0]}"
+                for name, array in columns.items()
+            )
+            + ") ON COMMIT DROP"
         )
-        with cursor.copy(f"COPY status_new ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+        with cursor.copy(
+            f"COPY status_new ({', '.join(columns)}) FROM STDIN WITH (FORMAT binary)"
+        ) as copy:
+            copy.write(_binary_copy_rows(columns))
+        # Each column's value in SQL, with the list of names a coded column stands for.
+        names = {**names_of(), "breakdown": [str(b) for b in breakdowns]}
+        sql = {
+            column: (f"(%s::text[])[n.{column} + 1]", [names[column]])
+            if column in names
+            else (f"NULLIF(n.{column}, 'NaN')", [])
+            if columns[column].dtype == np.dtype(float)
+            else (f"n.{column}", [])
+            for column in [*KEY_COLUMNS, *CONTENT_COLUMNS, "row_hash"]
+        }
+        now = timezone.now()
+        # Changed statuses are updated in place; the key never changes, so PostgreSQL can
+        # keep them on their page without touching the indexes (the table leaves room).
+        content = [*CONTENT_COLUMNS, "row_hash"]
         cursor.execute(
-            f"INSERT INTO {table} AS s ({columns}) SELECT {columns} FROM status_new "
-            f"ON CONFLICT ({', '.join(KEY_COLUMNS)}) DO UPDATE SET "
-            + ", ".join(f"{c} = EXCLUDED.{c}" for c in CONTENT_COLUMNS + ["computed_at"])
-            + f" WHERE ({', '.join('s.' + c for c in CONTENT_COLUMNS)}) IS DISTINCT FROM "
-            f"({', '.join('EXCLUDED.' + c for c in CONTENT_COLUMNS)})"
+            f"UPDATE {table} s SET "
+            + ", ".join(f"{c} = {sql[c][0]}" for c in content)
+            # A status that only joined or left the working view keeps when it was computed.
+            + ", computed_at = CASE WHEN s.row_hash = n.row_hash THEN s.computed_at ELSE %s END"
+            " FROM status_new n WHERE n.id <> 0 AND s.id = n.id",
+            [*(p for c in content for p in sql[c][1]), now],
         )
         cursor.execute(
-            f"DELETE FROM {table} s WHERE s.measure_id = ANY(%s) AND NOT EXISTS ("
-            "SELECT 1 FROM status_new n WHERE "
-            + " AND ".join(f"n.{c} = s.{c}" for c in KEY_COLUMNS)
-            + ")",
-            [list(measure_ids)],
+            f"INSERT INTO {table} ({', '.join(sql)}, computed_at) SELECT "
+            + ", ".join(value for value, _ in sql.values())
+            + ", %s FROM status_new n WHERE n.id = 0",
+            [*(p for _, ps in sql.values() for p in ps), now],
         )
 
 
-def _replace_with_orm(measure_ids, rows):
-    from metrics.models import MeasureStatus
-
-    key_at = [STATUS_COLUMNS.index(c) for c in KEY_COLUMNS]
-    content_at = [STATUS_COLUMNS.index(c) for c in CONTENT_COLUMNS]
-    stored = {
-        tuple(row[: len(KEY_COLUMNS)]): (row[-1], tuple(row[len(KEY_COLUMNS) : -1]))
-        for row in MeasureStatus.objects.filter(measure_id__in=measure_ids).values_list(
-            *KEY_COLUMNS, *CONTENT_COLUMNS, "pk"
-        )
-    }
-    fresh, stale = [], []
-    for row in rows:
-        key = tuple(row[i] for i in key_at)
-        found = stored.pop(key, None)
-        if found is None:
-            fresh.append(row)
-        elif _stored_form(tuple(row[i] for i in content_at)) != _stored_form(found[1]):
-            stale.append(found[0])
-            fresh.append(row)
-    stale += [pk for pk, _ in stored.values()]
-    for start in range(0, len(stale), STATUS_BATCH):
-        MeasureStatus.objects.filter(pk__in=stale[start : start + STATUS_BATCH]).delete()
-    for start in range(0, len(fresh), STATUS_BATCH):
-        MeasureStatus.objects.bulk_create(
-            MeasureStatus(**dict(zip(STATUS_COLUMNS, row, strict=True)))
-            for row in fresh[start : start + STATUS_BATCH]
-        )
-
-
-def _stored_form(values):
-    """Values as the database gives them back, to tell a changed status from an unchanged."""
-    return tuple(None if v is None else float(v) if isinstance(v, Decimal) else v for v in values)
+DAYS_1970_TO_2000 = 10957

@@ -727,7 +727,9 @@ class MeasureStatusQuerySet(models.QuerySet):
         return self.in_view(drafts=user.has_perm("scrutiny.view_drafts"))
 
     def in_view(self, drafts):
-        return self.filter(working=drafts)
+        if drafts:
+            return self.filter(in_working_view=True)
+        return self.filter(working=False)
 
     def whole_authority(self):
         return self.filter(breakdown="", measure__active=True)
@@ -834,7 +836,17 @@ class MeasureStatusQuerySet(models.QuerySet):
 class MeasureStatus(models.Model):
     """What the engine computed for one value: never typed, always recomputed from the figures."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="statuses")
+    # The unique constraint below, which starts with the measure, is its index. No database
+    # constraint: the engine writes statuses only for measures it holds locked, and deleting a
+    # measure deletes its statuses (Django cascades); checking a million rows at every commit
+    # would cost seconds for nothing.
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="statuses",
+        db_index=False,
+        db_constraint=False,
+    )
     period_kind = models.CharField(max_length=10, choices=Frequency.choices)
     period_end = models.DateField()
     breakdown = models.CharField(max_length=120, blank=True, default="")
@@ -856,8 +868,19 @@ class MeasureStatus(models.Model):
     computed_at = models.DateTimeField()
     working = models.BooleanField(
         default=False,
-        help_text="True in the officers' working view, computed with the drafts; False in the "
-        "published view, computed from published figures alone, which is all readers see",
+        help_text="True for the officers' working view of a series with drafts, computed with "
+        "them; False in the published view, computed from published figures alone, which is "
+        "all readers see",
+    )
+    in_working_view = models.BooleanField(
+        default=True,
+        help_text="In the officers' working view: every working status, and a published one "
+        "whose series has no drafts (the two views are then the same, stored once)",
+    )
+    row_hash = models.BigIntegerField(
+        default=0,
+        help_text="The engine's hash of the status, its key and what it says, to find what "
+        "changed without reading it back",
     )
 
     objects = MeasureStatusQuerySet.as_manager()
@@ -1211,34 +1234,47 @@ class AreaRagCount(models.Model):
         return f"{self.area_id} {self.period_end:%Y-%m} {self.rag}: {self.total}"
 
     @classmethod
-    def rebuild(cls, area_ids):
-        """Recount the areas' statuses: one aggregate query and one insert."""
+    def rebuild(cls, area_ids, counted=None):
+        """Recount the areas' statuses and insert the counts.
+
+        ``counted``, from the engine, is ``(measure ids, {(area id, period kind, period end,
+        rag): (total, published)})``: those measures' statuses counted as it wrote them, so
+        only the areas' other measures are counted by a query."""
         area_ids = list(area_ids)
+        measure_ids, counts = counted or ((), {})
+        counts = dict(counts)
         ServiceArea.objects.filter(pk__in=area_ids).update(
             figures_version=models.F("figures_version") + 1
         )
         cls.objects.filter(area_id__in=area_ids).delete()
+        others = set(
+            Measure.objects.filter(area_id__in=area_ids, active=True).values_list("pk", flat=True)
+        ) - set(measure_ids)
         rows = (
-            MeasureStatus.objects.filter(
-                measure__area_id__in=area_ids, breakdown="", measure__active=True
-            )
+            MeasureStatus.objects.filter(measure_id__in=sorted(others), breakdown="")
             .order_by()
-            .values("measure__area_id", "period_kind", "period_end", "rag")
+            .values_list("measure__area_id", "period_kind", "period_end", "rag")
             .annotate(
-                total=models.Count("id", filter=models.Q(working=True)),
+                total=models.Count("id", filter=models.Q(in_working_view=True)),
                 published=models.Count("id", filter=models.Q(working=False)),
             )
         )
+        for *key, total, published in rows if others else ():
+            before = counts.get(tuple(key), (0, 0))
+            counts[tuple(key)] = (before[0] + total, before[1] + published)
         cls.objects.bulk_create(
-            cls(
-                area_id=row["measure__area_id"],
-                period_kind=row["period_kind"],
-                period_end=row["period_end"],
-                rag=row["rag"],
-                total=row["total"],
-                published=row["published"],
-            )
-            for row in rows
+            (
+                cls(
+                    area_id=area,
+                    period_kind=kind,
+                    period_end=end,
+                    rag=rag,
+                    total=total,
+                    published=published,
+                )
+                for (area, kind, end, rag), (total, published) in counts.items()
+            ),
+            batch_size=5000,
         )
 
 

@@ -102,7 +102,10 @@ def build(diff):
     # The SPC limits each measure's latest working status was judged against.
     limits = pd.DataFrame.from_records(
         MeasureStatus.objects.filter(
-            measure_id__in=ids, working=True, spc_lower__isnull=False, spc_upper__isnull=False
+            measure_id__in=ids,
+            in_working_view=True,
+            spc_lower__isnull=False,
+            spc_upper__isnull=False,
         )
         .order_by("measure_id", "breakdown", "period_end")
         .values_list("measure_id", "breakdown", "spc_lower", "spc_upper"),
