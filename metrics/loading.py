@@ -27,6 +27,7 @@ from metrics.models import (
     Observation,
     ObservationChange,
     Publication,
+    StagedFigure,
     Upload,
 )
 from scrutiny.queue import enqueue
@@ -138,11 +139,77 @@ def check_upload(upload):
     upload.new_count = int(diff["is_new"].sum())
     upload.changed_count = int(diff["is_changed"].sum())
     upload.unchanged_count = len(diff) - upload.new_count - upload.changed_count
-    upload.summary = {**_summary(diff), "preview": preview.build(diff)}
-    upload.status = Upload.Status.READY
-    upload.stage, upload.percent = "Checked", 100
-    upload.save()
+    upload.summary = {
+        **_summary(diff),
+        "preview": preview.build(diff),
+        "catalogue": _catalogue_state(diff["measure_id"].unique()),
+    }
+    _progress(upload, "Keeping the checked figures", 90)
+    with transaction.atomic():
+        stage(upload, figures)
+        upload.status = Upload.Status.READY
+        upload.stage, upload.percent = "Checked", 100
+        upload.save()
     return upload
+
+
+STAGED_COLUMNS = [
+    "upload_id",
+    "row",
+    "measure_id",
+    "period_kind",
+    "period_end",
+    "breakdown",
+    "value",
+    "numerator",
+    "denominator",
+    "note",
+]
+
+
+def stage(upload, figures):
+    """Keep an upload's checked figures in the database (replacing any kept before), so the
+    commit starts from them: on PostgreSQL one COPY of the rows as CSV."""
+    StagedFigure.objects.filter(upload=upload).delete()
+    rows = figures.assign(upload_id=upload.pk)[STAGED_COLUMNS]
+    if connection.vendor != "postgresql":
+        fields = [c for c in STAGED_COLUMNS if c != "upload_id"]
+        for start in range(0, len(rows), BATCH):
+            StagedFigure.objects.bulk_create(
+                StagedFigure(upload=upload, **dict(zip(fields, row, strict=True)))
+                for row in rows[fields].iloc[start : start + BATCH].itertuples(index=False)
+            )
+        return
+    text = rows.to_csv(index=False, header=False)  # Decimals as written: exact
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            f"COPY {StagedFigure._meta.db_table} ({', '.join(STAGED_COLUMNS)}) "
+            "FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL (breakdown, note))"
+        ) as copy,
+    ):
+        copy.write(text)
+
+
+def _staged(upload):
+    """The upload's staged figures as the check gave them."""
+    return pd.DataFrame.from_records(
+        StagedFigure.objects.filter(upload=upload)
+        .order_by("row")
+        .values_list(*[c for c in STAGED_COLUMNS if c != "upload_id"]),
+        columns=[c for c in STAGED_COLUMNS if c != "upload_id"],
+    )
+
+
+def _catalogue_state(measure_ids):
+    """A digest of what the check relied on about these measures: if any of it changed
+    before the file is loaded, the file must be checked again."""
+    rows = (
+        Measure.objects.filter(pk__in=sorted(int(pk) for pk in measure_ids))
+        .order_by("pk")
+        .values_list("pk", "code", "frequency", "unit", "active", "qa_role", "area_id")
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
 
 
 def give_up_checking(upload):
@@ -164,12 +231,14 @@ def give_up_checking(upload):
     return upload
 
 
-def _same(a, b):
-    if a is None or (isinstance(a, float) and pd.isna(a)):
-        return b is None or (isinstance(b, float) and pd.isna(b))
-    if b is None or (isinstance(b, float) and pd.isna(b)):
-        return False
-    return Decimal(a) == Decimal(b)
+def _same(new, old):
+    """Row by row, whether two columns hold the same number (50.0 is 50.0000) or both none."""
+    new, old = new.to_numpy(dtype=object), old.to_numpy(dtype=object)
+    new_none, old_none = pd.isna(new), pd.isna(old)
+    both = ~new_none & ~old_none
+    same = new_none & old_none
+    same[both] = new[both] == old[both]  # Decimal against Decimal, exactly
+    return same
 
 
 def compare(figures):
@@ -208,21 +277,13 @@ def compare(figures):
     figures["measure_id"] = figures["measure_id"].astype(int)
     diff = figures.merge(existing, on=KEY, how="left")
     diff["is_new"] = diff["observation_id"].isna()
-    changed = [
-        not (_same(v, ov) and _same(n, on) and _same(d, od) and (nt or "") == (ont or ""))
-        for v, ov, n, on, d, od, nt, ont in zip(
-            diff["value"],
-            diff["old_value"],
-            diff["numerator"],
-            diff["old_numerator"],
-            diff["denominator"],
-            diff["old_denominator"],
-            diff["note"],
-            diff["old_note"],
-            strict=True,
-        )
-    ]
-    diff["is_changed"] = ~diff["is_new"] & pd.Series(changed, index=diff.index)
+    same = (
+        _same(diff["value"], diff["old_value"])
+        & _same(diff["numerator"], diff["old_numerator"])
+        & _same(diff["denominator"], diff["old_denominator"])
+        & (diff["note"].fillna("").to_numpy() == diff["old_note"].fillna("").to_numpy())
+    )
+    diff["is_changed"] = ~diff["is_new"] & ~same
     diff["was_published"] = diff["was_published"].fillna(False).astype(bool)
     return diff
 
@@ -286,27 +347,29 @@ def commit(upload, user, reason="", acknowledged=None):
     reason = (reason or "").strip()
     if upload.summary.get("published_changes") and not reason:
         raise Refused("Give a reason: this file changes figures that have already been published.")
-    data = upload.file.open("rb").read()
-    upload.file.close()
     with transaction.atomic():
         locked = Upload.objects.select_for_update().get(pk=upload.pk)
         if locked.status != Upload.Status.READY:
             raise Refused("This file has already been loaded or discarded.")
-        figures, problems, _ = read_and_check(data, upload.original_name)
-        if problems:
+        measure_ids = sorted(int(pk) for pk in upload.summary.get("versions", {}))
+        _lock_measures(measure_ids, upload.summary.get("versions", {}))
+        if _catalogue_state(measure_ids) != upload.summary.get("catalogue"):
             raise Refused(
-                "The file no longer passes its checks (a measure may have changed). "
-                "Upload it again to see why."
+                "A measure in this file was changed (or removed) after the file was checked. "
+                "Nothing was loaded: upload the file again to check it against the measures "
+                "as they are now."
             )
-        _lock_measures(figures["measure_id"].unique(), upload.summary.get("versions", {}))
-        diff = compare(figures)
-        # Checked again under the lock: a period published since the preview makes changes
-        # to published figures that need a reason (publishing also moves the version above).
-        if (diff["is_changed"] & diff["was_published"]).any() and not reason:
-            raise Refused(
-                "Give a reason: this file changes figures that have already been published."
-            )
-        counts = _write(diff, user=user, reason=reason, upload=upload)
+        if connection.vendor == "postgresql":
+            counts = _load_staged(upload, user, reason)
+        else:
+            diff = compare(_staged(upload))
+            # Checked again under the lock: a period published since the preview makes
+            # changes to published figures that need a reason (publishing also moves the
+            # version above).
+            if (diff["is_changed"] & diff["was_published"]).any() and not reason:
+                raise Refused(PUBLISHED_NEEDS_A_REASON)
+            counts = _write(diff, user=user, reason=reason, upload=upload)
+        StagedFigure.objects.filter(upload=upload).delete()
         upload.status = Upload.Status.COMMITTED
         upload.committed_at = timezone.now()
         upload.committed_by = user
@@ -314,8 +377,77 @@ def commit(upload, user, reason="", acknowledged=None):
         upload.new_count, upload.changed_count, upload.unchanged_count = counts
         upload.stage, upload.percent = "Working out the statuses", 0
         upload.save()
-        _recompute_after(upload, diff["measure_id"].unique())
+        _recompute_after(upload, measure_ids)
     return upload
+
+
+PUBLISHED_NEEDS_A_REASON = (
+    "Give a reason: this file changes figures that have already been published."
+)
+
+
+def _load_staged(upload, user, reason):
+    """PostgreSQL: the staged figures against the stored ones, in the database: one query
+    finds what is new or changed, then one INSERT writes the audit entries, one UPDATE the
+    changed figures and one INSERT the new. Returns (new, changed, unchanged)."""
+    staged, stored = StagedFigure._meta.db_table, Observation._meta.db_table
+    now = timezone.now()
+    user_id = user.pk if user else None
+    source = f"Upload {upload.pk}: {upload.original_name}"[:500]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS upload_diff")
+        cursor.execute(
+            "CREATE TEMP TABLE upload_diff ON COMMIT DROP AS SELECT s.*, o.id AS "
+            "observation_id, o.value AS old_value, o.numerator AS old_numerator, "
+            "o.denominator AS old_denominator, o.note AS old_note, "
+            "coalesce(o.published, false) AS was_published "
+            f"FROM {staged} s LEFT JOIN {stored} o ON o.measure_id = s.measure_id "
+            "AND o.period_kind = s.period_kind AND o.period_end = s.period_end "
+            "AND o.breakdown = s.breakdown WHERE s.upload_id = %s AND (o.id IS NULL OR "
+            "(o.value, o.numerator, o.denominator, o.note) IS DISTINCT FROM "
+            "(s.value, s.numerator, s.denominator, s.note))",
+            [upload.pk],
+        )
+        cursor.execute(
+            "SELECT count(*) FILTER (WHERE observation_id IS NULL), "
+            "count(*) FILTER (WHERE observation_id IS NOT NULL), "
+            "count(*) FILTER (WHERE was_published) FROM upload_diff"
+        )
+        new, changed, published = cursor.fetchone()
+        if published and not reason:
+            raise Refused(PUBLISHED_NEEDS_A_REASON)
+        cursor.execute(
+            f"INSERT INTO {ObservationChange._meta.db_table} ({', '.join(AUDIT_COLUMNS)}) "
+            "SELECT measure_id, period_kind, period_end, breakdown, "
+            "CASE WHEN observation_id IS NULL THEN %s ELSE %s END, old_value, value, "
+            "old_numerator, numerator, old_denominator, denominator, coalesce(old_note, ''), "
+            "note, observation_id IS NOT NULL, was_published, %s, %s, %s, %s "
+            "FROM upload_diff ORDER BY observation_id IS NOT NULL, row",
+            [
+                ObservationChange.Action.ADD,
+                ObservationChange.Action.CHANGE,
+                reason,
+                upload.pk,
+                user_id,
+                now,
+            ],
+        )
+        cursor.execute(
+            f"UPDATE {stored} o SET value = d.value, numerator = d.numerator, "
+            "denominator = d.denominator, note = d.note, "
+            "quality = CASE WHEN d.was_published THEN %s ELSE '' END, updated_at = %s, "
+            "updated_by_id = %s FROM upload_diff d WHERE o.id = d.observation_id",
+            [Observation.Quality.REVISED, now, user_id],
+        )
+        cursor.execute(
+            f"INSERT INTO {stored} ({', '.join(NEW_COLUMNS)}) SELECT measure_id, period_kind, "
+            "period_end, breakdown, value, numerator, denominator, '', note, %s, false, %s, %s "
+            "FROM upload_diff WHERE observation_id IS NULL ORDER BY row",
+            [source, now, user_id],
+        )
+        cursor.execute(f"SELECT count(*) FROM {staged} WHERE upload_id = %s", [upload.pk])
+        (total,) = cursor.fetchone()
+    return new, changed, total - new - changed
 
 
 def _lock_measures(measure_ids, versions):
@@ -541,6 +673,7 @@ def discard(upload):
         raise Refused("Only a file that has not been loaded can be discarded.")
     upload.status = Upload.Status.DISCARDED
     upload.save(update_fields=["status"])
+    StagedFigure.objects.filter(upload=upload).delete()
 
 
 def roll_back(upload, user, reason):

@@ -1063,6 +1063,32 @@ class Upload(models.Model):
         return reverse("metrics:upload_detail", args=[self.pk])
 
 
+class StagedFigure(models.Model):
+    """A checked figure of an upload that is ready to load: kept from the check, so that
+    loading it neither reads nor checks the file again, and the comparison with the stored
+    figures is made in the database. Deleted once the upload is loaded or discarded."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField(help_text="The row of the file it came from")
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    period_end = models.DateField()
+    breakdown = models.CharField(max_length=120, blank=True, default="")
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        # Read only by upload; no index on the measure, no database constraint to check.
+        indexes = [models.Index(fields=["upload", "row"], name="staged_upload_row")]
+
+    def __str__(self):
+        return f"Upload {self.upload_id} row {self.row}"
+
+
 class ObservationChangeQuerySet(models.QuerySet):
     def revisions(self):
         """Changes to figures readers had already seen: corrections of published figures, and

@@ -37,16 +37,17 @@ def test_two_concurrent_commits_of_the_same_figures_never_lose_an_update(monkeyp
         uploads.append(Upload.objects.get(pk=upload.pk))
     assert all(u.status == Upload.Status.READY for u in uploads)
 
-    # Hold the first commit inside its transaction long enough for the second to arrive.
-    real_compare = loading.compare
+    # Hold the first commit inside its transaction, measures locked, long enough for the
+    # second to arrive.
+    real_load = loading._load_staged
     inside = threading.Event()
 
-    def slow_compare(figures):
+    def slow_load(*args):
         inside.set()
         time.sleep(1.5)
-        return real_compare(figures)
+        return real_load(*args)
 
-    monkeypatch.setattr(loading, "compare", slow_compare)
+    monkeypatch.setattr(loading, "_load_staged", slow_load)
     outcomes = {}
 
     def load(upload, name, wait_for=None):

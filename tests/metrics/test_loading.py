@@ -226,3 +226,49 @@ def test_publishing_between_preview_and_confirm_sends_the_file_back(
     with pytest.raises(loading.Refused, match="changed or published by someone else"):
         loading.commit(upload, officer, "")
     assert Observation.objects.get(period_end=SEPTEMBER).value == Decimal("71.2")
+
+
+def test_loading_starts_from_the_checked_figures_not_the_file(officer, measure):
+    """The commit writes what the check kept, with the same counts and audit entries as the
+    preview showed, even once the stored file is gone; nothing is left staged afterwards."""
+    from metrics.models import StagedFigure
+
+    upload = checked(
+        officer, HEADER + "VISITS,2022-06,,68.90,,,\nVISITS,2022-09,,71.2,45,63.2,Late returns\n"
+    )
+    assert StagedFigure.objects.filter(upload=upload).count() == 2
+    upload.file.delete(save=False)
+    loading.commit(upload, officer, "")
+    upload.refresh_from_db()
+    assert (upload.new_count, upload.changed_count, upload.unchanged_count) == (1, 0, 1)
+    added = Observation.objects.get(period_end=SEPTEMBER)
+    assert (added.value, added.numerator, added.denominator, added.note) == (
+        Decimal("71.2"),
+        Decimal("45"),
+        Decimal("63.2"),
+        "Late returns",
+    )
+    assert not added.published and added.source == f"Upload {upload.pk}: figures.csv"
+    entry = ObservationChange.objects.get()
+    assert (entry.action, entry.new_value, entry.old_value, entry.upload_id) == (
+        "add",
+        Decimal("71.2"),
+        None,
+        upload.pk,
+    )
+    assert not StagedFigure.objects.exists()
+
+
+def test_a_measure_changed_after_the_check_stops_the_load(officer, measure):
+    from metrics.models import StagedFigure
+
+    upload = checked(officer, HEADER + "VISITS,2022-09,,71.2,,,\n")
+    measure.unit = "count"
+    measure.save()
+    with pytest.raises(
+        loading.Refused, match="changed \\(or removed\\) after the file was checked"
+    ):
+        loading.commit(upload, officer, "")
+    assert Observation.objects.count() == 1 and not ObservationChange.objects.exists()
+    loading.discard(Upload.objects.get(pk=upload.pk))
+    assert not StagedFigure.objects.exists()
