@@ -646,7 +646,10 @@ class Observation(models.Model):
         REVISED = "revised", "Revised"
         SUPPRESSED = "suppressed", "Suppressed (small numbers)"
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="observations")
+    # Indexed by the unique constraint below, which starts with the measure.
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="observations", db_index=False
+    )
     period_kind = models.CharField(max_length=10, choices=Frequency.choices)
     period_end = models.DateField(validators=[validate_period_start])
     breakdown = models.CharField(
@@ -1135,7 +1138,10 @@ class ObservationChange(models.Model):
         DELETE = "delete", "Removed"
         ROLLBACK = "rollback", "Restored by a rollback"
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="changes")
+    # Indexed by the figure's key (below), which starts with the measure.
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
     period_kind = models.CharField(max_length=10, choices=Frequency.choices)
     period_end = models.DateField()
     breakdown = models.CharField(max_length=120, blank=True, default="")
