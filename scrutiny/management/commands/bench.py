@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -12,7 +12,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "which",
             choices=["engine", "upload", "pages", "all"],
-            help="which benchmark to run (all: every one, one after another)",
+            help="which benchmark to run (all: every one, one after another, the engine's "
+            "with --database and the pages' with --cold)",
         )
         parser.add_argument(
             "--database",
@@ -32,18 +33,51 @@ class Command(BaseCommand):
         from metrics import benchmarks
 
         write = self.stdout.write
+        if which == "all":
+            return self._each_in_its_own_process(series, months, rows)
         results = []
-        if which in ("engine", "all"):
+        if which == "engine":
             results += benchmarks.bench_engine(write, series=series, months=months)
-            if database or which == "all":
+            if database:
                 results += benchmarks.bench_engine_database(write, series=series, months=months)
-        if which in ("upload", "all"):
+        elif which == "upload":
             results += benchmarks.bench_upload(write, rows_wanted=rows)
-        if which in ("pages", "all"):
-            results += benchmarks.bench_pages(write, cold=cold or which == "all")
+        elif which == "pages":
+            results += benchmarks.bench_pages(write, cold=cold)
         write("")
         for name, value, unit, floor, floor_unit in results:
             ratio = value / floor if floor else float("inf")
             write(
                 f"bench: {name} {value:.3g} {unit} (floor {floor:.3g} {floor_unit}, {ratio:.1f}x)"
             )
+
+    def _each_in_its_own_process(self, series, months, rows):
+        """Every bench, one after another, each in its own process so that each one's peak
+        memory is its own; their 'bench:' lines are repeated together at the end."""
+        import subprocess
+        import sys
+
+        from django.conf import settings
+
+        sizes = ["--series", str(series), "--months", str(months)]
+        figures = []
+        for arguments in (
+            ["engine", "--database", *sizes],
+            ["upload", "--rows", str(rows)],
+            ["pages", "--cold"],
+        ):
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", "bench", *arguments],
+                cwd=settings.BASE_DIR,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for line in process.stdout:
+                self.stdout.write(line.rstrip("\n"))
+                if line.startswith("bench: "):
+                    figures.append(line.rstrip("\n"))
+            if process.wait():
+                raise CommandError(f"bench {arguments[0]} failed")
+        self.stdout.write("")
+        for line in figures:
+            self.stdout.write(line)
