@@ -475,25 +475,34 @@ def _problems(mask, frame, column_key, field, message):
 def _numbers(series):
     """Read a column of numbers exactly: (Decimal or None, ok, empty) per row.
 
-    The text is cleaned and matched a whole column at a time; each number is then made a
-    Decimal from its own digits, so every figure stays exact to its last decimal place.
+    A plain loop: one regular-expression match and one Decimal per cell is faster than
+    pandas' string methods, and keeps every figure exact to its last decimal place.
     """
-    text = series.fillna("").astype(str).str.strip()
-    text = text.str.removesuffix("%").str.rstrip()
-    empty = text == ""
-    digits = text.str.replace(",", "", regex=False)
-    # At most four decimal places and at most MAX_VALUE: what the database keeps.
-    ok = (
-        text.str.match(_NUMBER.pattern)
-        & (text != ".")
-        & ~empty
-        & (digits.str.partition(".")[2].str.len() <= 4)
+    values, ok, empty = [], [], []
+    match = _NUMBER.match
+    for text in series.tolist():
+        text = "" if text is None else str(text).strip()
+        if text.endswith("%"):
+            text = text[:-1].rstrip()
+        if not text:
+            values.append(None)
+            ok.append(False)
+            empty.append(True)
+            continue
+        empty.append(False)
+        number = None
+        if match(text) and text != ".":
+            number = Decimal(text.replace(",", "")) if "," in text else Decimal(text)
+            if abs(number) > MAX_VALUE or number.as_tuple().exponent < -4:
+                number = None
+        values.append(number)
+        ok.append(number is not None)
+    index = series.index
+    return (
+        pd.Series(values, index=index, dtype=object),
+        pd.Series(ok, index=index, dtype=bool),
+        pd.Series(empty, index=index, dtype=bool),
     )
-    size = pd.to_numeric(digits.where(ok, "0"), errors="coerce").abs()
-    ok &= size.notna() & (size <= float(MAX_VALUE))
-    values = np.full(len(series), None, dtype=object)
-    values[ok.to_numpy(dtype=bool)] = [Decimal(number) for number in digits[ok].tolist()]
-    return pd.Series(values, index=series.index, dtype=object), ok.astype(bool), empty.astype(bool)
 
 
 def _check_rows(long, catalogue, today):
