@@ -4,7 +4,7 @@ from functools import cache
 
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from metrics.models import Assurance, Direction, Rag, Variation
@@ -194,3 +194,69 @@ def action_status(action, today):
     if action.is_overdue(today):
         return _styled("red", "octagon", f"Overdue: {action.get_status_display().lower()}")
     return _styled(*ACTION_STYLE.get(action.status, ("none", "dash")), action.get_status_display())
+
+
+NO_VALUE, NO_TARGET, NO_COMPARATOR = (
+    f'<span aria-hidden="true">–</span><span class="govuk-visually-hidden">{text}</span>'
+    for text in ("No value", "No target", "None")
+)
+DRAFT_TAG = ' <strong class="govuk-tag govuk-tag--yellow">Draft</strong>'
+STRETCH = ' <span class="govuk-body-s">(stretch)</span>'
+
+
+@register.simple_tag
+def scorecard_row(measure, periods):
+    """One scorecard row (a table row that reflows into a card on small screens), built with
+    plain strings: the scorecard shows hundreds, and the template language made them most of
+    the time of a scorecard's first request after a change. Every value from the database is
+    escaped; the pieces left as they are (status icons, revision notes, the sparkline's SVG)
+    are our own HTML."""
+    e = conditional_escape
+    history = list(measure.history)
+    figures = []
+    for number, (status, period) in enumerate(zip(history, periods, strict=False), start=1):
+        last = number == len(history)
+        if status:
+            shown = e(measure.format_value(status.value))
+            if not status.published:
+                shown += DRAFT_TAG
+            if getattr(status, "revision", None):
+                shown += "<br>" + revision_note(status, measure)
+        else:
+            shown = NO_VALUE
+        figures.append(
+            '<td class="govuk-table__cell govuk-table__cell--numeric '
+            f'{"scorecard__latest" if last else "scorecard__earlier"}" '
+            f'data-label="{"Actual " if last else ""}{e(period.short_label)}">{shown}</td>'
+        )
+    status = measure.status
+    if status is not None and status.target is not None:
+        target = e(measure.format_value(status.target))
+        if status.target_kind == "stretch":
+            target += STRETCH
+    else:
+        target = NO_TARGET
+    comparators = "<br>".join(e(c.summary) for c in measure.shown_comparators) or NO_COMPARATOR
+    comment = getattr(measure, "comment", None)
+    cells = [
+        f'<th scope="row" class="govuk-table__header"><a class="govuk-link" '
+        f'href="{e(measure.get_absolute_url())}">{e(measure.name)}</a>'
+        f'<span class="govuk-body-s scorecard__meta"><br>{e(measure.get_polarity_display())}; '
+        f"{e(measure.get_reporting_basis_display().lower())}</span></th>",
+        "".join(figures),
+        '<td class="govuk-table__cell govuk-table__cell--numeric scorecard__target" '
+        f'data-label="Target">{target}</td>',
+        '<td class="govuk-table__cell scorecard__status" data-label="Status">'
+        f"{_status('rag', status.rag if status else 'no_value')}</td>",
+        '<td class="govuk-table__cell scorecard__direction" data-label="Direction">'
+        f"{_status('direction', status.direction if status else 'not_comparable')}</td>",
+        '<td class="govuk-table__cell scorecard__comparator" data-label="Compared with">'
+        f"{comparators}</td>",
+        '<td class="govuk-table__cell govuk-body-s scorecard__comment" data-label="Comment">'
+        f"{e(comment.text) if comment and comment.text else ''}</td>",
+        '<td class="govuk-table__cell scorecard__trend" data-label="Trend">'
+        f"{measure.sparkline}</td>",
+    ]
+    return mark_safe(  # noqa: S308 - every value from the database escaped above
+        '    <tr class="govuk-table__row">\n      ' + "\n      ".join(cells) + "\n    </tr>"
+    )

@@ -220,3 +220,24 @@ def test_the_headline_and_the_plan_counts_say_how_they_differ_from_the_papers(cl
     plan = member.get("/plan/").content.decode()
     assert "first and latest published monthly figures compared" in plan
     assert "18 metrics showing progress, 16 no significant change and 22 regressed" in plan
+
+
+def test_a_scorecard_row_escapes_everything_typed_into_it(db):
+    """Rows are built in Python, not by the template language: names, comments and
+    comparator labels are still escaped."""
+    from types import SimpleNamespace
+
+    from metrics.templatetags.status import scorecard_row
+
+    measure = make_measure(name='<script>alert("name")</script>')
+    measure.history = [None]
+    measure.status = None
+    measure.comment = SimpleNamespace(text="<img src=x onerror=alert(1)>")
+    measure.shown_comparators = [SimpleNamespace(summary="<b>England</b> 50%")]
+    measure.sparkline = "<svg></svg>"
+    period = SimpleNamespace(short_label="Jun<22>")
+    html = scorecard_row(measure, [period])
+    assert "<script>" not in html and "&lt;script&gt;alert(&quot;name&quot;)" in html
+    assert "<img" not in html and "&lt;img src=x" in html
+    assert "<b>" not in html and "&lt;b&gt;England" in html
+    assert 'data-label="Actual Jun&lt;22&gt;"' in html and "No value" in html
