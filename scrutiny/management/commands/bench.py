@@ -48,7 +48,8 @@ class Command(BaseCommand):
         for name, value, unit, floor, floor_unit in results:
             ratio = value / floor if floor else float("inf")
             write(
-                f"bench: {name} {value:.3g} {unit} (floor {floor:.3g} {floor_unit}, {ratio:.1f}x)"
+                f"bench: {name} {_plain(value)} {unit} "
+                f"(floor {_plain(floor)} {floor_unit}, {ratio:.1f}x)"
             )
 
     def _each_in_its_own_process(self, series, months, rows):
@@ -81,3 +82,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         for line in figures:
             self.stdout.write(line)
+
+
+def _plain(number):
+    """Three significant figures, never in exponent form: 1012, 42.9, 0.00457."""
+    return f"{number:.0f}" if abs(number) >= 100 else f"{number:.3g}"
