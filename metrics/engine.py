@@ -21,11 +21,6 @@ from metrics import calculations as calc
 STATUS_BATCH = 5000
 
 
-def _month_index(dates):
-    dates = pd.to_datetime(pd.Series(dates))
-    return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64)
-
-
 def targets_in_force(measures, months, measure_ids):
     """(target, kind) arrays for each (measure, month index): the latest target to start at or
     before the month, if it has not ended by then (a measure's targets never overlap)."""
