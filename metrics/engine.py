@@ -263,8 +263,9 @@ def _four_places(values):
 
 def statuses_of(view, judged, working, in_working_view):
     """One view's statuses as columns: the key, and the content as numbers (names as their
-    place in the lists of names ``names_of`` gives), with a hash of the content to tell a
-    changed status from an unchanged one without reading it back."""
+    place in the lists of names ``names_of`` gives), with a hash of the key and of what the
+    status says (not whether it is also the working view's) to tell a changed status from an
+    unchanged one without reading it back."""
     from metrics.models import Frequency, Target
 
     statuses = pd.DataFrame(
