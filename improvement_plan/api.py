@@ -6,6 +6,7 @@ from ninja import Field, Path, Router, Schema
 from improvement_plan.models import KeyAction, Plan, Risk, statuses
 from scrutiny import clock
 from scrutiny.api_schema import REFERENCE, answers
+from scrutiny.roles import sees_drafts
 
 router = Router(tags=["risks"])
 
@@ -86,7 +87,10 @@ def _risk(risk):
     "/risks", response=answers(list[RiskOut]), summary="Open strategic risks with their ratings"
 )
 def risks(request):
-    return [_risk(r) for r in Risk.objects.filter(closed_at__isnull=True).rated(request.user)]
+    return [
+        _risk(r)
+        for r in Risk.objects.filter(closed_at__isnull=True).rated(sees_drafts(request.user))
+    ]
 
 
 @router.get(
@@ -98,7 +102,7 @@ def risk(
     request,
     reference: str = Path(..., description="The risk's reference, e.g. SR7.5", pattern=REFERENCE),
 ):
-    found = Risk.objects.filter(reference=reference).rated(request.user)
+    found = Risk.objects.filter(reference=reference).rated(sees_drafts(request.user))
     if not found:
         raise Http404(f"No risk {reference!r}.")
     return _risk(found[0])
@@ -151,7 +155,7 @@ def plan(request):
     if current is None:
         raise Http404("No improvement plan has been loaded.")
     today = clock.today()
-    priorities = current.overview(request.user, today)
+    priorities = current.overview(sees_drafts(request.user), today)
     counts = {}
     for status, workstream_id in KeyAction.objects.filter(
         workstream__priority__plan=current

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from improvement_plan.models import KeyAction, Owner, Plan
-from scrutiny.models import OutgoingEmail
+from scrutiny.mail import OutgoingEmail
 
 
 @dataclass

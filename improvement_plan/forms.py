@@ -17,8 +17,8 @@ from improvement_plan.models import (
     WorkstreamItem,
 )
 from metrics.models import Measure
+from scrutiny.audit import AuditEntry
 from scrutiny.editing import ReasonMixin
-from scrutiny.models import AuditEntry
 
 TEXT = {"class": "govuk-input"}
 AREA = {"class": "govuk-textarea", "rows": 3}

@@ -34,7 +34,7 @@ def overdue_since(last_review, today):
 
 
 class RiskQuerySet(models.QuerySet):
-    def rated(self, user, today=None):
+    def rated(self, drafts, today=None):
         """Each risk with its current and previous ratings, direction, review due, and whether its
         linked measures question the rating: two queries for the statuses whatever the count."""
         risks = list(self.with_assessments())
@@ -42,14 +42,13 @@ class RiskQuerySet(models.QuerySet):
         latest = {}
         for status in (
             MeasureStatus.objects.whole_authority()
-            .visible_to(user)
+            .in_view(drafts)
             .filter(measure_id__in=measure_ids)
             .select_related("measure")
             .order_by("period_end")
         ):
             if status.period_kind == status.measure.frequency:
                 latest[status.measure_id] = status
-        drafts = user.has_perm("scrutiny.view_drafts")
         for risk in risks:
             ratings = list(risk.assessments.all())
             settled = [a for a in ratings if not a.is_proposed]
@@ -304,11 +303,11 @@ class Plan(models.Model):
     def current_period(self):
         return self.periods.order_by("-start").first()
 
-    def overview(self, user, today):
+    def overview(self, drafts, today):
         """Each priority with its latest recorded statuses (``status``) and its workstreams
         summarised as at ``today`` (``rows``): what the plan page, the dashboard, the API and a
         meeting pack show. A fixed number of queries whatever the size of the plan."""
-        workstreams = Workstream.objects.filter(priority__plan=self).summarised(user, today)
+        workstreams = Workstream.objects.filter(priority__plan=self).summarised(drafts, today)
         # Statuses come oldest first, so the last one recorded for a priority wins.
         latest = {
             status.priority_id: status
@@ -458,7 +457,7 @@ class PriorityStatus(models.Model):
 
 
 class WorkstreamQuerySet(models.QuerySet):
-    def summarised(self, user, today):
+    def summarised(self, drafts, today):
         """Each workstream with its action counts (overdue as at ``today``), its latest signed-off
         update (and, for officers, any draft), and its metrics' trajectories; a fixed number of
         queries whatever the size of the plan."""
@@ -481,7 +480,6 @@ class WorkstreamQuerySet(models.QuerySet):
         for workstream in workstreams:
             workstream.update = workstream.draft = None
             workstream.plan_metrics = []
-        drafts_visible = user.has_perm("scrutiny.view_drafts")
         for update in (
             ProgressUpdate.objects.standing()
             .filter(workstream__in=by_pk)
@@ -491,9 +489,9 @@ class WorkstreamQuerySet(models.QuerySet):
             workstream = by_pk[update.workstream_id]
             if update.signed_off:
                 workstream.update = update
-            elif drafts_visible:
+            elif drafts:
                 workstream.draft = update
-        for metric in PlanMetric.objects.filter(workstream__in=by_pk).with_trajectory(user):
+        for metric in PlanMetric.objects.filter(workstream__in=by_pk).with_trajectory(drafts):
             by_pk[metric.workstream_id].plan_metrics.append(metric)
         for workstream in workstreams:
             counts = {name: 0 for name in TRAJECTORIES.values()}
@@ -588,7 +586,7 @@ class Owner(models.Model):
         owner are kept in the audit trail."""
         from django.db import transaction
 
-        from scrutiny.models import AuditEntry
+        from scrutiny.audit import AuditEntry
 
         if kept.pk == self.pk:
             raise ValueError("An owner cannot be merged into itself.")
@@ -743,17 +741,17 @@ TRAJECTORIES = {
 
 
 class PlanMetricQuerySet(models.QuerySet):
-    def with_trajectory(self, user):
-        """Each metric with the first and latest of its measure's monthly values that ``user``
-        may see, and whether it improved, made no significant change or regressed between them
-        (the covering report's test), judged with the measure's own dead-band: one query for
-        the values whatever the count."""
+    def with_trajectory(self, drafts):
+        """Each metric with the first and latest of its measure's monthly values in the view
+        ``drafts`` chooses, and whether it improved, made no significant change or regressed
+        between them (the covering report's test), judged with the measure's own dead-band:
+        one query for the values whatever the count."""
         metrics = list(self.select_related("measure"))
         linked = [m.measure_id for m in metrics if m.measure_id]
         series = {}
         for observation in (
             Observation.objects.whole_authority()
-            .visible_to(user)
+            .in_view(drafts)
             .filter(measure_id__in=linked, period_kind=calc.MONTH, value__isnull=False)
             .order_by("period_end")
             .values("measure_id", "period_end", "value")
@@ -807,9 +805,6 @@ class ProgressUpdateQuerySet(models.QuerySet):
     def standing(self):
         """Updates not superseded: for a period, at most one signed off and one draft."""
         return self.filter(superseded_at__isnull=True)
-
-    def signed_off(self):
-        return self.standing().filter(signed_off_at__isnull=False)
 
 
 class ProgressUpdate(models.Model):
@@ -880,3 +875,147 @@ class ProgressUpdate(models.Model):
     @property
     def next_lines(self):
         return [line.strip() for line in self.actions_next.splitlines() if line.strip()]
+
+
+# --------------------------------------------------------------------------------------------
+# Inspections: what the plan answers (its coverage, the links to workstreams, copied with a
+# new plan version)
+# --------------------------------------------------------------------------------------------
+
+
+class Inspection(models.Model):
+    title = models.CharField(max_length=300)
+    kind = models.CharField("Type", max_length=200, help_text="For example, ILACS standard")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    published_on = models.DateField(null=True, blank=True)
+    lead_inspector = models.CharField(max_length=200, blank=True)
+    report_url = models.URLField(blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "scrutiny_inspection"  # made in the scrutiny app; the data never moved
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="inspection_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("inspection", args=[self.pk])
+
+
+class Judgement(models.Model):
+    class Grade(models.TextChoices):
+        OUTSTANDING = "outstanding", "Outstanding"
+        GOOD = "good", "Good"
+        REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement to be good"
+        INADEQUATE = "inadequate", "Inadequate"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="judgements")
+    area = models.CharField(max_length=300)
+    grade = models.CharField(max_length=24, choices=Grade.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "scrutiny_judgement"  # made in the scrutiny app; the data never moved
+        ordering = ["inspection", "order"]
+
+    def __str__(self):
+        return f"{self.area}: {self.get_grade_display()}"
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def with_coverage(self, plan, today):
+        """Each recommendation with ``rows``: the links to ``plan``'s workstreams, each with
+        their key actions; the counts of those actions open, completed and overdue as at
+        ``today``; and ``unanswered`` when nothing answers it, or nothing open does and not all
+        of it was completed. Three queries whatever the number."""
+        recommendations = list(
+            self.select_related("inspection").prefetch_related(
+                models.Prefetch(
+                    "links",
+                    queryset=RecommendationLink.objects.filter(
+                        workstream__priority__plan=plan
+                    ).select_related("workstream"),
+                )
+            )
+        )
+        actions = {}
+        workstream_ids = {link.workstream_id for r in recommendations for link in r.links.all()}
+        for item in KeyAction.objects.filter(workstream_id__in=workstream_ids):
+            actions.setdefault(item.workstream_id, []).append(item)
+        for recommendation in recommendations:
+            recommendation.rows = [
+                (link, actions.get(link.workstream_id, [])) for link in recommendation.links.all()
+            ]
+            answering = [a for _, items in recommendation.rows for a in items]
+            recommendation.open_count = sum(a.is_open for a in answering)
+            recommendation.completed_count = sum(
+                a.status == KeyAction.Status.COMPLETED for a in answering
+            )
+            recommendation.overdue_count = sum(a.is_overdue(today) for a in answering)
+            recommendation.unanswered = not answering or (
+                recommendation.open_count == 0 and recommendation.completed_count < len(answering)
+            )
+        return recommendations
+
+
+class Recommendation(models.Model):
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    reference = models.CharField(max_length=10)
+    text = models.TextField()
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.TextField(blank=True)
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        db_table = "scrutiny_recommendation"  # made in the scrutiny app; the data never moved
+        ordering = ["inspection", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "reference"], name="one_recommendation_per_ref"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.text[:60]}"
+
+
+class RecommendationLink(models.Model):
+    """A workstream that answers a recommendation, and how we know."""
+
+    class Kind(models.TextChoices):
+        EXPLICIT = "explicit", "Stated in the plan"
+        INFERRED = "inferred", "Inferred"
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="links"
+    )
+    workstream = models.ForeignKey(
+        Workstream, on_delete=models.CASCADE, related_name="recommendation_links"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EXPLICIT)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "scrutiny_recommendationlink"  # made in the scrutiny app; the data never moved
+        ordering = ["recommendation", "workstream__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "workstream"], name="one_link_per_workstream"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recommendation.reference} answered by {self.workstream.number}"

@@ -17,7 +17,7 @@ from improvement_plan.models import (
 )
 from metrics.loading import Refused
 from metrics.models import Measure
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 
 KINDS = {
     "rationale": WorkstreamItem.Kind.LOCAL,

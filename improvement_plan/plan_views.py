@@ -24,14 +24,15 @@ from improvement_plan.models import (
     PriorityStatus,
     ProgressStatus,
     ProgressUpdate,
+    Recommendation,
     Workstream,
 )
 from metrics import charts
 from metrics.models import MeasureStatus
 from metrics.views import measure_chart_html
 from scrutiny import clock
-from scrutiny.models import AuditEntry, Recommendation
-from scrutiny.roles import require
+from scrutiny.audit import AuditEntry
+from scrutiny.roles import require, sees_drafts
 
 
 def _plan_or_404(pk=None):
@@ -67,7 +68,7 @@ def plan(request, pk=None):
         )
     found = _plan_or_404(pk)
     today = clock.today()
-    priorities = found.overview(request.user, today)
+    priorities = found.overview(sees_drafts(request.user), today)
     workstreams = [w for priority in priorities for w in priority.rows]
     totals = (
         {
@@ -101,15 +102,16 @@ def plan(request, pk=None):
 
 def workstream(request, pk):
     require(request.user, "view_published")
+    drafts = sees_drafts(request.user)
     found = get_object_or_404(Workstream.objects.select_related("priority__plan"), pk=pk)
     today = clock.today()
-    (summary,) = Workstream.objects.filter(pk=pk).summarised(request.user, today)
+    (summary,) = Workstream.objects.filter(pk=pk).summarised(drafts, today)
     actions = list(found.actions.prefetch_related("owners"))
     milestones = list(found.milestones.all())
     updates = ProgressUpdate.objects.filter(workstream=found).select_related(
         "period", "written_by", "signed_off_by", "replaces"
     )
-    if not request.user.has_perm("scrutiny.view_drafts"):
+    if not drafts:
         updates = updates.filter(signed_off_at__isnull=False)
     dated = [m for m in milestones if m.month]
     timeline = ""
@@ -124,7 +126,7 @@ def workstream(request, pk):
             ),
             f"milestones-{found.pk}",
         )
-    metric_charts = _metric_charts(summary.plan_metrics, request.user)
+    metric_charts = _metric_charts(summary.plan_metrics, drafts)
     return render(
         request,
         "improvement_plan/workstream.html",
@@ -149,7 +151,7 @@ def workstream(request, pk):
     )
 
 
-def _metric_charts(metrics, user):
+def _metric_charts(metrics, drafts):
     """Each linked metric's chart and table, from its measure's engine statuses (value and the
     target in force each month), as the measure page draws them: one query for all."""
     linked = [m for m in metrics if m.measure_id]
@@ -157,7 +159,7 @@ def _metric_charts(metrics, user):
     series = {}
     for status in (
         MeasureStatus.objects.whole_authority()
-        .visible_to(user)
+        .in_view(drafts)
         .filter(measure_id__in=[m.measure_id for m in linked])
         .select_related("measure")
         .order_by("period_end")
@@ -295,7 +297,7 @@ def write_update(request, pk):
         {
             "workstream": found,
             # What the statuses should reflect: the metrics' trajectories and the open actions.
-            "metrics": found.metrics.with_trajectory(request.user),
+            "metrics": found.metrics.with_trajectory(sees_drafts(request.user)),
             "open_actions": found.actions.open().order_by("due_month", "reference"),
             "overdue": found.actions.overdue(today).count(),
             "today": today,
@@ -572,7 +574,7 @@ def priority_status(request, pk):
         messages.success(request, f"Statuses recorded for priority {priority.number}.")
         return redirect(priority.plan)
     workstreams = Workstream.objects.filter(priority=priority).summarised(
-        request.user, clock.today()
+        sees_drafts(request.user), clock.today()
     )
     return render(
         request,

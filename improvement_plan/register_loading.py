@@ -3,7 +3,7 @@ file, in its transaction, with the audit trail and what to undo."""
 
 from improvement_plan.models import Risk, RiskRegister
 from metrics.models import Measure
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 
 RISK_FIELDS = [
     "title",

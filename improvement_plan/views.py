@@ -16,8 +16,8 @@ from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk, RiskAssessment
 from metrics import calculations as calc
 from metrics import charts
 from scrutiny import clock
-from scrutiny.models import AuditEntry
-from scrutiny.roles import require
+from scrutiny.audit import AuditEntry
+from scrutiny.roles import require, sees_drafts
 
 RISK_SORTS = {
     "": ("Reference", lambda r: r.reference),
@@ -38,7 +38,7 @@ BANDS = ["High", "Moderate", "Low"]
 def risks(request):
     """The register, with band, owner and 'rating questioned' filters and sorting in the URL."""
     require(request.user, "view_published")
-    rated = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
+    rated = Risk.objects.filter(closed_at__isnull=True).rated(sees_drafts(request.user))
     quarters = sorted({a.quarter for r in rated for a in r.history}, key=lambda q: q.end)[-5:]
     owners = sorted({r.owner for r in rated if r.owner})
     chosen = {
@@ -80,7 +80,7 @@ def risks(request):
 
 def heat_map(request):
     require(request.user, "view_published")
-    rated = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
+    rated = Risk.objects.filter(closed_at__isnull=True).rated(sees_drafts(request.user))
     placed = [r for r in rated if r.current and r.current.impact and r.current.likelihood]
     unplaced = [r for r in rated if r not in placed]
     grid = []
@@ -144,7 +144,7 @@ def heat_map(request):
 def risk(request, reference):
     require(request.user, "view_published")
     get_object_or_404(Risk, reference=reference)
-    (found,) = Risk.objects.filter(reference=reference).rated(request.user)
+    (found,) = Risk.objects.filter(reference=reference).rated(sees_drafts(request.user))
     ratings = found.ratings
     chart = ""
     if ratings:
@@ -230,7 +230,7 @@ def review(request, reference):
     """A quarterly review (service leads and directors): impact and likelihood, and why."""
     require(request.user, "review_risks")
     get_object_or_404(Risk, reference=reference)
-    (found,) = Risk.objects.filter(reference=reference).rated(request.user)
+    (found,) = Risk.objects.filter(reference=reference).rated(sees_drafts(request.user))
     quarter = found.review_due or calc.quarter_period(calc.financial_year_of(clock.today()), 1)
     existing = found.assessments.filter(quarter_end=quarter.end).first()
     # Correcting a review not yet signed off compares with the quarter before it.
@@ -371,7 +371,7 @@ def return_review(request, reference):
 
 def overdue(request):
     require(request.user, "view_published")
-    risks = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
+    risks = Risk.objects.filter(closed_at__isnull=True).rated(sees_drafts(request.user))
     late = sorted(
         (r for r in risks if r.overdue_since), key=lambda r: (r.overdue_since, r.reference)
     )

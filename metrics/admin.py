@@ -17,7 +17,7 @@ from metrics.models import (
     ServiceArea,
     Target,
 )
-from scrutiny.models import AuditEntry
+from scrutiny import audited_admin
 
 
 class ReasonForm(forms.ModelForm):
@@ -35,29 +35,14 @@ class ReasonForm(forms.ModelForm):
         return cleaned
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Records every field change with its reason and recomputes the measure's statuses."""
+class RecomputingAdmin(audited_admin.AuditedAdmin):
+    """Asks why for every change, and recomputes the measure's statuses once it is committed."""
 
     form = ReasonForm
 
-    def save_model(self, request, obj, form, change):
-        AuditEntry.save_with_trail(
-            obj,
-            user=request.user,
-            reason=form.cleaned_data.get("change_reason", ""),
-            context="admin",
-        )
+    def changed(self, obj):
+        # A deleted measure has no statuses left to recompute (its pk is then None).
         Measure.objects.filter(pk=self.measure_id_of(obj)).request_recompute()
-
-    def delete_model(self, request, obj):
-        measure_id = self.measure_id_of(obj)
-        AuditEntry.record_deletion(obj, user=request.user, context="admin")
-        super().delete_model(request, obj)
-        Measure.objects.filter(pk=measure_id).request_recompute()
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
 
     def measure_id_of(self, obj):
         return obj.measure_id
@@ -77,20 +62,13 @@ class TargetInline(admin.TabularInline):
 
 
 @admin.register(ServiceArea)
-class ServiceAreaAdmin(admin.ModelAdmin):
+class ServiceAreaAdmin(audited_admin.AuditedAdmin):
+    """Kept in the trail: making an area's scorecard public is a decision about what the whole
+    world reads."""
+
     list_display = ["name", "slug", "order", "public_scorecard"]
     prepopulated_fields = {"slug": ["name"]}
     form = ReasonForm
-
-    def save_model(self, request, obj, form, change):
-        """Kept in the trail: making an area's scorecard public is a decision about what the
-        whole world reads."""
-        AuditEntry.save_with_trail(
-            obj,
-            user=request.user,
-            reason=form.cleaned_data.get("change_reason", ""),
-            context="admin",
-        )
 
 
 @admin.register(Section)
@@ -100,7 +78,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(AuditedAdmin):
+class MeasureAdmin(RecomputingAdmin):
     list_display = ["code", "name", "area", "section", "polarity", "frequency", "active"]
     list_filter = ["area", "frequency", "polarity", "active"]
     search_fields = ["code", "name"]
@@ -118,7 +96,7 @@ class MeasureAdmin(AuditedAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(AuditedAdmin):
+class TargetAdmin(RecomputingAdmin):
     list_display = ["measure", "kind", "value", "effective_from", "effective_to"]
     list_filter = ["kind", "measure__area"]
     search_fields = ["measure__code", "measure__name"]
@@ -126,7 +104,7 @@ class TargetAdmin(AuditedAdmin):
 
 
 @admin.register(Comparator)
-class ComparatorAdmin(AuditedAdmin):
+class ComparatorAdmin(RecomputingAdmin):
     list_display = ["measure", "kind", "availability", "value", "period_label", "national"]
     list_filter = ["kind", "availability", "national"]
     autocomplete_fields = ["measure"]
@@ -164,7 +142,7 @@ class ObservationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Baseline)
-class BaselineAdmin(AuditedAdmin):
+class BaselineAdmin(RecomputingAdmin):
     list_display = ["measure", "starts", "reason", "set_by", "set_at"]
     autocomplete_fields = ["measure"]
     readonly_fields = ["set_by", "set_at"]
@@ -175,7 +153,7 @@ class BaselineAdmin(AuditedAdmin):
 
 
 @admin.register(Commentary)
-class CommentaryAdmin(AuditedAdmin):
+class CommentaryAdmin(RecomputingAdmin):
     """Who wrote it and whether members see it are set by writing it in the product and by
     publishing its period, never typed here."""
 

@@ -10,6 +10,7 @@ from metrics.models import (
     ServiceArea,
 )
 from scrutiny.api_schema import SLUG, answers
+from scrutiny.roles import sees_drafts
 
 router = Router(tags=["measures"])
 
@@ -134,10 +135,6 @@ class ScorecardOut(Schema):
     measures: list[ScorecardMeasure]
 
 
-def _number(value):
-    return None if value is None else float(value)
-
-
 def _day(value):
     return value.isoformat() if value else None
 
@@ -162,7 +159,7 @@ def _comparator(comparator):
         "kind": comparator.kind,
         "label": comparator.label,
         "availability": comparator.availability,
-        "value": _number(comparator.value),
+        "value": calc.as_float(comparator.value),
         "as_at": _day(comparator.as_at),
         "period": comparator.period_label,
         "source": comparator.source,
@@ -198,9 +195,10 @@ def measure(
     )
     if found is None:
         raise Http404(f"No measure with code {code!r}.")
-    values = Observation.objects.visible_to(request.user).filter(measure=found)
+    drafts = sees_drafts(request.user)
+    values = Observation.objects.in_view(drafts).filter(measure=found)
     statuses = ObservationChange.objects.attach_revisions(
-        MeasureStatus.objects.visible_to(request.user).filter(measure=found)
+        MeasureStatus.objects.in_view(drafts).filter(measure=found)
     )
     return {
         **_summary(found),
@@ -228,9 +226,9 @@ def measure(
                 "period_kind": v.period_kind,
                 "period_label": v.period.label,
                 "breakdown": v.breakdown,
-                "value": _number(v.value),
-                "numerator": _number(v.numerator),
-                "denominator": _number(v.denominator),
+                "value": calc.as_float(v.value),
+                "numerator": calc.as_float(v.numerator),
+                "denominator": calc.as_float(v.denominator),
                 "quality": v.quality,
                 "published": v.published,
             }
@@ -241,8 +239,8 @@ def measure(
                 "period": s.period.key,
                 "period_kind": s.period_kind,
                 "breakdown": s.breakdown,
-                "value": _number(s.value),
-                "target": _number(s.target),
+                "value": calc.as_float(s.value),
+                "target": calc.as_float(s.target),
                 "target_kind": s.target_kind,
                 "rag": s.rag,
                 "direction": s.direction,
@@ -294,10 +292,11 @@ def scorecard(
     except ValueError as error:
         return Status(400, {"message": str(error)})
     # The same headline and rows as the scorecard page and the pack.
-    (found,) = ServiceArea.objects.filter(pk=found.pk).with_headlines(request.user, ending=month)
+    drafts = sees_drafts(request.user)
+    (found,) = ServiceArea.objects.filter(pk=found.pk).with_headlines(drafts, ending=month)
     rows = []
     if found.period is not None:
-        _, measures = Measure.objects.for_scorecard(found, found.period, request.user)
+        _, measures = Measure.objects.for_scorecard(found, found.period, drafts)
         rows = [scorecard_row(m) for m in measures]
     headline = found.headline or calc.headline_from_counts(0, 0, 0)
     return {
@@ -322,8 +321,8 @@ def scorecard_row(measure):
     return {
         "code": measure.code,
         "name": measure.name,
-        "value": _number(status.value) if status else None,
-        "target": _number(status.target) if status else None,
+        "value": calc.as_float(status.value) if status else None,
+        "target": calc.as_float(status.target) if status else None,
         "rag": status.rag if status else "no_value",
         "direction": status.direction if status else "not_comparable",
         "direction_year": status.direction_year if status else "not_comparable",

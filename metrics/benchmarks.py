@@ -140,8 +140,9 @@ def bench_engine_database(write, series=5000, months=200):
             started = time.perf_counter()
             judged = engine.recompute(measures, timings=timings)
             total = time.perf_counter() - started
+            written = timings.pop("statuses written")
             write(
-                f"  {label}: {judged:,} figures; "
+                f"  {label}: {judged:,} figures, {written:,} statuses written; "
                 + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in timings.items())
                 + f"; total {total:.2f} s ({total / floor:.1f}x the floor)"
             )

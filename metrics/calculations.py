@@ -99,14 +99,14 @@ class Period:
         return self.label
 
 
+def as_float(value):
+    """A stored number (a Decimal) as a float for charts, JSON and sums; None stays None."""
+    return None if value is None else float(value)
+
+
 def add_months(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
-
-
-def month_index(day: date) -> int:
-    """Months since year 0: makes month arithmetic a subtraction."""
-    return day.year * 12 + day.month - 1
 
 
 def financial_year_of(day: date) -> int:
@@ -363,16 +363,6 @@ def movement(value, earlier, sign):
         return None
     change = (value - earlier) / abs(earlier)
     return change * sign if sign else change
-
-
-def shortfall(value, target, sign):
-    """How far a value falls short of its target, as a share of the target: 0 on target,
-    negative when better, None without both or with a zero target. For Plan is best, any
-    distance from the target is a shortfall."""
-    if value is None or target is None or target == 0:
-        return None
-    gap = (target - value) * sign if sign else abs(value - target)
-    return gap / abs(target)
 
 
 RISK_BANDS = (("Low", 1, 6), ("Moderate", 7, 12), ("High", 13, 25))
@@ -659,10 +649,11 @@ def judge(frame, spc: SpcSettings = SpcSettings()):
 
     ``frame`` is a pandas DataFrame with the columns in ``JUDGE_COLUMNS``, one row per value:
     ``series`` an integer naming the series (a measure, breakdown and period kind), ``month``
-    the period's end as ``month_index``, ``step`` the months in a period (1, 3 or 12),
-    ``target`` the target in force (NaN for none), ``sign`` the polarity sign, ``rebase`` True
-    where a person set a new SPC baseline. Returns a DataFrame on the same index with the
-    previous and year-earlier values, RAG, both directions and the SPC columns.
+    the period's end in months since year 0 (``year * 12 + month - 1``), ``step`` the months
+    in a period (1, 3 or 12), ``target`` the target in force (NaN for none), ``sign`` the
+    polarity sign, ``rebase`` True where a person set a new SPC baseline. Returns a DataFrame
+    on the same index with the previous and year-earlier values, RAG, both directions and the
+    SPC columns.
     """
     import pandas as pd
 

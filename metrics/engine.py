@@ -7,7 +7,6 @@ transaction.
 
 from __future__ import annotations
 
-import io
 import time
 from datetime import date
 
@@ -28,9 +27,9 @@ def targets_in_force(measures, months, measure_ids):
 
     count = len(months)
     targets = list(
-        Target.objects.filter(measure_id__in=list(measure_ids)).values_list(
-            "measure_id", "effective_from", "effective_to", "value", "kind"
-        )
+        Target.objects.filter(measure_id__in=list(measure_ids))
+        .order_by()
+        .values_list("measure_id", "effective_from", "effective_to", "value", "kind")
     )
     if not targets or not count:
         return np.full(count, np.nan), np.full(count, "", dtype=object)
@@ -65,9 +64,9 @@ FIGURE_COLUMNS = ["measure", "period_kind", "period_end", "breakdown", "value", 
 
 
 def read_figures(measure_ids):
-    """The measures' stored figures as columns, one row per figure, in one query: on
-    PostgreSQL a COPY of the rows as CSV that pandas reads in one pass, with no model
-    instances and no Decimals."""
+    """The measures' stored figures as columns, one row per figure: on PostgreSQL packed as
+    fixed-width binary that numpy reads without parsing, with no model instances and no
+    Decimals."""
     from metrics.models import Observation
 
     if connection.vendor != "postgresql":
@@ -82,43 +81,36 @@ def read_figures(measure_ids):
         frame["value"] = frame["value"].astype(float)
         frame["period_end"] = pd.to_datetime(frame["period_end"])
         return frame
-    frame = _rows_by_measure(
-        Observation._meta.db_table,
-        "measure_id || ',' || period_kind || ',' || period_end || ',\"' "
-        "|| replace(breakdown, '\"', '\"\"') || '\",' || coalesce(value::text, '') "
-        "|| ',' || published::int",
-        measure_ids,
-        [],
-        FIGURE_COLUMNS,
-        {"measure": np.int64, "period_kind": str, "period_end": str, "breakdown": str},
-    )
-    frame["value"] = frame["value"].astype(float)
-    frame["published"] = frame["published"].astype(bool)
-    frame["period_end"] = pd.to_datetime(frame["period_end"], format="%Y-%m-%d")
-    return frame
-
-
-def _rows_by_measure(table, line, measure_ids, params, columns, dtype):
-    """The measures' rows of ``table`` as a DataFrame, each row made into a CSV ``line`` by
-    PostgreSQL and joined into one text per measure: a few thousand rows cross the wire, not
-    millions, and pandas reads them in one pass."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT string_agg({line}, E'\\n') FROM {table} WHERE measure_id = ANY(%s) "
-            "GROUP BY measure_id",
-            [*params, list(measure_ids)],
+            f"SELECT DISTINCT breakdown FROM {Observation._meta.db_table} "
+            "WHERE measure_id = ANY(%s)",
+            [list(measure_ids)],
         )
-        text = "\n".join(row[0] for row in cursor.fetchall())
-    if not text:
-        return pd.DataFrame(
-            {column: pd.Series(dtype=dtype.get(column, float)) for column in columns}
-        )
-    return pd.read_csv(
-        io.StringIO(text),
-        names=columns,
-        dtype=dtype,
-        keep_default_na=False,
-        na_values={column: [""] for column in columns if column not in dtype},
+        breakdowns = sorted(row[0] for row in cursor.fetchall())
+    kinds = names_of()["period_kind"]
+    rows = _fixed_width_rows(
+        Observation._meta.db_table,
+        {
+            "measure": ("measure_id", np.int64),
+            "period_kind": ("array_position(%s::text[], period_kind::text) - 1", np.int32),
+            "period_end": ("period_end - DATE '1970-01-01'", np.int32),
+            "breakdown": ("array_position(%s::text[], breakdown::text) - 1", np.int32),
+            "value": ("coalesce(value::float8, 'NaN')", float),
+            "published": ("published", bool),
+        },
+        [kinds, breakdowns],
+        measure_ids,
+    )
+    return pd.DataFrame(
+        {
+            "measure": rows["measure"],
+            "period_kind": np.asarray(kinds, dtype=object)[rows["period_kind"].to_numpy()],
+            "period_end": pd.to_datetime(rows["period_end"].to_numpy(), unit="D"),
+            "breakdown": np.asarray(breakdowns, dtype=object)[rows["breakdown"].to_numpy()],
+            "value": rows["value"],
+            "published": rows["published"],
+        }
     )
 
 
@@ -288,9 +280,6 @@ def statuses_of(view, judged, working, in_working_view):
             "spc_variation": judged["spc_variation"].to_numpy(dtype=np.int16),
             "spc_assurance": judged["spc_assurance"].to_numpy(dtype=np.int16),
             "spc_signal": judged["spc_signal"].to_numpy(dtype=np.int16),
-            "spc_mean": judged["spc_mean"].to_numpy(dtype=float),
-            "spc_lower": judged["spc_lower"].to_numpy(dtype=float),
-            "spc_upper": judged["spc_upper"].to_numpy(dtype=float),
         }
     )
     statuses["row_hash"] = (
@@ -299,6 +288,104 @@ def statuses_of(view, judged, working, in_working_view):
         .view(np.int64)
     )
     return statuses
+
+
+LIMITS_COLUMNS = [
+    "measure_id",
+    "working",
+    "period_kind",
+    "breakdown",
+    "starts",
+    "in_working_view",
+    "mean",
+    "lower",
+    "upper",
+]
+
+
+def limits_of(view, judged, working, in_working_view):
+    """One view's SPC segments as columns: for each series and baseline, where its first
+    point with a value is, and the mean and limits every point of the segment was judged
+    against (NaN where too few points)."""
+    value = view["value"].to_numpy(dtype=float)
+    points = np.flatnonzero(~np.isnan(value))
+    segment = calc.segments_of(
+        view["series"].to_numpy()[points], view["rebase"].to_numpy(dtype=bool)[points]
+    )
+    first = (
+        points[np.flatnonzero(np.r_[True, segment[1:] != segment[:-1]])] if len(points) else points
+    )
+    return pd.DataFrame(
+        {
+            "measure_id": view["measure"].to_numpy(dtype=np.int64)[first],
+            "working": np.full(len(first), working),
+            "period_kind": view["period_kind"].to_numpy(dtype=object)[first],
+            "breakdown": view["breakdown"].to_numpy(dtype=object)[first],
+            "starts": view["period_end"].to_numpy(dtype="datetime64[D]")[first].astype(np.int64),
+            "in_working_view": np.asarray(in_working_view, dtype=bool)[first],
+            "mean": judged["spc_mean"].to_numpy(dtype=float)[first],
+            "lower": judged["spc_lower"].to_numpy(dtype=float)[first],
+            "upper": judged["spc_upper"].to_numpy(dtype=float)[first],
+        }
+    )
+
+
+NO_LIMITS = pd.DataFrame(
+    {
+        column: pd.Series(dtype=dtype)
+        for column, dtype in zip(
+            LIMITS_COLUMNS,
+            [np.int64, bool, object, object, np.int64, bool, float, float, float],
+            strict=True,
+        )
+    }
+)
+
+
+def replace_limits(measure_ids, limits):
+    """Make the stored SPC segments of these measures exactly ``limits``, rewriting only the
+    measures where any of them differs (a few rows per series, so whole measures at a time)."""
+    from metrics.models import SpcLimits
+
+    stored = pd.DataFrame.from_records(
+        SpcLimits.objects.filter(measure_id__in=measure_ids)
+        .order_by()
+        .values_list(*LIMITS_COLUMNS),
+        columns=LIMITS_COLUMNS,
+    )
+    stored["starts"] = (
+        pd.to_datetime(stored["starts"]).to_numpy(dtype="datetime64[D]").astype(np.int64)
+    )
+    stored = stored.astype({"measure_id": np.int64, "working": bool, "in_working_view": bool})
+    for column in ("mean", "lower", "upper"):
+        stored[column] = stored[column].astype(float)
+    both = pd.concat([stored, limits], ignore_index=True)
+    differs = both[~both.duplicated(LIMITS_COLUMNS, keep=False)]
+    changed = pd.unique(differs["measure_id"]).tolist()
+    if not changed:
+        return 0
+    SpcLimits.objects.filter(measure_id__in=changed).delete()
+    rows = limits[limits["measure_id"].isin(changed)]
+    SpcLimits.objects.bulk_create(
+        [
+            SpcLimits(
+                measure_id=int(measure),
+                working=bool(working),
+                period_kind=kind,
+                breakdown=breakdown,
+                starts=date.fromordinal(int(starts) + EPOCH),
+                in_working_view=bool(shared),
+                mean=_none_for_nan(mean),
+                lower=_none_for_nan(lower),
+                upper=_none_for_nan(upper),
+            )
+            for measure, working, kind, breakdown, starts, shared, mean, lower, upper in rows[
+                LIMITS_COLUMNS
+            ].itertuples(index=False)
+        ],
+        batch_size=STATUS_BATCH,
+    )
+    return len(rows)
 
 
 def names_of():
@@ -333,9 +420,6 @@ CONTENT_COLUMNS = [
     "spc_variation",
     "spc_assurance",
     "spc_signal",
-    "spc_mean",
-    "spc_lower",
-    "spc_upper",
 ]
 # What a status says to its reader; whether it is also the working view's is kept apart, so
 # that a draft arriving in its series leaves a published status (and when it was computed)
@@ -352,7 +436,7 @@ def recompute(measures, attempts=3, timings=None):
     the figures as they are once it holds the locks, leaves the newest result. Only statuses
     that changed are written (their ``computed_at`` moves; the others keep theirs). A deadlock
     with another writer is retried. ``timings``, a dict, receives the seconds spent reading,
-    judging and writing."""
+    judging and writing, and the number of statuses inserted, updated or deleted."""
     measure_ids = sorted(int(pk) for pk in measures.values_list("pk", flat=True))
     for attempt in range(attempts):
         try:
@@ -384,20 +468,25 @@ def _recompute_locked(measure_ids, timings=None):
         list(Measure.objects.select_for_update().filter(pk__in=measure_ids).order_by("pk"))
         frame = load_frame(measure_ids)
         clock.stage("read")
-        parts = []
+        parts, segments = [], [NO_LIMITS]
         if not frame.empty:
             for working, view, shared in views_of(frame):
                 if not view.empty:
-                    parts.append(statuses_of(view, judge_frame(view), working, shared))
+                    judged = judge_frame(view)
+                    parts.append(statuses_of(view, judged, working, shared))
+                    segments.append(limits_of(view, judged, working, shared))
         statuses = pd.concat(parts, ignore_index=True) if parts else None
         clock.stage("judge")
-        replace_statuses(measure_ids, statuses)
+        written = replace_statuses(measure_ids, statuses)
+        replace_limits(measure_ids, pd.concat(segments, ignore_index=True))
         AreaRagCount.rebuild(area_ids, None if statuses is None else rag_counts(statuses))
         # Done for every change made before it started (it read them under the lock).
         Measure.objects.filter(pk__in=measure_ids, recompute_wanted_at__lte=started).update(
             recompute_wanted_at=None
         )
         clock.stage("write")
+    if timings is not None:
+        timings["statuses written"] = sum(written)
     return len(frame)
 
 
@@ -604,6 +693,10 @@ def _write_with_orm(statuses, breakdowns, fresh, changed, shared, gone):
     MeasureStatus.objects.bulk_create(objects, batch_size=STATUS_BATCH)
 
 
+def _none_for_nan(number):
+    return None if np.isnan(number) else float(number)
+
+
 def _python(column, value):
     if column == "period_end":
         return date.fromordinal(int(value) + EPOCH)
@@ -645,18 +738,47 @@ def _binary_copy_rows(columns):
 def _stored_on_postgresql(measure_ids, breakdowns):
     from metrics.models import MeasureStatus
 
-    return _rows_by_measure(
+    columns = {
+        "id": ("id", np.int64),
+        "measure_id": ("measure_id", np.int64),
+        "working": ("working", bool),
+        "period_kind": ("coalesce(array_position(%s::text[], period_kind::text), 0) - 1", np.int32),
+        "period_end": ("period_end - DATE '1970-01-01'", np.int32),
+        "breakdown": ("coalesce(array_position(%s::text[], breakdown::text), 0) - 1", np.int32),
+        "in_working_view": ("in_working_view", bool),
+        "row_hash": ("row_hash", np.int64),
+    }
+    return _fixed_width_rows(
         MeasureStatus._meta.db_table,
-        "concat_ws(',', id, measure_id, working::int, "
-        "coalesce(array_position(%s::text[], period_kind::text), 0) - 1, "
-        "period_end - DATE '1970-01-01', "
-        "coalesce(array_position(%s::text[], breakdown::text), 0) - 1, in_working_view::int, "
-        "row_hash)",
-        measure_ids,
+        columns,
         [names_of()["period_kind"], list(breakdowns)],
-        STORED_COLUMNS,
-        {column: np.int64 for column in STORED_COLUMNS},
-    ).astype({"working": bool, "in_working_view": bool})
+        measure_ids,
+    )
+
+
+def _fixed_width_rows(table, columns, params, measure_ids):
+    """The measures' rows of ``table`` as a DataFrame of ``columns`` ({name: (SQL, numpy
+    type)}, every one fixed-width and never NULL): PostgreSQL packs each measure's rows into
+    one binary string of big-endian values, which numpy reads without parsing."""
+    send = {
+        np.dtype(np.int64): "int8send",
+        np.dtype(np.int32): "int4send",
+        np.dtype(bool): "boolsend",
+        np.dtype(float): "float8send",
+    }
+    packed = " || ".join(f"{send[np.dtype(kind)]}({sql})" for sql, kind in columns.values())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT string_agg({packed}, ''::bytea) FROM {table} WHERE measure_id = ANY(%s) "
+            "GROUP BY measure_id",
+            [*params, list(measure_ids)],
+        )
+        data = b"".join(bytes(row[0]) for row in cursor.fetchall())
+    layout = np.dtype(
+        [(name, _SQL_TYPES[np.dtype(kind)][1]) for name, (_, kind) in columns.items()]
+    )
+    rows = np.frombuffer(data, dtype=layout)
+    return pd.DataFrame({name: rows[name].astype(kind) for name, (_, kind) in columns.items()})
 
 
 def _write_on_postgresql(statuses, breakdowns, fresh, changed, shared, gone):

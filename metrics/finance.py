@@ -582,7 +582,7 @@ def store(finance, user=None, *, upload=None, published=False, context=""):
     """Keep a clean file as a new report (the earlier ones stay), in one transaction, with its
     loading in the audit trail."""
     from metrics.models import FinanceFact, FinanceLine, FinanceReport, PlacementCount
-    from scrutiny.models import AuditEntry
+    from scrutiny.audit import AuditEntry
 
     with transaction.atomic():
         report = FinanceReport.objects.create(
@@ -603,7 +603,7 @@ def store(finance, user=None, *, upload=None, published=False, context=""):
 
 
 def publish(report, user):
-    from scrutiny.models import AuditEntry
+    from scrutiny.audit import AuditEntry
 
     with transaction.atomic():
         before = type(report).objects.select_for_update().get(pk=report.pk)
@@ -617,7 +617,7 @@ def publish(report, user):
 def roll_back(report, user, reason):
     """Remove a loaded report (members then read the one before it); every stored field of it
     is kept in the audit trail."""
-    from scrutiny.models import AuditEntry
+    from scrutiny.audit import AuditEntry
 
     with transaction.atomic():
         AuditEntry.record_deletion(report, user=user, reason=reason, context="finance rollback")

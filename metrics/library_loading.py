@@ -23,7 +23,7 @@ from metrics.models import (
     Unit,
 )
 from scrutiny import clock
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 
 MEASURE_FIELDS = [
     "name",

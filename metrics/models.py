@@ -1,3 +1,4 @@
+import bisect
 from datetime import date
 
 from django.conf import settings
@@ -95,14 +96,14 @@ class QaRole(models.TextChoices):
 
 
 class ServiceAreaQuerySet(models.QuerySet):
-    def with_headlines(self, user, ending=None):
+    def with_headlines(self, drafts, ending=None):
         """Each area with its latest reporting period (or the one ending in the month
         ``ending``), the headline share for it and for the period before, and the counts by
         RAG, from the engine's roll-up (AreaRagCount): three small queries whatever the
         number of measures or years. Committee members' counts are of the published view.
         The one definition of the headline: pages, API, packs and exports all read it here."""
         areas = list(self)
-        field = "total" if user.has_perm("scrutiny.view_drafts") else "published"
+        field = "total" if drafts else "published"
         counted = AreaRagCount.objects.filter(area__in=areas, **{f"{field}__gt": 0})
         if ending is not None:
             counted = counted.filter(period_end=ending)
@@ -142,10 +143,6 @@ class ServiceAreaQuerySet(models.QuerySet):
                 )
                 area.previous_headline = _headline(previous) if previous else None
         return areas
-
-
-def _float(value):
-    return None if value is None else float(value)
 
 
 def _real(name):
@@ -270,7 +267,7 @@ class MeasureQuerySet(models.QuerySet):
         enqueue(recompute_statuses, ids)
         return ids
 
-    def for_scorecard(self, area, period, user, columns=5, breakdown=""):
+    def for_scorecard(self, area, period, drafts, columns=5, breakdown=""):
         """The area's active measures as scorecard rows for ``period``: the last ``columns``
         periods' values, the status (value, target, RAG, directions) in ``period``, comparators,
         the period's commentary and any revision of a published figure. Five queries whatever
@@ -283,7 +280,7 @@ class MeasureQuerySet(models.QuerySet):
             .select_related("section")
             .prefetch_related("comparators")
         )
-        statuses = MeasureStatus.objects.visible_to(user).filter(
+        statuses = MeasureStatus.objects.in_view(drafts).filter(
             measure__in=measures,
             breakdown=breakdown,
             period_kind=period.kind,
@@ -292,7 +289,7 @@ class MeasureQuerySet(models.QuerySet):
         by_key = {(s.measure_id, s.period_end): s for s in statuses}
         notes = {
             c.measure_id: c
-            for c in Commentary.objects.visible_to(user)
+            for c in Commentary.objects.in_view(drafts)
             .filter(measure__in=measures, period_kind=period.kind, period_end=period.end)
             .order_by("written_at")
         }
@@ -627,11 +624,9 @@ class Comparator(models.Model):
 class PublishedQuerySet(models.QuerySet):
     """For figures, statuses and commentary: what a reader may see."""
 
-    def visible_to(self, user):
-        """Committee members see published rows only; officers see drafts too."""
-        if user.has_perm("scrutiny.view_drafts"):
-            return self
-        return self.filter(published=True)
+    def in_view(self, drafts):
+        """Published rows only for a reader; drafts too for those who may see them."""
+        return self if drafts else self.filter(published=True)
 
 
 class ObservationQuerySet(PublishedQuerySet):
@@ -724,12 +719,9 @@ class Observation(models.Model):
 
 
 class MeasureStatusQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The view this reader may see: the published view, computed from published figures
-        alone, for committee members; the working view, drafts included, for officers."""
-        return self.in_view(drafts=user.has_perm("scrutiny.view_drafts"))
-
     def in_view(self, drafts):
+        """The published view, computed from published figures alone, for a reader; the
+        working view, drafts included, for those who may see drafts."""
         if drafts:
             return self.filter(in_working_view=True)
         return self.filter(working=False)
@@ -750,7 +742,7 @@ class MeasureStatusQuerySet(models.QuerySet):
             )
         return self.filter(wanted)
 
-    def dashboard(self, areas, user, exceptions=6, movers=5):
+    def dashboard(self, areas, drafts, exceptions=6, movers=5):
         """For each area's latest period: the worst exceptions (red or declining: red first,
         declining first, then furthest from target), how many there are, and the biggest
         movers since the period before, each with its line of commentary. Four queries; the
@@ -802,7 +794,7 @@ class MeasureStatusQuerySet(models.QuerySet):
         notes = {}
         if chosen:
             comments = (
-                Commentary.objects.visible_to(user)
+                Commentary.objects.in_view(drafts)
                 .filter(
                     measure__in={s.measure_id for s in chosen},
                     period_end__in={s.period_end for s in chosen},
@@ -865,9 +857,6 @@ class MeasureStatus(models.Model):
     spc_variation = models.CharField(max_length=32, choices=Variation.choices)
     spc_assurance = models.CharField(max_length=32, choices=Assurance.choices)
     spc_signal = models.CharField(max_length=16, blank=True)
-    spc_mean = models.FloatField(null=True)
-    spc_lower = models.FloatField(null=True)
-    spc_upper = models.FloatField(null=True)
     computed_at = models.DateTimeField()
     working = models.BooleanField(
         default=False,
@@ -905,6 +894,70 @@ class MeasureStatus(models.Model):
     @property
     def period(self):
         return calc.Period(self.period_end, self.period_kind)
+
+
+class SpcLimitsQuerySet(models.QuerySet):
+    def along(self, series):
+        """Each status's SPC (mean, lower, upper) for one series' statuses of one view, oldest
+        first: those of the segment it falls in, (None, None, None) for a status with no value
+        or in a segment with too few points to judge."""
+        if not series:
+            return []
+        first = series[0]
+        segments = list(
+            self.filter(
+                measure_id=first.measure_id,
+                working=first.working,
+                period_kind=first.period_kind,
+                breakdown=first.breakdown,
+            )
+            .order_by("starts")
+            .values_list("starts", "mean", "lower", "upper")
+        )
+        starts = [segment[0] for segment in segments]
+        none = (None, None, None)
+        limits = []
+        for status in series:
+            at = bisect.bisect_right(starts, status.period_end) - 1
+            limits.append(none if at < 0 or status.value is None else segments[at][1:])
+        return limits
+
+
+class SpcLimits(models.Model):
+    """The SPC mean and limits of one segment of a series (a measure, breakdown and kind of
+    period) in one view, from its first point until the next baseline. Kept once per segment,
+    not on each status: a new month moves the limits of the whole segment, and the statuses
+    whose judgement did not change are then not written again."""
+
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="spc_limits",
+        db_index=False,
+        db_constraint=False,
+    )
+    working = models.BooleanField(default=False)
+    in_working_view = models.BooleanField(default=True)
+    period_kind = models.CharField(max_length=10, choices=Frequency.choices)
+    breakdown = models.CharField(max_length=120, blank=True, default="")
+    starts = models.DateField(help_text="The end of the segment's first period with a value")
+    mean = models.FloatField(null=True, help_text="None: too few points to judge")
+    lower = models.FloatField(null=True)
+    upper = models.FloatField(null=True)
+
+    objects = SpcLimitsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "SPC limits"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "working", "period_kind", "breakdown", "starts"],
+                name="one_spc_segment_per_view_series_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measure_id} {self.breakdown or 'whole'} from {self.starts}: {self.mean}"
 
 
 class Baseline(models.Model):
@@ -1267,7 +1320,7 @@ class AreaRagCount(models.Model):
 
     @classmethod
     def rebuild(cls, area_ids, counted=None):
-        """Recount the areas' statuses and insert the counts.
+        """Recount the areas' statuses and store the counts, writing only those that changed.
 
         ``counted``, from the engine, is ``(measure ids, {(area id, period kind, period end,
         rag): (total, published)})``: those measures' statuses counted as it wrote them, so
@@ -1278,7 +1331,6 @@ class AreaRagCount(models.Model):
         ServiceArea.objects.filter(pk__in=area_ids).update(
             figures_version=models.F("figures_version") + 1
         )
-        cls.objects.filter(area_id__in=area_ids).delete()
         others = set(
             Measure.objects.filter(area_id__in=area_ids, active=True).values_list("pk", flat=True)
         ) - set(measure_ids)
@@ -1294,6 +1346,20 @@ class AreaRagCount(models.Model):
         for *key, total, published in rows if others else ():
             before = counts.get(tuple(key), (0, 0))
             counts[tuple(key)] = (before[0] + total, before[1] + published)
+        stored = {
+            tuple(key): (pk, (total, published))
+            for pk, *key, total, published in cls.objects.filter(area_id__in=area_ids)
+            .order_by()
+            .values_list("pk", "area_id", "period_kind", "period_end", "rag", "total", "published")
+        }
+        gone = [pk for key, (pk, _) in stored.items() if key not in counts]
+        cls.objects.filter(pk__in=gone).delete()
+        changed = [
+            cls(pk=stored[key][0], total=total, published=published)
+            for key, (total, published) in counts.items()
+            if key in stored and stored[key][1] != (total, published)
+        ]
+        cls.objects.bulk_update(changed, ["total", "published"], batch_size=1000)
         cls.objects.bulk_create(
             (
                 cls(
@@ -1305,6 +1371,7 @@ class AreaRagCount(models.Model):
                     published=published,
                 )
                 for (area, kind, end, rag), (total, published) in counts.items()
+                if (area, kind, end, rag) not in stored
             ),
             batch_size=5000,
         )

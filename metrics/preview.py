@@ -34,7 +34,7 @@ def _number(series):
 def build(diff):
     """The preview as plain data for the upload's summary: counts, the flagged figures and the
     figures shown, each with its measure, period, area, values, target and status."""
-    from metrics.models import Measure, MeasureStatus, Observation
+    from metrics.models import Measure, Observation, SpcLimits
 
     if diff.empty:
         return {"rows": [], "flagged": 0, "shown": 0, "total": 0}
@@ -101,14 +101,14 @@ def build(diff):
 
     # The SPC limits each measure's latest working status was judged against.
     limits = pd.DataFrame.from_records(
-        MeasureStatus.objects.filter(
+        SpcLimits.objects.filter(
             measure_id__in=ids,
             in_working_view=True,
-            spc_lower__isnull=False,
-            spc_upper__isnull=False,
+            lower__isnull=False,
+            upper__isnull=False,
         )
-        .order_by("measure_id", "breakdown", "period_end")
-        .values_list("measure_id", "breakdown", "spc_lower", "spc_upper"),
+        .order_by("measure_id", "breakdown", "starts")
+        .values_list("measure_id", "breakdown", "lower", "upper"),
         columns=["measure_id", "breakdown", "lower", "upper"],
     ).drop_duplicates(["measure_id", "breakdown"], keep="last")
     bounds = frame[["measure_id", "breakdown"]].merge(

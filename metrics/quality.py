@@ -27,10 +27,6 @@ REMAINDER = "Requires improvement (the rest)"
 OTHER_GROUP = "Other"
 
 
-def _number(value):
-    return None if value is None else float(value)
-
-
 def months(area, drafts):
     """The months with audit figures the reader may see, latest first."""
     ends = (
@@ -77,7 +73,7 @@ def report(area, month, drafts):
             "breakdown": breakdown,
             "url": measure.get_absolute_url(),
             "value": measure.format_value(status.value) if status else "No value",
-            "number": _number(status.value) if status else None,
+            "number": calc.as_float(status.value) if status else None,
             "target": measure.format_value(status.target)
             if status and status.target is not None
             else "",
@@ -137,10 +133,10 @@ def _audits(role, by_key, month):
     rows = [
         {
             "month": p.label,
-            "audits": _number(s.value) if s else None,
-            "target": _number(s.target) if s else None,
+            "audits": calc.as_float(s.value) if s else None,
+            "target": calc.as_float(s.target) if s else None,
             "target_kind": s.target_kind if s else "",
-            "rate": _number(rates[p].value) if rates.get(p) else None,
+            "rate": calc.as_float(rates[p].value) if rates.get(p) else None,
         }
         for p, s in _series(audits, by_key, month)
     ]
@@ -173,7 +169,7 @@ def _grades_over_time(role, by_key, month):
     series = [dict(_series(m, by_key, month)) for m in measures]
     rows = []
     for period in series[0]:
-        good, ri, bad = (_number(s[period].value) if s.get(period) else None for s in series)
+        good, ri, bad = (calc.as_float(s[period].value) if s.get(period) else None for s in series)
         if good is None and ri is None and bad is None:
             continue
         rows.append({"month": period.label, "parts": _mix(good, ri, bad)})
@@ -204,9 +200,9 @@ def _grades_by_category(role, by_key, breakdowns, month):
         shares, previous = [], None
         for measure in (good, ri, bad):
             status = by_key.get((measure.pk, breakdown, month.end)) if measure else None
-            shares.append(_number(status.value) if status else None)
+            shares.append(calc.as_float(status.value) if status else None)
             if measure is good and status:
-                previous = _number(status.previous_value)
+                previous = calc.as_float(status.previous_value)
         groups[group or OTHER_GROUP].append(
             {"name": name, "parts": _mix(*shares), "previous_good": previous}
         )
@@ -220,8 +216,8 @@ def _moderation(role, by_key, month):
     ups, downs = dict(_series(up, by_key, month)), dict(_series(down, by_key, month))
     rows = []
     for period in ups:
-        u = _number(ups[period].value) if ups.get(period) else None
-        d = _number(downs[period].value) if downs.get(period) else None
+        u = calc.as_float(ups[period].value) if ups.get(period) else None
+        d = calc.as_float(downs[period].value) if downs.get(period) else None
         if u is None or d is None:
             continue
         rows.append(

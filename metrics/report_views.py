@@ -5,9 +5,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from metrics import calculations as calc
 from metrics import charts, finance, quality
 from metrics.models import FinanceReport, ServiceArea
-from scrutiny.roles import require
+from scrutiny.roles import require, sees_drafts
 
 
 def _crumbs(*extra):
@@ -30,7 +31,7 @@ def quality_index(request):
 def quality_page(request, slug):
     require(request.user, "view_published")
     area = get_object_or_404(ServiceArea, slug=slug, quality_assurance=True)
-    drafts = request.user.has_perm("scrutiny.view_drafts")
+    drafts = sees_drafts(request.user)
     available = quality.months(area, drafts)
     if not available:
         return render(
@@ -101,7 +102,7 @@ def _stack(block, label, title, element_id, horizontal=False):
 def finance_index(request):
     """The latest finance report the reader may see, with the others listed on it."""
     require(request.user, "view_published")
-    reports = _finance_reports(request.user)
+    reports = _finance_reports(sees_drafts(request.user))
     if not reports:
         return render(
             request,
@@ -111,16 +112,17 @@ def finance_index(request):
     return redirect(reports[0])
 
 
-def _finance_reports(user):
+def _finance_reports(drafts):
     reports = FinanceReport.objects.all()
-    if not user.has_perm("scrutiny.view_drafts"):
+    if not drafts:
         reports = reports.filter(published=True)
     return list(reports)
 
 
 def finance_report(request, pk):
     require(request.user, "view_published")
-    reports = _finance_reports(request.user)
+    drafts = sees_drafts(request.user)
+    reports = _finance_reports(drafts)
     report = next((r for r in reports if r.pk == pk), None)
     if report is None:
         raise Http404("No such finance report")
@@ -130,7 +132,7 @@ def finance_report(request, pk):
             finance.publish(report, request.user)
             messages.success(request, f"{report.title} is published: members can read it.")
         return redirect(report)
-    data = finance.as_data(report, staff=request.user.has_perm("scrutiny.view_drafts"))
+    data = finance.as_data(report, staff=drafts)
     return render(
         request,
         "metrics/finance.html",
@@ -154,8 +156,8 @@ def _finance_charts(data):
                 title="Variance by service line, £000 (overspend positive)",
                 categories=[r["name"] for r in rows],
                 stacks={
-                    "DSG": [_f(r["variance_dsg"]) for r in rows],
-                    "Non-DSG": [_f(r["variance_non_dsg"]) for r in rows],
+                    "DSG": [calc.as_float(r["variance_dsg"]) for r in rows],
+                    "Non-DSG": [calc.as_float(r["variance_non_dsg"]) for r in rows],
                 },
                 horizontal=True,
                 unit_suffix="",
@@ -174,10 +176,6 @@ def _finance_charts(data):
             "chart-placements",
         )
     return out
-
-
-def _f(value):
-    return None if value is None else float(value)
 
 
 def finance_template(request):

@@ -19,13 +19,14 @@ from metrics.models import (
     ObservationChange,
     Rag,
     ServiceArea,
+    SpcLimits,
 )
-from scrutiny.roles import require
+from scrutiny.roles import require, sees_drafts
 
 
 def scorecards(request):
     require(request.user, "view_published")
-    areas = ServiceArea.objects.with_headlines(request.user)
+    areas = ServiceArea.objects.with_headlines(sees_drafts(request.user))
     return render(
         request,
         "metrics/scorecards.html",
@@ -57,9 +58,10 @@ def _rag(measure):
 def _scorecard_setup(request, slug):
     """The area, its headline, the choices on offer and those the URL makes: cheap."""
     require(request.user, "view_published")
+    drafts = sees_drafts(request.user)
     area = get_object_or_404(ServiceArea, slug=slug)
-    (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(request.user)
-    choices = _scorecard_choices(area, request.user)
+    (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(drafts)
+    choices = _scorecard_choices(area, drafts)
     chosen, problem = _scorecard_filters(request.GET, area, choices)
     return {
         "area": area,
@@ -112,7 +114,7 @@ def _scorecard_results(request, setup):
             if not sections or sections[-1][0] != heading:
                 sections.append((heading, []))
             sections[-1][1].append(measure)
-        drafts = request.user.has_perm("scrutiny.view_drafts")
+        drafts = sees_drafts(request.user)
         html = render_to_string(
             "metrics/scorecard.html#results",
             {
@@ -157,7 +159,7 @@ def scorecard(request, slug):
 def _scorecard_cache_key(request, area):
     """The rendered results depend only on the area's figures (their version), whether drafts
     are shown, and the query string; any change to the figures changes the key."""
-    drafts = request.user.has_perm("scrutiny.view_drafts")
+    drafts = sees_drafts(request.user)
     query = "&".join(sorted(request.GET.urlencode().split("&")))
     digest = hashlib.sha256(query.encode()).hexdigest()[:32]
     writes = request.user.has_perm("scrutiny.edit_commentary")
@@ -182,10 +184,10 @@ def scorecard_export(request, slug, fmt):
     return response
 
 
-def _scorecard_choices(area, user):
+def _scorecard_choices(area, drafts):
     """The periods (from the engine's roll-up: a small table), sections and areas to offer."""
     kind = area.period.kind if area.period else Frequency.QUARTERLY
-    counted = "total" if user.has_perm("scrutiny.view_drafts") else "published"
+    counted = "total" if drafts else "published"
     ends = (
         AreaRagCount.objects.filter(area=area, period_kind=kind, **{f"{counted}__gt": 0})
         .order_by("-period_end")
@@ -194,7 +196,7 @@ def _scorecard_choices(area, user):
     )
     # Areas (localities) offered are those with figures in the latest period.
     breakdowns = (
-        MeasureStatus.objects.visible_to(user)
+        MeasureStatus.objects.in_view(drafts)
         .filter(measure__area=area, period_end=area.period.end if area.period else None)
         .exclude(breakdown="")
         .order_by("breakdown")
@@ -246,28 +248,29 @@ def _scorecard_filters(query, area, choices):
 
 def measure(request, code):
     require(request.user, "view_published")
+    drafts = sees_drafts(request.user)
     measure = get_object_or_404(
         Measure.objects.select_related("area", "section", "national_measure"), code=code
     )
     statuses = list(
-        MeasureStatus.objects.visible_to(request.user)
+        MeasureStatus.objects.in_view(drafts)
         .filter(measure=measure, breakdown="")
         .order_by("period_kind", "period_end")
     )
     ObservationChange.objects.attach_revisions(statuses)
-    commentary = measure.commentary.visible_to(request.user)
+    commentary = measure.commentary.in_view(drafts)
     series = [s for s in statuses if s.period_kind == measure.frequency]
     latest = series[-1] if series else (statuses[-1] if statuses else None)
     breakdown = []
     if latest:
         breakdown = list(
-            MeasureStatus.objects.visible_to(request.user)
+            MeasureStatus.objects.in_view(drafts)
             .filter(measure=measure, period_kind=latest.period_kind, period_end=latest.period_end)
             .exclude(breakdown="")
             .order_by("breakdown")
         )
     history = []
-    if request.user.has_perm("scrutiny.view_drafts"):
+    if drafts:
         history = measure.changes.select_related("changed_by", "upload")[:100]
     return render(
         request,
@@ -311,16 +314,12 @@ def _compared(request, measure):
     )
 
 
-def _number(value):
-    return None if value is None else float(value)
-
-
 def measure_chart_html(measure, series):
     """A measure's chart from its engine statuses in one kind of period (oldest first): actuals,
     target and tolerance, comparators, SPC. Also drawn for the plan's metrics."""
     if not series:
         return ""
-    targets = [_number(s.target) for s in series]
+    targets = [calc.as_float(s.target) for s in series]
     widths = [
         None
         if t is None
@@ -340,18 +339,19 @@ def measure_chart_html(measure, series):
         for c in measure.comparators_at(series[-1].period_end)
         if c.value is not None
     ]
+    means, lowers, uppers = zip(*SpcLimits.objects.along(series), strict=True)
     figure = charts.measure_chart(
         title=measure.name,
         labels=[s.period.label for s in series],
-        values=[_number(s.value) for s in series],
+        values=[calc.as_float(s.value) for s in series],
         targets=targets,
         tolerance_widths=widths,
         polarity=measure.polarity,
         unit_suffix="%" if measure.unit == "percent" else "",
         comparators=comparators,
-        spc_mean=[s.spc_mean for s in series],
-        spc_lower=[s.spc_lower for s in series],
-        spc_upper=[s.spc_upper for s in series],
+        spc_mean=means,
+        spc_lower=lowers,
+        spc_upper=uppers,
         signals=[signal_kind.get(s.spc_variation, "") if s.spc_signal else "" for s in series],
     )
     return charts.to_html(figure, f"chart-{measure.code}")
@@ -363,8 +363,8 @@ def _breakdown_chart(measure, latest, breakdown):
     figure = charts.breakdown_chart(
         title=f"{measure.name}, {latest.period.label}, by area",
         areas=[s.breakdown for s in breakdown],
-        values=[_number(s.value) for s in breakdown],
-        target=_number(latest.target),
+        values=[calc.as_float(s.value) for s in breakdown],
+        target=calc.as_float(latest.target),
         unit_suffix="%" if measure.unit == "percent" else "",
     )
     return charts.to_html(figure, f"breakdown-{measure.code}")

@@ -1,21 +1,16 @@
-import copy
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
+from scrutiny.audited_admin import AuditedAdmin
 from scrutiny.models import (
     AgendaItem,
     AuditEntry,
     Committee,
-    Inspection,
-    Judgement,
     Meeting,
     Membership,
     MinuteAction,
-    Recommendation,
-    RecommendationLink,
     WorkProgrammeItem,
 )
 
@@ -47,30 +42,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
-class RecordedAdmin(admin.ModelAdmin):
-    """Keeps who changed what, when, from what, for the committee's records set up here."""
-
-    def save_model(self, request, obj, form, change):
-        AuditEntry.save_with_trail(obj, user=request.user, context="admin")
-
-    def save_formset(self, request, form, formset, change):
-        befores = {
-            f.instance.pk: copy.copy(type(f.instance).objects.get(pk=f.instance.pk))
-            for f in formset.initial_forms
-            if f.instance.pk
-        }
-        for deleted in formset.deleted_forms:
-            if deleted.instance.pk:
-                AuditEntry.record_deletion(deleted.instance, user=request.user, context="admin")
-        super().save_formset(request, form, formset, change)
-        for obj in formset.new_objects + [o for o, _ in formset.changed_objects]:
-            AuditEntry.record_changes(obj, befores.get(obj.pk), user=request.user, context="admin")
-
-    def delete_model(self, request, obj):
-        AuditEntry.record_deletion(obj, user=request.user, context="admin")
-        super().delete_model(request, obj)
-
-
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
@@ -79,7 +50,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(RecordedAdmin):
+class CommitteeAdmin(AuditedAdmin):
     list_display = ["name", "slug", "public_packs", "public_risks", "public_plan"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
@@ -92,7 +63,7 @@ class AgendaItemInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RecordedAdmin):
+class MeetingAdmin(AuditedAdmin):
     list_display = ["date", "committee", "status", "place"]
     list_filter = ["committee", "status"]
     date_hierarchy = "date"
@@ -100,41 +71,18 @@ class MeetingAdmin(RecordedAdmin):
 
 
 @admin.register(WorkProgrammeItem)
-class WorkProgrammeItemAdmin(RecordedAdmin):
+class WorkProgrammeItemAdmin(AuditedAdmin):
     list_display = ["title", "meeting", "state", "requested_by"]
     list_filter = ["committee", "state"]
     search_fields = ["title", "requested_by"]
 
 
 @admin.register(MinuteAction)
-class MinuteActionAdmin(RecordedAdmin):
+class MinuteActionAdmin(AuditedAdmin):
     list_display = ["reference", "minute", "owners", "status", "due_date", "due_meeting"]
     list_filter = ["committee", "status"]
     search_fields = ["reference", "text", "owners"]
     autocomplete_fields = ["owner_users"]
-
-
-class JudgementInline(admin.TabularInline):
-    model = Judgement
-    extra = 0
-
-
-class RecommendationInline(admin.TabularInline):
-    model = Recommendation
-    extra = 0
-    fields = ["order", "reference", "text", "source"]
-
-
-@admin.register(Inspection)
-class InspectionAdmin(RecordedAdmin):
-    list_display = ["title", "kind", "starts_on", "ends_on"]
-    inlines = [JudgementInline, RecommendationInline]
-
-
-@admin.register(RecommendationLink)
-class RecommendationLinkAdmin(RecordedAdmin):
-    list_display = ["recommendation", "workstream", "kind"]
-    list_filter = ["kind"]
 
 
 ACCOUNT_FIELDS = ["username", "first_name", "last_name", "email", "is_active"]

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from scrutiny.models import ApiToken
+from scrutiny.tokens import ApiToken
 
 
 def _reader(user):

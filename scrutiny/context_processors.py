@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from scrutiny import clock
 from scrutiny.roles import role_of
@@ -54,10 +54,7 @@ def _navigation(request):
     for label, url_name, capability, prefixes in NAVIGATION:
         if capability and not any(request.user.has_perm(c) for c in capability.split("|")):
             continue
-        try:
-            href = reverse(url_name)
-        except NoReverseMatch:
-            continue  # the page is not built yet: never link to a 404
+        href = reverse(url_name)
         items.append(
             {
                 "text": label,

@@ -7,18 +7,21 @@ from pathlib import Path
 
 from django.conf import settings
 
-from improvement_plan.models import Plan, Workstream
+from improvement_plan.models import (
+    Inspection,
+    Judgement,
+    Plan,
+    Recommendation,
+    RecommendationLink,
+    Workstream,
+)
 from scrutiny.models import (
     AgendaItem,
     Committee,
-    Inspection,
-    Judgement,
     Meeting,
     MeetingPack,
     Membership,
     MinuteAction,
-    Recommendation,
-    RecommendationLink,
     WorkProgrammeItem,
 )
 from scrutiny.packs import publish

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 
 
 class ReasonMixin(forms.Form):

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 from django.template.loader import render_to_string
 
-from scrutiny.models import OutgoingEmail
+from scrutiny.mail import OutgoingEmail
 
 
 def _send(subject, template, context, recipients):

@@ -18,30 +18,14 @@ from scrutiny.models import MeetingPack, MinuteAction
 MOVERS = 5
 
 
-class _Reader:
-    """What a committee member may see: published figures, signed-off updates."""
-
-    is_authenticated = True
-
-    def has_perm(self, perm):
-        return perm == "scrutiny.view_published"
-
-
-READER = _Reader()
-
-
-def _number(value):
-    return None if value is None else float(value)
-
-
 def _scorecards():
     areas = []
     # A quality-assurance area has its own section of the pack, laid out as its report.
     scorecards = ServiceArea.objects.filter(quality_assurance=False).order_by("order", "name")
-    for area in scorecards.with_headlines(READER):
+    for area in scorecards.with_headlines(drafts=False):
         if area.period is None:
             continue
-        periods, measures = Measure.objects.for_scorecard(area, area.period, READER)
+        periods, measures = Measure.objects.for_scorecard(area, area.period, drafts=False)
         rows = []
         for measure in measures:
             status = measure.status
@@ -57,9 +41,9 @@ def _scorecards():
                         measure.format_value(s.value) if s and s.value is not None else ""
                         for s in measure.history
                     ],
-                    "numbers": [_number(s.value) if s else None for s in measure.history],
+                    "numbers": [calc.as_float(s.value) if s else None for s in measure.history],
                     "value": measure.format_value(status.value) if status else "No value",
-                    "number": _number(status.value) if status else None,
+                    "number": calc.as_float(status.value) if status else None,
                     "target": measure.format_value(status.target)
                     if status and status.target is not None
                     else "",
@@ -69,7 +53,7 @@ def _scorecards():
                     "previous_value": measure.format_value(before.value)
                     if before and before.value is not None
                     else "",
-                    "previous_number": _number(before.value) if before else None,
+                    "previous_number": calc.as_float(before.value) if before else None,
                     "commentary": measure.comment.text if measure.comment else "",
                     "comparators": [c.summary for c in measure.shown_comparators],
                     "revision": status.revision.revision_text(measure)
@@ -147,7 +131,7 @@ def risk_summary():
             "direction": risk.direction,
             "questioned": risk.questioned,
         }
-        for risk in Risk.objects.filter(closed_at__isnull=True).rated(READER)
+        for risk in Risk.objects.filter(closed_at__isnull=True).rated(drafts=False)
     ]
 
 
@@ -178,7 +162,7 @@ def plan_statuses(today):
                     for w in priority.rows
                 ],
             }
-            for priority in plan.overview(READER, today)
+            for priority in plan.overview(drafts=False, today=today)
         ],
     }
 

@@ -1,5 +1,5 @@
-"""The committee's papers on the public pages: the risk register summary, the improvement
-plan's statuses and the meeting packs, readable without signing in.
+"""The public pages' front door, and the committee's papers on them: the risk register
+summary, the improvement plan's statuses and the meeting packs, readable without signing in.
 
 Each is off until the council turns it on for the committee (``Committee.public_*``), and then
 shows only what a committee member reads of published, signed-off data, with no names of people
@@ -10,16 +10,36 @@ import copy
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import cache_control
 
+from metrics.public_views import public_areas
 from scrutiny import clock
 from scrutiny.models import Committee, MeetingPack
 from scrutiny.packs import plan_statuses, risk_summary
 
 PUBLIC_CACHE_SECONDS = 3600
+
+
+@login_not_required
+@cache_control(public=True, max_age=300)
+def index(request):
+    """Everything the council publishes here: its public scorecards and its committee's public
+    papers; 404 while it publishes nothing."""
+    areas = list(public_areas().with_headlines(drafts=False))
+    committees = Committee.objects.filter(
+        Q(public_packs=True) | Q(public_risks=True) | Q(public_plan=True)
+    ).order_by("pk")
+    parts = {
+        flag: committees.filter(**{flag: True}).exists()
+        for flag in ("public_packs", "public_risks", "public_plan")
+    }
+    if not areas and not any(parts.values()):
+        raise Http404("The council publishes nothing here.")
+    return render(request, "metrics/public_index.html", {"areas": areas, **parts})
 
 
 def _committee(flag):

@@ -68,10 +68,10 @@ MODEL_PERMISSIONS = {
                 ("scrutiny", "agendaitem"),
                 ("scrutiny", "workprogrammeitem"),
                 ("scrutiny", "minuteaction"),
-                ("scrutiny", "inspection"),
-                ("scrutiny", "judgement"),
-                ("scrutiny", "recommendation"),
-                ("scrutiny", "recommendationlink"),
+                ("improvement_plan", "inspection"),
+                ("improvement_plan", "judgement"),
+                ("improvement_plan", "recommendation"),
+                ("improvement_plan", "recommendationlink"),
                 ("improvement_plan", "owner"),
                 ("improvement_plan", "reportingperiod"),
             )
@@ -104,9 +104,10 @@ def sync_roles():
 
 
 def sync_roles_after_migrate(sender, app_config=None, using="default", **kwargs):
-    # post_migrate fires once per app; the scrutiny app's permissions exist once it has fired for
-    # scrutiny, and re-syncing for each later app is cheap and idempotent.
-    if app_config is None or app_config.label != "scrutiny":
+    # post_migrate fires once per app, and the roles hold permissions of every app (the plan's
+    # inspections, the figures' measures): each app's permissions are made and the roles synced
+    # as it fires, so after the last one every role is whole. Cheap and idempotent.
+    if app_config is None or not app_config.models_module:
         return
     from django.contrib.auth.management import create_permissions
 
@@ -118,6 +119,13 @@ def role_of(user):
     """The user's role names, in the order of ROLES."""
     names = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
     return [role for role in ROLES if role in names]
+
+
+def sees_drafts(user):
+    """May this reader see drafts: figures not yet published, reviews and updates not yet
+    signed off? Decided once, in the view; everything below it takes the answer as
+    ``drafts``."""
+    return user.has_perm("scrutiny.view_drafts")
 
 
 def require(user, capability):
@@ -149,7 +157,7 @@ def set_role(target, role, *, by, reason=""):
     who, when, the old and new role and why in the audit trail."""
     from django.db import transaction
 
-    from scrutiny.models import AuditEntry
+    from scrutiny.audit import AuditEntry
 
     if target.pk == by.pk:
         raise RoleRefused("Nobody changes their own role: ask another administrator.")

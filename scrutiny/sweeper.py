@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from metrics.models import Measure, Upload
 from metrics.tasks import check_upload, recompute_after_upload, recompute_statuses
-from scrutiny.models import MeetingPack, OutgoingEmail
+from scrutiny.mail import OutgoingEmail
+from scrutiny.models import MeetingPack
 from scrutiny.queue import send
 from scrutiny.tasks import build_pack_pdf, send_email
 

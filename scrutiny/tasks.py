@@ -12,7 +12,7 @@ def build_pack_pdf(pack_id):
 @shared_task(acks_late=True)
 def send_email(email_id):
     """Send one e-mail from the outbox; nothing happens if it has been sent already."""
-    from scrutiny.models import OutgoingEmail
+    from scrutiny.mail import OutgoingEmail
 
     email = OutgoingEmail.objects.filter(pk=email_id).first()
     return bool(email and email.send())

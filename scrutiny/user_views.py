@@ -19,7 +19,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_POST
 
 from scrutiny import roles
-from scrutiny.models import AuditEntry, OutgoingEmail
+from scrutiny.audit import AuditEntry
+from scrutiny.mail import OutgoingEmail
 
 
 def _require_admin(user):

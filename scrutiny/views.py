@@ -16,7 +16,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from improvement_plan.models import Plan, Risk
+from improvement_plan.models import (
+    Inspection,
+    Plan,
+    Risk,
+)
 from metrics.models import MeasureStatus, ServiceArea
 from metrics.national import neighbour_model, ofsted_neighbours
 from scrutiny import clock
@@ -27,13 +31,12 @@ from scrutiny.models import (
     ApiToken,
     Committee,
     GlossaryTerm,
-    Inspection,
     Meeting,
     MeetingPack,
     MinuteAction,
     Question,
 )
-from scrutiny.roles import require
+from scrutiny.roles import require, sees_drafts
 
 DASHBOARD_CACHE_SECONDS = 15 * 60
 
@@ -43,28 +46,28 @@ def home(request):
     recomputed only when some area's statuses or commentary changed."""
     if not request.user.has_perm("scrutiny.view_published"):
         raise PermissionDenied
-    drafts = request.user.has_perm("scrutiny.view_drafts")
+    drafts = sees_drafts(request.user)
     versions = list(ServiceArea.objects.order_by("pk").values_list("pk", "figures_version"))
     key = "dashboard:" + hashlib.sha256(f"{versions}:{drafts}".encode()).hexdigest()
     body = cache.get(key)
     if body is None:
-        areas = ServiceArea.objects.with_headlines(request.user)
-        statuses = MeasureStatus.objects.whole_authority().visible_to(request.user)
-        summary = statuses.dashboard(areas, request.user)
+        areas = ServiceArea.objects.with_headlines(drafts)
+        statuses = MeasureStatus.objects.whole_authority().in_view(drafts)
+        summary = statuses.dashboard(areas, drafts)
         for area in areas:
             area.exceptions = summary[area.pk]["exceptions"]
             area.exception_count = summary[area.pk]["exception_count"]
             area.movers = summary[area.pk]["movers"]
         body = render_to_string("scrutiny/home.html#areas", {"areas": areas})
         cache.set(key, body, DASHBOARD_CACHE_SECONDS)
-    risks = Risk.objects.filter(closed_at__isnull=True).rated(request.user)
+    risks = Risk.objects.filter(closed_at__isnull=True).rated(drafts)
     bands = Counter(risk.current.band for risk in risks if risk.current)
     return render(
         request,
         "scrutiny/home.html",
         {
             "body": body,
-            "plan": _plan_summary(request.user),
+            "plan": _plan_summary(drafts),
             "scrutiny": _scrutiny_summary(request.user),
             "risk_bands": [(band, bands.get(band, 0)) for band in ("High", "Moderate", "Low")],
             "risks_questioned": [risk for risk in risks if risk.questioned],
@@ -101,13 +104,13 @@ def _scrutiny_summary(user):
     }
 
 
-def _plan_summary(user):
+def _plan_summary(drafts):
     """The improvement plan at a glance: each priority's latest statuses, the actions overdue
     today, and the workstreams that report On target while their metrics regress."""
     plan = Plan.objects.current()
     if plan is None:
         return None
-    priorities = plan.overview(user, clock.today())
+    priorities = plan.overview(drafts, clock.today())
     workstreams = [w for priority in priorities for w in priority.rows]
     return {
         "plan": plan,

@@ -10,7 +10,7 @@ from schemathesis import checks
 
 from scrutiny import roles
 from scrutiny.api import api
-from scrutiny.models import ApiToken
+from scrutiny.tokens import ApiToken
 from tests.factories import make_measure, make_meeting, make_observation, make_target, make_user
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema())

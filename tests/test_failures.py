@@ -20,7 +20,8 @@ from metrics import calculations as calc
 from metrics.models import Measure, MeasureStatus, Upload
 from scrutiny import roles
 from scrutiny.celery import app
-from scrutiny.models import MeetingPack, OutgoingEmail, Question
+from scrutiny.mail import OutgoingEmail
+from scrutiny.models import MeetingPack, Question
 from scrutiny.sweeper import sweep
 from tests.factories import (
     make_measure,

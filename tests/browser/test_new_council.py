@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
-from scrutiny.models import OutgoingEmail
+from scrutiny.mail import OutgoingEmail
 from tests.browser.conftest import PASSWORD, assert_accessible, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]

@@ -9,17 +9,21 @@ from django.core import mail
 
 from improvement_plan.daily import daily_round
 from improvement_plan.models import (
+    Inspection,
     KeyAction,
     Milestone,
     Plan,
     PlanMetric,
     ProgressUpdate,
+    Recommendation,
+    RecommendationLink,
     ReportingPeriod,
     Workstream,
 )
 from metrics.models import Frequency, Polarity
 from scrutiny import roles
-from scrutiny.models import AuditEntry, Inspection, Recommendation, RecommendationLink
+from scrutiny.audit import AuditEntry
+from scrutiny.roles import sees_drafts
 from tests.factories import (
     make_action,
     make_measure,
@@ -113,7 +117,9 @@ def test_a_metric_improves_regresses_or_stands_still_by_its_polarity(db):
     worse = _metric(workstream, Polarity.BIGGER, [80, 79, 70])
     flat = _metric(workstream, Polarity.BIGGER, [80, 81, 80.5])  # within 1% of 80
     alone = _metric(workstream, Polarity.BIGGER, [80])
-    found = {m.pk: m.trajectory for m in PlanMetric.objects.all().with_trajectory(member)}
+    found = {
+        m.pk: m.trajectory for m in PlanMetric.objects.all().with_trajectory(sees_drafts(member))
+    }
     assert found == {
         better.pk: "improved",
         worse.pk: "regressed",
@@ -126,7 +132,7 @@ def test_members_trajectories_use_published_figures_only(db):
     member = make_user(role=roles.COMMITTEE_MEMBER)
     metric = _metric(make_workstream(), Polarity.BIGGER, [80, 90])
     metric.measure.observations.filter(value=90).update(published=False)
-    (found,) = PlanMetric.objects.all().with_trajectory(member)
+    (found,) = PlanMetric.objects.all().with_trajectory(sees_drafts(member))
     assert found.trajectory == ""
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from improvement_plan.models import KeyAction, Milestone, Owner, Plan, PlanMetric, Priority
 from scrutiny import roles
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 from tests.factories import make_measure
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from metrics.models import MeasureStatus, Target
 from scrutiny import roles
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 from tests.factories import make_measure, make_observation, make_target
 
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from scrutiny import roles
-from scrutiny.models import ApiToken
+from scrutiny.tokens import ApiToken
 from tests.factories import make_measure, make_observation, make_target, make_user
 
 

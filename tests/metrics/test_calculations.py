@@ -3,6 +3,7 @@
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -476,8 +477,6 @@ def test_movement_is_relative_and_positive_when_better():
     assert calc.movement(None, 3, 1) is None
 
 
-def test_shortfall_is_the_gap_to_target_as_a_share_of_it():
-    assert calc.shortfall(24.5, 5.0, -1) == pytest.approx(3.9)  # persistently absent, 24.5 v 5
-    assert calc.shortfall(67.1, 90.0, 1) == pytest.approx(0.2544, abs=1e-4)
-    assert calc.shortfall(96, 90, 0) == pytest.approx(0.0667, abs=1e-4)
-    assert calc.shortfall(1, 0, 1) is None
+def test_a_stored_number_becomes_a_float_and_none_stays_none():
+    assert calc.as_float(Decimal("68.9000")) == 68.9
+    assert calc.as_float(None) is None

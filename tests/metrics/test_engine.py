@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from metrics import engine
-from metrics.models import Baseline, Measure, MeasureStatus, Polarity
+from metrics.models import Baseline, Measure, MeasureStatus, Polarity, SpcLimits
+from scrutiny.roles import sees_drafts
 from tests.factories import make_measure, make_observation, make_target
 
 Q1 = date(2022, 6, 1)
@@ -87,7 +88,7 @@ def test_demo_headline_share_for_q1(demo):
     # "Just under one-third of Children's Services corporate performance measures were better
     # than or within tolerance of target (29.4%)": the council's own figure, lines 6108-6110.
     (area,) = ServiceArea.objects.filter(slug="childrens-social-care").with_headlines(
-        make_user(role=roles.COMMITTEE_MEMBER)
+        sees_drafts(make_user(role=roles.COMMITTEE_MEMBER))
     )
     assert area.period.label == "2022/23 Q1"
     assert area.headline == {"judged": 17, "green": 2, "amber": 3, "red": 12, "share": 29.4}
@@ -164,14 +165,31 @@ def test_a_new_baseline_starts_new_spc_limits(db):
         make_observation(measure=measure, period_end=month, value=value)
     queryset = Measure.objects.filter(pk=measure.pk)
     queryset.recompute_statuses()
-    assert measure.statuses.in_view(drafts=True).get(
-        period_end=months[-1]
-    ).spc_mean == pytest.approx(36.5)
+    series = list(measure.statuses.in_view(drafts=True).order_by("period_end"))
+    assert [mean for mean, _, _ in SpcLimits.objects.along(series)] == [pytest.approx(36.5)] * 24
     Baseline.objects.create(measure=measure, starts=months[12], reason="New service model")
     queryset.recompute_statuses()
-    latest = measure.statuses.in_view(drafts=True).get(period_end=months[-1])
-    assert latest.spc_mean == pytest.approx(61.5)
-    assert latest.spc_variation == "common_cause"
+    series = list(measure.statuses.in_view(drafts=True).order_by("period_end"))
+    limits = SpcLimits.objects.along(series)
+    assert limits[0][0] == pytest.approx(11.5)
+    assert limits[11][0] == pytest.approx(11.5)
+    assert limits[12][0] == pytest.approx(61.5)
+    assert limits[-1][0] == pytest.approx(61.5)
+    assert series[-1].spc_variation == "common_cause"
+    assert SpcLimits.objects.filter(measure=measure).count() == 2
+
+
+def test_a_month_with_no_value_has_no_spc_limits_on_the_chart(db):
+    measure = make_measure(frequency="month")
+    months = [date(2020 + (i // 12), i % 12 + 1, 1) for i in range(14)]
+    for i, month in enumerate(months):
+        make_observation(measure=measure, period_end=month, value=None if i == 5 else 10 + i % 3)
+    Measure.objects.filter(pk=measure.pk).recompute_statuses()
+    series = list(measure.statuses.in_view(drafts=False).order_by("period_end"))
+    limits = SpcLimits.objects.along(series)
+    assert limits[5] == (None, None, None)
+    assert limits[0] == limits[13] and limits[0][0] == pytest.approx(141 / 13)
+    assert SpcLimits.objects.along([]) == []
 
 
 def test_recompute_command_names_unknown_measures(db):
@@ -194,7 +212,9 @@ STATUS_FIELDS = [*engine.KEY_COLUMNS, *engine.CONTENT_COLUMNS, "row_hash"]
 
 
 def _stored():
-    return sorted(MeasureStatus.objects.values_list(*STATUS_FIELDS), key=repr)
+    return sorted(MeasureStatus.objects.values_list(*STATUS_FIELDS), key=repr), sorted(
+        SpcLimits.objects.values_list(*engine.LIMITS_COLUMNS), key=repr
+    )
 
 
 def test_writing_only_what_changed_leaves_what_a_fresh_compute_would(db):
@@ -227,8 +247,12 @@ def test_writing_only_what_changed_leaves_what_a_fresh_compute_would(db):
     assert MeasureStatus.objects.get(pk=untouched.pk).computed_at == untouched.computed_at
 
     MeasureStatus.objects.all().delete()
+    SpcLimits.objects.all().delete()
     queryset.recompute_statuses()
     assert updated == _stored()
+    # Measure 0's series with a draft has limits in each view; the others one set for both.
+    assert SpcLimits.objects.filter(measure=measures[0]).count() == 2
+    assert SpcLimits.objects.filter(measure=measures[1]).count() == 2  # and its breakdown
     # The series with a draft is stored twice; the others once, shared by both views.
     assert MeasureStatus.objects.filter(measure=measures[0], working=True).count() == 15
     assert not MeasureStatus.objects.filter(measure__in=measures[1:], working=True).exists()

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from metrics import finance, loading
 from metrics.models import FinanceLine, FinanceReport, Upload
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 from scrutiny.roles import COMMITTEE_MEMBER, PERFORMANCE_OFFICER
 
 HEADER = finance.LINE_COLUMNS

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from metrics import library_loading
 from metrics.loading import Refused
 from metrics.models import Comparator, Measure, ServiceArea, Target
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 from tests.factories import make_measure, make_target, make_user
 
 MEASURES = ["code", "name", "area", "section", "unit", "polarity", "frequency", "tolerance"]

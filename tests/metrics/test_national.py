@@ -22,7 +22,7 @@ from metrics.models import (
     Neighbour,
 )
 from scrutiny import roles
-from scrutiny.models import AuditEntry
+from scrutiny.audit import AuditEntry
 from tests.factories import make_measure
 
 nan = math.nan
@@ -407,7 +407,9 @@ def test_members_compare_gloucestershire_on_every_page_that_shows_benchmarks(
     assert area.count("govuk-tag--red") + area.count("govuk-tag--green") >= 5
     index = client.get("/benchmarks/").content.decode()
     assert "How we compare" in index and "/benchmarks/cpp_second_or_subsequent/" in index
-    from scrutiny.models import Inspection
+    from improvement_plan.models import (
+        Inspection,
+    )
 
     listed = client.get("/inspections/").content.decode()
     assert f'href="/inspections/{Inspection.objects.get().pk}/"' in listed

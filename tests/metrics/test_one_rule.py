@@ -11,6 +11,7 @@ import pytest
 from metrics.models import Rag, ServiceArea
 from scrutiny import roles
 from scrutiny.packs import build_snapshot
+from scrutiny.roles import sees_drafts
 from tests.factories import make_meeting
 from tests.metrics.test_published_view import council  # noqa: F401 - a fixture
 
@@ -63,7 +64,9 @@ def _agreement(client, area, month):
 def test_page_api_pack_and_export_agree_for_the_demo(client_for, demo):
     client = client_for(roles.COMMITTEE_MEMBER)
     for area in ServiceArea.objects.all():
-        (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(_member(client))
+        (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(
+            sees_drafts(_member(client))
+        )
         if area.period:
             _agreement(client, area, area.period.key)
 
@@ -82,7 +85,9 @@ def test_page_api_pack_and_export_agree_for_a_generated_council(
 ):
     client = client_for(role)
     for area in ServiceArea.objects.all():
-        (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(_member(client))
+        (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(
+            sees_drafts(_member(client))
+        )
         _agreement(client, area, area.period.key)
 
 
@@ -93,13 +98,17 @@ def test_the_dashboards_movers_are_ranked_by_the_one_movement_rule(client_for, c
     from metrics.models import MeasureStatus
 
     user = _member(client_for(roles.COMMITTEE_MEMBER))
-    areas = ServiceArea.objects.with_headlines(user)
-    found = MeasureStatus.objects.whole_authority().visible_to(user).dashboard(areas, user)
+    areas = ServiceArea.objects.with_headlines(sees_drafts(user))
+    found = (
+        MeasureStatus.objects.whole_authority()
+        .in_view(sees_drafts(user))
+        .dashboard(areas, sees_drafts(user))
+    )
     for area in areas:
         latest = [
             s
             for s in MeasureStatus.objects.whole_authority()
-            .visible_to(user)
+            .in_view(sees_drafts(user))
             .in_latest_periods([area])
             .select_related("measure")
             if s.previous_value is not None and s.value != s.previous_value

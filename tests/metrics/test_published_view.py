@@ -31,9 +31,10 @@ from metrics.models import (
     Narrative,
     Observation,
     ServiceArea,
+    SpcLimits,
 )
 from scrutiny import roles
-from scrutiny.packs import READER, build_snapshot
+from scrutiny.packs import build_snapshot
 from tests.factories import (
     make_area,
     make_measure,
@@ -127,7 +128,7 @@ def council(db):
     )  # fmt: skip
     # The area's narrative for its latest published period, and its public page switched on.
     ServiceArea.objects.filter(pk=care.pk).update(public_scorecard=True)
-    (care,) = ServiceArea.objects.filter(pk=care.pk).with_headlines(READER)
+    (care,) = ServiceArea.objects.filter(pk=care.pk).with_headlines(drafts=False)
     Narrative.objects.create(
         area=care,
         period_kind=care.period.kind,
@@ -372,11 +373,15 @@ def test_a_draft_never_moves_a_published_point_spc_limits(
     csc04 = council["measures"][0]
 
     def published_view():
-        return list(
+        series = list(
             MeasureStatus.objects.in_view(drafts=False)
-            .filter(measure=csc04, breakdown="")
-            .values_list("period_end", "spc_mean", "spc_lower", "spc_upper", "spc_variation")
+            .filter(measure=csc04, breakdown="", period_kind="month")
+            .order_by("period_end")
         )
+        limits = SpcLimits.objects.along(series)
+        return [
+            (s.period_end, s.spc_variation, *limit) for s, limit in zip(series, limits, strict=True)
+        ]
 
     before = published_view()
     months = [calc.Period(calc.add_months(LAST_MONTH, i), calc.MONTH) for i in range(1, 8)]

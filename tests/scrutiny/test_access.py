@@ -205,9 +205,12 @@ def site(db):
 
 @pytest.fixture
 def upload(site):
-    from improvement_plan.models import Milestone, PlanMetric
+    from improvement_plan.models import (
+        Inspection,
+        Milestone,
+        PlanMetric,
+    )
     from metrics.loading import receive
-    from scrutiny.models import Inspection
     from tests.factories import make_action, make_update, make_user, make_workstream
 
     officer = make_user(role=roles.PERFORMANCE_OFFICER)
@@ -468,7 +471,8 @@ VALID_POSTS = {
 def test_valid_posts_work_for_their_roles_only(client_for, upload, role, name):
     from improvement_plan.models import RiskAssessment
     from metrics.models import Publication
-    from scrutiny.models import ApiToken, Question
+    from scrutiny.models import Question
+    from scrutiny.tokens import ApiToken
 
     path, body, allowed = VALID_POSTS[name]
     counted = {

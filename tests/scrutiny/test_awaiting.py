@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from improvement_plan.models import ProgressUpdate, Risk, RiskAssessment, RiskRegister
 from scrutiny import roles
-from scrutiny.models import AuditEntry, Question
+from scrutiny.audit import AuditEntry
+from scrutiny.models import Question
 from tests.factories import make_meeting, make_update, make_user, make_workstream
 
 

@@ -4,8 +4,9 @@ it, and kept by officers with a trail."""
 import pytest
 
 from scrutiny import roles
+from scrutiny.audit import AuditEntry
 from scrutiny.glossary import Marker, starter_terms
-from scrutiny.models import AuditEntry, GlossaryTerm
+from scrutiny.models import GlossaryTerm
 
 
 def _terms(*rows):

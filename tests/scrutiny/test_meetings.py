@@ -385,7 +385,8 @@ def test_reports_carry_their_purpose_and_recommendations_into_the_meeting_page_p
 
 @pytest.mark.django_db
 def test_an_administrator_records_the_decisions_after_the_meeting(demo, client_for):
-    from scrutiny.models import AgendaItem, AuditEntry
+    from scrutiny.audit import AuditEntry
+    from scrutiny.models import AgendaItem
 
     item = AgendaItem.objects.get(meeting__date="2022-09-15", number="2")
     client = client_for(roles.ADMINISTRATOR)

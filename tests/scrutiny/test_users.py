@@ -7,7 +7,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from scrutiny import roles
-from scrutiny.models import AuditEntry, OutgoingEmail
+from scrutiny.audit import AuditEntry
+from scrutiny.mail import OutgoingEmail
 from tests.factories import make_user
 
 
