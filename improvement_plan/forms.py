@@ -124,6 +124,52 @@ class RiskForm(forms.ModelForm):
         return super().save(commit)
 
 
+class ReviewForm(forms.Form):
+    impact = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, f"{n} {name}") for n, name in IMPACTS.items()],
+        error_messages={"required": "Choose the impact, from 1 (insignificant) to 5 (critical)."},
+    )
+    likelihood = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, f"{n} {name}") for n, name in LIKELIHOODS.items()],
+        error_messages={"required": "Choose the likelihood, from 1 (rare) to 5 (almost certain)."},
+    )
+    rationale = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
+        help_text="Required when the rating changes: what in the figures or the service "
+        "changed it.",
+    )
+
+    mitigations = forms.CharField(
+        label="Mitigating actions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
+        help_text="As they stand after this review. Earlier versions are kept on the risk's page.",
+    )
+
+    def __init__(self, *args, previous=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.previous = previous
+
+    def clean(self):
+        cleaned = super().clean()
+        impact, likelihood = cleaned.get("impact"), cleaned.get("likelihood")
+        if impact and likelihood and self.previous and self.previous.score is not None:
+            if (
+                impact * likelihood != self.previous.score
+                and not cleaned.get("rationale", "").strip()
+            ):
+                self.add_error(
+                    "rationale",
+                    f"Say why the rating changes from {self.previous.band} {self.previous.score}.",
+                )
+        return cleaned
+
+
 class CloseRiskForm(forms.Form):
     reason = forms.CharField(
         label="Why is the risk closed?",

@@ -1,10 +1,12 @@
+import copy
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics import calculations as calc
 from metrics.models import Measure, MeasureStatus, Observation
@@ -164,6 +166,47 @@ class Risk(models.Model):
         if self.closed_at and not self.closed_reason.strip():
             raise ValidationError({"closed_reason": "Say why the risk is closed."})
 
+    def review_in(self, quarter):
+        """The quarter's review, if one is recorded."""
+        return self.assessments.filter(quarter_end=quarter.end).first()
+
+    def waiting_review(self):
+        """The review recorded in the product and waiting for sign-off, if any."""
+        return (
+            self.assessments.filter(signed_off_at__isnull=True, assessed_at__isnull=False)
+            .order_by("-quarter_end")
+            .first()
+        )
+
+    def record_review(self, quarter, *, impact, likelihood, rationale, mitigations, by):
+        """Record (or correct, while not signed off) the quarter's review, kept in the audit
+        trail with its rationale as the reason; the review then waits for a director's
+        sign-off, and the risk is no longer overdue. ``mitigations`` None leaves them as the
+        risk has them."""
+        from scrutiny.audit import AuditEntry
+
+        existing = self.review_in(quarter)
+        before = copy.copy(existing) if existing else None
+        review = existing or RiskAssessment(risk=self, quarter_end=quarter.end)
+        review.impact, review.likelihood, review.printed_score = impact, likelihood, None
+        review.rationale = rationale.strip()
+        review.mitigations = (self.mitigations if mitigations is None else mitigations).strip()
+        review.assessed_by, review.assessed_at = by, timezone.now()
+        # Corrected after being returned: it waits for sign-off again.
+        review.returned_at, review.returned_by, review.return_comment = None, None, ""
+        with transaction.atomic():
+            review.save()
+            AuditEntry.record_changes(
+                review,
+                before,
+                user=by,
+                reason=review.rationale,
+                context=f"risk review {self.reference} {quarter.label}",
+                fields=["impact", "likelihood", "printed_score", "rationale"],
+            )
+            Risk.objects.filter(pk=self.pk).update(review_overdue_since=None)
+        return review
+
 
 class RiskAssessment(models.Model):
     """A quarter's rating. The score is impact x likelihood, never typed; an assessment carried
@@ -239,6 +282,50 @@ class RiskAssessment(models.Model):
             raise ValidationError("Give both impact and likelihood, or neither.")
         if self.impact and self.printed_score is not None:
             raise ValidationError("The score is impact × likelihood; it is not typed.")
+
+    def sign_off(self, by):
+        """A director's sign-off, kept in the trail: the rating becomes the current one for
+        every reader, and the review's mitigating actions become the risk's."""
+        from scrutiny.audit import AuditEntry
+
+        self.signed_off_by, self.signed_off_at = by, timezone.now()
+        risk = self.risk
+        with transaction.atomic():
+            self.save(update_fields=["signed_off_by", "signed_off_at"])
+            AuditEntry.record_changes(
+                self,
+                None,
+                user=by,
+                context="risk sign-off",
+                fields=["signed_off_by", "signed_off_at"],
+            )
+            if self.mitigations and self.mitigations != risk.mitigations.strip():
+                risk.mitigations = self.mitigations
+                AuditEntry.save_with_trail(
+                    risk,
+                    user=by,
+                    reason=self.rationale,
+                    context=f"risk review {risk.reference} {self.quarter.label}",
+                    fields=["mitigations"],
+                )
+
+    def send_back(self, by, comment):
+        """Return the review to its author with a comment, kept in the trail."""
+        from scrutiny.audit import AuditEntry
+
+        before = copy.copy(self)
+        self.returned_at, self.returned_by = timezone.now(), by
+        self.return_comment = comment.strip()[:2000]
+        with transaction.atomic():
+            self.save(update_fields=["returned_at", "returned_by", "return_comment"])
+            AuditEntry.record_changes(
+                self,
+                before,
+                user=by,
+                reason=self.return_comment,
+                context="risk review returned",
+                fields=["returned_at", "return_comment"],
+            )
 
 
 # --------------------------------------------------------------------------------------------

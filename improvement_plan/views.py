@@ -1,6 +1,5 @@
 import copy
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -11,8 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from improvement_plan.forms import CloseRiskForm, RiskForm
-from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk, RiskAssessment
+from improvement_plan.forms import CloseRiskForm, ReviewForm, RiskForm
+from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk
 from metrics import calculations as calc
 from metrics import charts
 from scrutiny import clock
@@ -180,159 +179,57 @@ def risk(request, reference):
     )
 
 
-class ReviewForm(forms.Form):
-    impact = forms.TypedChoiceField(
-        coerce=int,
-        widget=forms.RadioSelect,
-        choices=[(n, f"{n} {name}") for n, name in IMPACTS.items()],
-        error_messages={"required": "Choose the impact, from 1 (insignificant) to 5 (critical)."},
-    )
-    likelihood = forms.TypedChoiceField(
-        coerce=int,
-        widget=forms.RadioSelect,
-        choices=[(n, f"{n} {name}") for n, name in LIKELIHOODS.items()],
-        error_messages={"required": "Choose the likelihood, from 1 (rare) to 5 (almost certain)."},
-    )
-    rationale = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
-        help_text="Required when the rating changes: what in the figures or the service "
-        "changed it.",
-    )
-
-    mitigations = forms.CharField(
-        label="Mitigating actions",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
-        help_text="As they stand after this review. Earlier versions are kept on the risk's page.",
-    )
-
-    def __init__(self, *args, previous=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.previous = previous
-
-    def clean(self):
-        cleaned = super().clean()
-        impact, likelihood = cleaned.get("impact"), cleaned.get("likelihood")
-        if impact and likelihood and self.previous and self.previous.score is not None:
-            if (
-                impact * likelihood != self.previous.score
-                and not cleaned.get("rationale", "").strip()
-            ):
-                self.add_error(
-                    "rationale",
-                    f"Say why the rating changes from {self.previous.band} {self.previous.score}.",
-                )
-        return cleaned
-
-
 def review(request, reference):
     """A quarterly review (service leads and directors): impact and likelihood, and why."""
     require(request.user, "review_risks")
     get_object_or_404(Risk, reference=reference)
     (found,) = Risk.objects.filter(reference=reference).rated(sees_drafts(request.user))
     quarter = found.review_due or calc.quarter_period(calc.financial_year_of(clock.today()), 1)
-    existing = found.assessments.filter(quarter_end=quarter.end).first()
+    existing = found.review_in(quarter)
     # Correcting a review not yet signed off compares with the quarter before it.
+    proposed = existing.mitigations if existing and existing.is_proposed else found.mitigations
     form = ReviewForm(
-        request.POST or None,
-        previous=found.current,
-        initial={
-            "mitigations": existing.mitigations
-            if existing and existing.is_proposed
-            else found.mitigations
-        },
+        request.POST or None, previous=found.current, initial={"mitigations": proposed}
     )
     if request.method == "POST" and form.is_valid():
-        before = copy.copy(existing) if existing else None
-        assessment = existing or RiskAssessment(risk=found, quarter_end=quarter.end)
-        assessment.impact = form.cleaned_data["impact"]
-        assessment.likelihood = form.cleaned_data["likelihood"]
-        assessment.printed_score = None
-        assessment.rationale = form.cleaned_data["rationale"].strip()
-        assessment.assessed_by = request.user
-        assessment.assessed_at = timezone.now()
-        # Corrected after being returned: it waits for sign-off again.
-        assessment.returned_at, assessment.returned_by, assessment.return_comment = None, None, ""
+        data = form.cleaned_data
         # A review posted without the field (an older form) leaves the mitigations as they are.
-        assessment.mitigations = (
-            form.cleaned_data["mitigations"].strip()
-            if "mitigations" in request.POST
-            else found.mitigations.strip()
-        )
-        with transaction.atomic():
-            assessment.save()
-            AuditEntry.record_changes(
-                assessment,
-                before,
-                user=request.user,
-                reason=assessment.rationale,
-                context=f"risk review {found.reference} {quarter.label}",
-                fields=["impact", "likelihood", "printed_score", "rationale"],
-            )
-            Risk.objects.filter(pk=found.pk).update(review_overdue_since=None)
+        mitigations = data["mitigations"] if "mitigations" in request.POST else None
+        assessment = found.record_review(
+            quarter, impact=data["impact"], likelihood=data["likelihood"],
+            rationale=data["rationale"], mitigations=mitigations, by=request.user,
+        )  # fmt: skip
         messages.success(
             request,
             f"Review for {quarter.label} recorded: {assessment.band} "
             f"{assessment.score}. A director signs it off.",
         )
         return redirect(found)
-    return render(
-        request,
-        "improvement_plan/review.html",
-        {
-            "risk": found,
-            "form": form,
-            "quarter": quarter,
-            "returned": existing if existing and existing.returned_at else None,
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Risks", reverse("improvement_plan:risks")),
-                (found.reference, found.get_absolute_url()),
-                ("Review", None),
-            ],
-        },
-    )
+    return render(request, "improvement_plan/review.html", {
+        "risk": found, "form": form, "quarter": quarter,
+        "returned": existing if existing and existing.returned_at else None,
+        "breadcrumbs": _breadcrumbs(found, "Review"),
+    })  # fmt: skip
 
 
-def _waiting_review(risk):
-    """The review recorded in the product and waiting for sign-off, if any."""
-    return (
-        risk.assessments.filter(signed_off_at__isnull=True, assessed_at__isnull=False)
-        .order_by("-quarter_end")
-        .first()
-    )
+def _breadcrumbs(risk, page):
+    return [
+        ("Dashboard", reverse("home")),
+        ("Risks", reverse("improvement_plan:risks")),
+        (risk.reference, risk.get_absolute_url()),
+        (page, None),
+    ]
 
 
 @require_POST
 def sign_off(request, reference):
     require(request.user, "sign_off")
     found = get_object_or_404(Risk, reference=reference)
-    assessment = _waiting_review(found)
+    assessment = found.waiting_review()
     if assessment is None:
         messages.error(request, "There is no review waiting to be signed off.")
     else:
-        assessment.signed_off_by = request.user
-        assessment.signed_off_at = timezone.now()
-        with transaction.atomic():
-            assessment.save(update_fields=["signed_off_by", "signed_off_at"])
-            AuditEntry.record_changes(
-                assessment,
-                None,
-                user=request.user,
-                context="risk sign-off",
-                fields=["signed_off_by", "signed_off_at"],
-            )
-            # The review's mitigating actions reach readers with its rating, once signed off.
-            if assessment.mitigations and assessment.mitigations != found.mitigations.strip():
-                found.mitigations = assessment.mitigations
-                AuditEntry.save_with_trail(
-                    found,
-                    user=request.user,
-                    reason=assessment.rationale,
-                    context=f"risk review {found.reference} {assessment.quarter.label}",
-                    fields=["mitigations"],
-                )
+        assessment.sign_off(request.user)
         messages.success(request, f"Signed off the review for {assessment.quarter.label}.")
     return _back(request, found)
 
@@ -349,22 +246,14 @@ def return_review(request, reference):
     """Send the review waiting for sign-off back to its author with a comment."""
     require(request.user, "sign_off")
     found = get_object_or_404(Risk, reference=reference)
-    assessment = _waiting_review(found)
+    assessment = found.waiting_review()
     comment = request.POST.get("comment", "").strip()
     if assessment is None:
         messages.error(request, "There is no review waiting to be signed off.")
     elif not comment:
         messages.error(request, "Say what should change: the comment is sent back.")
     else:
-        before = copy.copy(assessment)
-        assessment.returned_at, assessment.returned_by = timezone.now(), request.user
-        assessment.return_comment = comment[:2000]
-        with transaction.atomic():
-            assessment.save(update_fields=["returned_at", "returned_by", "return_comment"])
-            AuditEntry.record_changes(
-                assessment, before, user=request.user, reason=assessment.return_comment,
-                context="risk review returned", fields=["returned_at", "return_comment"],
-            )  # fmt: skip
+        assessment.send_back(request.user, comment)
         messages.success(request, f"Returned the review for {assessment.quarter.label}.")
     return _back(request, found)
 

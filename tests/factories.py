@@ -164,3 +164,34 @@ def make_meeting(*, committee=None, day=date(2022, 9, 15), **fields):
         number = next(_numbers)
         committee = Committee.objects.create(name=f"Committee {number}", slug=f"committee-{number}")
     return Meeting.objects.create(committee=committee, date=day, **fields)
+
+
+def make_risk(*, reference=None, title="Not enough social workers", mitigations="", **fields):
+    from improvement_plan.models import Risk, RiskRegister
+
+    register, _ = RiskRegister.objects.get_or_create(name="Children's services")
+    return Risk.objects.create(
+        reference=reference or f"R{next(_numbers)}",
+        title=title,
+        register=register,
+        mitigations=mitigations,
+        **fields,
+    )
+
+
+def make_review(*, risk=None, quarter_end=date(2022, 6, 1), impact=3, likelihood=3, **fields):
+    """A quarter's review of a risk, signed off unless ``signed_off_at=None`` is given."""
+    from django.utils import timezone
+
+    from improvement_plan.models import RiskAssessment
+
+    now = timezone.now()
+    return RiskAssessment.objects.create(
+        risk=risk or make_risk(),
+        quarter_end=quarter_end,
+        impact=impact,
+        likelihood=likelihood,
+        assessed_at=fields.pop("assessed_at", now),
+        signed_off_at=fields.pop("signed_off_at", now),
+        **fields,
+    )
