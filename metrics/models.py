@@ -1020,6 +1020,31 @@ class Commentary(WrittenForPeriod):
 
         return render(self.text)
 
+    @classmethod
+    def write(cls, measure, period, text, *, by, publish):
+        """A new version of the period's commentary: every version is kept as its own row,
+        with who wrote it and when; published at once only when ``publish``. The area's
+        cached pages are refreshed in the same transaction."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            ServiceArea.objects.filter(pk=measure.area_id).update(
+                figures_version=F("figures_version") + 1
+            )
+            return cls.objects.create(
+                measure=measure,
+                period_kind=period.kind,
+                period_end=period.end,
+                text=text.strip(),
+                written_by=by,
+                published=publish,
+            )
+
+    @classmethod
+    def last_written(cls, measure, period_end):
+        """The latest version written for the period, published or not."""
+        return measure.commentary.filter(period_end=period_end).order_by("-written_at").first()
+
 
 class Narrative(WrittenForPeriod):
     """The opening narrative of a service area's report for a period: written by officers and

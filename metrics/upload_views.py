@@ -460,78 +460,57 @@ def commentary(request, code):
     """Write commentary for a measure and period, optionally starting from a drafted one."""
     require(request.user, "edit_commentary")
     measure = get_object_or_404(Measure.objects.select_related("area"), code=code)
-    statuses = {
-        s.period.key: s
-        for s in measure.statuses.in_view(drafts=True).filter(
-            breakdown="", period_kind=measure.frequency
-        )
-    }
-    periods = sorted((s.period for s in statuses.values()), key=lambda p: p.end, reverse=True)
-    if not periods:
+    statuses = _commentable(measure)
+    if not statuses:
         messages.error(request, "There are no figures to comment on yet.")
         return redirect(measure)
+    periods = sorted((s.period for s in statuses.values()), key=lambda p: p.end, reverse=True)
     chosen = request.POST.get("period") or request.GET.get("period") or periods[0].key
-    current = (
-        measure.commentary.filter(period_end=statuses[chosen].period_end)
-        .order_by("-written_at")
-        .first()
-        if chosen in statuses
-        else None
-    )
-    form = CommentaryForm(
-        request.POST or None,
-        periods=periods,
-        initial={"period": chosen, "text": current.text if current else ""},
-    )
+    status = statuses.get(chosen)
+    current = Commentary.last_written(measure, status.period_end) if status else None
+    initial = {"period": chosen, "text": current.text if current else ""}
+    form = CommentaryForm(request.POST or None, periods=periods, initial=initial)
     action = request.POST.get("action")
     if request.method == "POST" and form.is_valid():
         period = form.periods[form.cleaned_data["period"]]
         if action == "draft":
-            data = form.data.copy()
-            data["text"] = _drafted(measure, statuses[period.key])
-            form = CommentaryForm(data, periods=periods)
-            form.is_valid()
-            messages.info(
-                request,
-                "A draft has been written from the figures. Check and edit "
-                "it, then save it: nothing is saved or published yet.",
-            )
+            form = _with_draft(request, form, measure, statuses[period.key], periods)
         elif not form.cleaned_data["text"].strip():
             form.add_error("text", "Enter the commentary.")
         else:
             publish = action == "publish" and statuses[period.key].published
-            ServiceArea.objects.filter(pk=measure.area_id).update(
-                figures_version=F("figures_version") + 1
-            )
-            Commentary.objects.create(
-                measure=measure,
-                period_kind=period.kind,
-                period_end=period.end,
-                text=form.cleaned_data["text"].strip(),
-                written_by=request.user,
-                published=publish,
-            )
-            messages.success(
-                request,
-                f"Commentary for {period.label} saved"
-                f"{' and published' if publish else ' as a draft'}.",
-            )
+            Commentary.write(measure, period, form.cleaned_data["text"], by=request.user,
+                             publish=publish)  # fmt: skip
+            state = "and published" if publish else "as a draft"
+            messages.success(request, f"Commentary for {period.label} saved {state}.")
             return redirect(measure)
-    return render(
+    return render(request, "metrics/commentary.html", {
+        "measure": measure, "form": form, "current": current,
+        "period_published": status.published if status else False,
+        "breadcrumbs": [("Dashboard", reverse("home")),
+                        (measure.name, measure.get_absolute_url()), ("Commentary", None)],
+    })  # fmt: skip
+
+
+def _commentable(measure):
+    """The measure's whole-authority statuses in its own kind of period, officers' view, by
+    period key: the periods commentary may be written for."""
+    found = measure.statuses.in_view(drafts=True)
+    return {s.period.key: s for s in found.filter(breakdown="", period_kind=measure.frequency)}
+
+
+def _with_draft(request, form, measure, status, periods):
+    """The form again, its text a draft written from the figures; nothing is saved."""
+    data = form.data.copy()
+    data["text"] = _drafted(measure, status)
+    drafted = CommentaryForm(data, periods=periods)
+    drafted.is_valid()
+    messages.info(
         request,
-        "metrics/commentary.html",
-        {
-            "measure": measure,
-            "form": form,
-            "current": current,
-            "period_published": statuses[chosen].published if chosen in statuses else False,
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                (measure.name, measure.get_absolute_url()),
-                ("Commentary", None),
-            ],
-        },
+        "A draft has been written from the figures. Check and edit "
+        "it, then save it: nothing is saved or published yet.",
     )
+    return drafted
 
 
 def _drafted(measure, status):

@@ -193,3 +193,20 @@ def test_every_measures_commentary_is_written_in_one_page_red_first_saving_each_
     )
     member = client_for(roles.COMMITTEE_MEMBER)
     assert member.get("/scorecards/early-help/commentary/").status_code == 403
+
+
+def test_writing_commentary_keeps_every_version_and_refreshes_the_areas_pages(db):
+    from metrics.calculations import Period
+    from metrics.models import Commentary, ServiceArea
+    from tests.factories import make_measure, make_user
+
+    measure = make_measure()
+    officer = make_user(role=roles.PERFORMANCE_OFFICER)
+    period = Period(date(2022, 6, 1), "quarter")
+    before = ServiceArea.objects.get(pk=measure.area_id).figures_version
+    first = Commentary.write(measure, period, "  First words. ", by=officer, publish=False)
+    second = Commentary.write(measure, period, "Better words.", by=officer, publish=True)
+    assert Commentary.last_written(measure, period.end) == second
+    assert first.text == "First words." and not first.published and second.published
+    assert measure.commentary.count() == 2  # the first is kept
+    assert ServiceArea.objects.get(pk=measure.area_id).figures_version == before + 2
