@@ -779,6 +779,27 @@ class KeyAction(models.Model):
         """Open, and the month it was due in has ended."""
         return bool(self.is_open and self.due_month and self.due_month < date(on.year, on.month, 1))
 
+    def save_change(self, owners, *, fields, reason, by):
+        """Save this changed action and its owners, each change kept in the audit trail with
+        the reason; a closed action is no longer overdue. Returns whether anything changed."""
+        from scrutiny.audit import AuditEntry
+
+        if not self.is_open:
+            self.overdue_since = None
+        context = f"key action {self.reference}"
+        before = [o.name for o in KeyAction.objects.get(pk=self.pk).owners.all()]
+        with transaction.atomic():
+            entries = AuditEntry.save_with_trail(
+                self, user=by, reason=reason, context=context, fields=fields
+            )
+            moved = AuditEntry.record_set(
+                self, "owners", before, [o.name for o in owners],
+                user=by, reason=reason, context=context,
+            )  # fmt: skip
+            if moved:
+                self.owners.set(owners)
+        return bool(entries or moved)
+
     @property
     def due_label(self):
         if self.due_month:

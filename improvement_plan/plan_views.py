@@ -32,7 +32,7 @@ from metrics.models import MeasureStatus
 from metrics.views import measure_chart_html
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
-from scrutiny.roles import require, sees_drafts
+from scrutiny.roles import form_for, require, sees_drafts
 
 
 def _plan_or_404(pk=None):
@@ -415,39 +415,21 @@ def action(request, pk):
     require(request.user, "view_published")
     found = get_object_or_404(KeyAction.objects.select_related("workstream__priority__plan"), pk=pk)
     _refuse_changes_to_earlier_versions(request, found.workstream.plan)
-    form = None
-    if request.user.has_perm("scrutiny.update_plan"):
-        before = list(found.owners.all())
-        form = ActionForm(
-            request.POST or None, instance=copy.copy(found), initial={"owners": before}
+    before = list(found.owners.all())
+    form = form_for(
+        request,
+        request.user.has_perm("scrutiny.update_plan"),
+        lambda data: ActionForm(data, instance=copy.copy(found), initial={"owners": before}),
+    )
+    if form and request.method == "POST" and form.is_valid():
+        changed = form.save(commit=False).save_change(
+            list(form.cleaned_data["owners"]),
+            fields=ActionForm.Meta.fields,
+            reason=form.cleaned_data["reason"].strip(),
+            by=request.user,
         )
-        if request.method == "POST" and form.is_valid():
-            changed = form.save(commit=False)
-            if not changed.is_open:
-                changed.overdue_since = None
-            reason = form.cleaned_data["reason"].strip()
-            with transaction.atomic():
-                entries = AuditEntry.save_with_trail(
-                    changed,
-                    user=request.user,
-                    reason=reason,
-                    context=f"key action {found.reference}",
-                    fields=ActionForm.Meta.fields,
-                )
-                chosen = list(form.cleaned_data["owners"])
-                moved = AuditEntry.record_set(
-                    found, "owners", [o.name for o in before], [o.name for o in chosen],
-                    user=request.user, reason=reason, context=f"key action {found.reference}",
-                )  # fmt: skip
-                if moved:
-                    found.owners.set(chosen)
-                    entries = [*(entries or []), moved]
-            messages.success(
-                request, f"{found.reference} saved." if entries else "Nothing changed."
-            )
-            return redirect(found.workstream.get_absolute_url() + f"#action-{found.pk}")
-    elif request.method == "POST":
-        require(request.user, "update_plan")
+        messages.success(request, f"{found.reference} saved." if changed else "Nothing changed.")
+        return redirect(found.workstream.get_absolute_url() + f"#action-{found.pk}")
     return render(
         request,
         "improvement_plan/action.html",

@@ -3,7 +3,6 @@
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,11 +21,10 @@ from scrutiny.models import (
     Meeting,
     MeetingPack,
     MinuteAction,
-    MinuteActionUpdate,
     Question,
 )
 from scrutiny.queue import enqueue
-from scrutiny.roles import require
+from scrutiny.roles import form_for, require
 
 
 def _crumbs(*more):
@@ -336,33 +334,23 @@ def question(request, pk):
         ),
         pk=pk,
     )
-    form = None
-    if request.user.has_perm("scrutiny.answer_question") and found.status != found.Status.ANSWERED:
-        form = AnswerForm(request.POST or None, initial={"answer": found.answer})
-        if request.method == "POST" and form.is_valid():
-            found.answer = form.cleaned_data["answer"]
-            found.answered_by = request.user
-            found.answer_drafted_at = timezone.now()
-            found.status = Question.Status.DRAFTED
-            found.returned_at, found.return_comment = None, ""
-            AuditEntry.save_with_trail(
-                found, user=request.user, context="answer drafted", fields=["answer", "status"]
-            )
-            messages.success(
-                request, "Answer saved. A director approves it before the member sees it."
-            )
-            return redirect(found)
-    elif request.method == "POST":
-        require(request.user, "answer_question")
+    answers = request.user.has_perm("scrutiny.answer_question")
+    form = form_for(
+        request,
+        answers and found.status != found.Status.ANSWERED,
+        lambda data: AnswerForm(data, initial={"answer": found.answer}),
+    )
+    if form and request.method == "POST" and form.is_valid():
+        found.draft_answer(form.cleaned_data["answer"], by=request.user)
+        messages.success(request, "Answer saved. A director approves it before the member sees it.")
+        return redirect(found)
     return render(
         request,
         "scrutiny/question.html",
         {
             "question": found,
             "form": form,
-            "history": AuditEntry.objects.for_object(found)
-            if request.user.has_perm("scrutiny.answer_question")
-            else [],
+            "history": AuditEntry.objects.for_object(found) if answers else [],
             "assign_form": AssignForm(initial={"officer": found.assigned_to_id})
             if request.user.has_perm("scrutiny.sign_off")
             and found.status != Question.Status.ANSWERED
@@ -515,32 +503,15 @@ def minute_action(request, pk):
     found = get_object_or_404(
         MinuteAction.objects.select_related("committee", "meeting", "due_meeting"), pk=pk
     )
-    can_update = request.user.has_perm("scrutiny.answer_question") or request.user.has_perm(
+    may = request.user.has_perm("scrutiny.answer_question") or request.user.has_perm(
         "scrutiny.manage_meetings"
     )
-    form = (
-        ActionUpdateForm(request.POST or None, initial={"status": found.status})
-        if can_update
-        else None
+    form = form_for(
+        request, may, lambda data: ActionUpdateForm(data, initial={"status": found.status})
     )
-    if request.method == "POST" and not can_update:
-        require(request.user, "answer_question")
     if form and request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            MinuteActionUpdate.objects.create(
-                action=found,
-                text=form.cleaned_data["text"].strip(),
-                status=form.cleaned_data["status"],
-                by=request.user,
-            )
-            found.status = form.cleaned_data["status"]
-            AuditEntry.save_with_trail(
-                found,
-                user=request.user,
-                reason=form.cleaned_data["text"],
-                context="action update",
-                fields=["status"],
-            )
+        data = form.cleaned_data
+        found.record_update(data["text"], data["status"], by=request.user)
         messages.success(request, f"Action {found.reference} updated.")
         return redirect(found)
     found.is_open_overdue = found.is_overdue(clock.today())

@@ -287,6 +287,21 @@ class MinuteAction(models.Model):
             self.due and self.due < today
         )
 
+    def record_update(self, text, status, *, by):
+        """An update on the action, kept with who and when; its status changes with it, kept in
+        the audit trail with the update as the reason."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            update = MinuteActionUpdate.objects.create(
+                action=self, text=text.strip(), status=status, by=by
+            )
+            self.status = status
+            AuditEntry.save_with_trail(
+                self, user=by, reason=text, context="action update", fields=["status"]
+            )
+        return update
+
 
 class MinuteActionUpdate(models.Model):
     action = models.ForeignKey(MinuteAction, on_delete=models.CASCADE, related_name="updates")
@@ -388,6 +403,18 @@ class Question(models.Model):
         from django.urls import reverse
 
         return reverse("question", args=[self.pk])
+
+    def draft_answer(self, answer, *, by):
+        """An officer's answer, waiting for a director's approval before the member sees it;
+        kept in the audit trail. A returned answer is sent again."""
+        from django.utils import timezone
+
+        self.answer, self.answered_by, self.answer_drafted_at = answer, by, timezone.now()
+        self.status = Question.Status.DRAFTED
+        self.returned_at, self.return_comment = None, ""
+        AuditEntry.save_with_trail(
+            self, user=by, context="answer drafted", fields=["answer", "status"]
+        )
 
     @property
     def about(self):

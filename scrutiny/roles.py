@@ -128,6 +128,17 @@ def sees_drafts(user):
     return user.has_perm("scrutiny.view_drafts")
 
 
+def form_for(request, may, make):
+    """A page's form, shown only to those who ``may`` use it (a yes or no the view decides);
+    a POST from anyone else is refused (403), never silently ignored. ``make(data)`` builds
+    the form from the POST, or unbound (``None``) on a GET."""
+    if not may:
+        if request.method == "POST":
+            raise PermissionDenied
+        return None
+    return make(request.POST or None)
+
+
 def require(user, capability):
     """Refuse the request (403) unless the user's role includes the capability."""
     if not user.has_perm(f"scrutiny.{capability}"):

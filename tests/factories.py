@@ -195,3 +195,43 @@ def make_review(*, risk=None, quarter_end=date(2022, 6, 1), impact=3, likelihood
         signed_off_at=fields.pop("signed_off_at", now),
         **fields,
     )
+
+
+def make_question(*, meeting=None, asked_by=None, text="Why are re-referrals rising?", **fields):
+    from django.utils import timezone
+
+    from scrutiny.models import Question
+
+    return Question.objects.create(
+        meeting=meeting or make_meeting(),
+        asked_by=asked_by or make_user(role=roles.COMMITTEE_MEMBER),
+        text=text,
+        submitted_at=fields.pop("submitted_at", timezone.now()),
+        **fields,
+    )
+
+
+def make_minute_action(*, meeting=None, reference=None, text="Report back on agency staff"):
+    from scrutiny.models import MinuteAction
+
+    meeting = meeting or make_meeting()
+    return MinuteAction.objects.create(
+        committee=meeting.committee,
+        meeting=meeting,
+        reference=reference or f"A{next(_numbers)}",
+        text=text,
+        owners="CS",
+    )
+
+
+def make_inspection(*, title="Inspection of children's services", recommendations=("R1",)):
+    from improvement_plan.models import Inspection, Recommendation
+
+    inspection = Inspection.objects.create(
+        title=title, kind="ILACS standard", starts_on=date(2022, 3, 7), ends_on=date(2022, 3, 18)
+    )
+    for order, reference in enumerate(recommendations):
+        Recommendation.objects.create(
+            inspection=inspection, reference=reference, text=f"Improve {reference}", order=order
+        )
+    return inspection

@@ -1,0 +1,77 @@
+"""The committee's workflows on the models, without pages: each change with its audit entry."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
+
+from improvement_plan.models import KeyAction, Owner
+from scrutiny import roles
+from scrutiny.audit import AuditEntry
+from scrutiny.models import MinuteAction, Question
+from scrutiny.roles import form_for
+from tests.factories import (
+    make_action,
+    make_inspection,
+    make_minute_action,
+    make_question,
+    make_user,
+)
+
+
+def test_an_officers_answer_waits_for_approval_and_is_in_the_trail(db):
+    officer = make_user(role=roles.PERFORMANCE_OFFICER)
+    question = make_question(returned_at="2022-09-01T10:00Z", return_comment="Shorter, please")
+    question.draft_answer("Because of the new front door.", by=officer)
+    question.refresh_from_db()
+    assert question.status == Question.Status.DRAFTED
+    assert (question.answered_by, question.returned_at, question.return_comment) == (
+        officer,
+        None,
+        "",
+    )
+    entry = AuditEntry.objects.for_object(question).get(field="answer")
+    assert entry.new_value == "Because of the new front door." and entry.user == officer
+
+
+def test_a_minute_action_update_keeps_the_text_and_changes_the_status(db):
+    officer = make_user(role=roles.PERFORMANCE_OFFICER)
+    action = make_minute_action()
+    update = action.record_update("  Report circulated.  ", MinuteAction.Status.DONE, by=officer)
+    assert update.text == "Report circulated." and update.by == officer
+    assert MinuteAction.objects.get(pk=action.pk).status == MinuteAction.Status.DONE
+    entry = AuditEntry.objects.for_object(action).get(field="status")
+    assert (entry.old_value, entry.new_value) == ("open", "done")
+
+
+def test_a_key_action_change_and_its_owners_are_kept_with_the_reason(db):
+    lead = make_user(role=roles.SERVICE_LEAD)
+    action = make_action()
+    owner = Owner.objects.create(name="Head of Safeguarding")
+    action.status = KeyAction.Status.COMPLETED
+    action.completed_on = "2022-08-31"
+    changed = action.save_change(
+        [owner], fields=["status", "completed_on"], reason="Signed off at board", by=lead
+    )
+    assert changed
+    assert [o.name for o in KeyAction.objects.get(pk=action.pk).owners.all()] == [owner.name]
+    trail = AuditEntry.objects.for_object(action)
+    assert {e.field for e in trail} >= {"status", "owners"}
+    assert {e.reason for e in trail} == {"Signed off at board"}
+    assert not action.save_change(
+        [owner], fields=["status", "completed_on"], reason="again", by=lead
+    )
+
+
+def test_the_form_is_only_for_those_who_may_and_their_post_is_refused(db):
+    factory = RequestFactory()
+    get, post = factory.get("/"), factory.post("/", {"text": "x"})
+    assert form_for(get, False, dict) is None
+    with pytest.raises(PermissionDenied):
+        form_for(post, False, dict)
+    assert form_for(get, True, lambda data: data) is None  # unbound on a GET
+    assert form_for(post, True, lambda data: data)["text"] == "x"
+
+
+def test_an_inspection_from_its_factory_has_its_recommendations(db):
+    inspection = make_inspection(recommendations=("R1", "R2"))
+    assert [r.reference for r in inspection.recommendations.all()] == ["R1", "R2"]
