@@ -976,6 +976,57 @@ class ProgressUpdate(models.Model):
     def signed_off(self):
         return self.signed_off_at is not None
 
+    def record(self, workstream, period, *, replacing, reason, fields, by):
+        """Save this update (new, or a correction of the draft) for the period; one replacing
+        a signed-off update says why. It then waits for a director's sign-off, kept in the
+        audit trail."""
+        from scrutiny.audit import AuditEntry
+
+        self.workstream, self.period = workstream, period
+        self.written_by, self.written_at = by, timezone.now()
+        if replacing is not None:
+            self.replaces, self.replace_reason = replacing, reason.strip()
+        # Corrected after being returned: it waits for sign-off again.
+        self.returned_at, self.returned_by, self.return_comment = None, None, ""
+        AuditEntry.save_with_trail(
+            self,
+            user=by,
+            reason=self.replace_reason,
+            context=f"progress update {workstream.number} {period.label}",
+            fields=[*fields, "replace_reason", "return_comment"],
+        )
+
+    def sign_off(self, by):
+        """A director's sign-off: the update is what readers see, and the one it replaces is
+        superseded, in one transaction kept in the audit trail."""
+        from scrutiny.audit import AuditEntry
+
+        now = timezone.now()
+        with transaction.atomic():
+            if self.replaces_id:
+                ProgressUpdate.objects.filter(pk=self.replaces_id).update(superseded_at=now)
+            self.signed_off_by, self.signed_off_at = by, now
+            AuditEntry.save_with_trail(
+                self,
+                user=by,
+                context="progress update sign-off",
+                fields=["signed_off_by", "signed_off_at"],
+            )
+
+    def send_back(self, by, comment):
+        """Return the update to its lead with a comment instead of signing it off."""
+        from scrutiny.audit import AuditEntry
+
+        self.returned_at, self.returned_by = timezone.now(), by
+        self.return_comment = comment.strip()[:2000]
+        AuditEntry.save_with_trail(
+            self,
+            user=by,
+            reason=self.return_comment,
+            context="progress update returned",
+            fields=["returned_at", "returned_by", "return_comment"],
+        )
+
     @property
     def progress_lines(self):
         return [line.strip() for line in self.progress_made.splitlines() if line.strip()]

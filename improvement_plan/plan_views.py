@@ -12,7 +12,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from improvement_plan.models import (
@@ -32,6 +31,7 @@ from metrics.models import MeasureStatus
 from metrics.views import measure_chart_html
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
+from scrutiny.editing import redirect_back
 from scrutiny.roles import form_for, require, sees_drafts
 
 
@@ -271,23 +271,10 @@ def write_update(request, pk):
         replacing=replacing,
     )
     if request.method == "POST" and form.is_valid():
-        update = form.save(commit=False)
-        update.workstream = found
-        update.period = period
-        update.written_by = request.user
-        update.written_at = timezone.now()
-        if replacing is not None:
-            update.replaces = replacing
-            update.replace_reason = form.cleaned_data["reason"].strip()
-        # Corrected after being returned: it waits for sign-off again.
-        update.returned_at, update.returned_by, update.return_comment = None, None, ""
-        AuditEntry.save_with_trail(
-            update,
-            user=request.user,
-            reason=update.replace_reason,
-            context=f"progress update {found.number} {period.label}",
-            fields=[*UpdateForm.Meta.fields, "replace_reason", "return_comment"],
-        )
+        form.save(commit=False).record(
+            found, period, replacing=replacing, reason=form.cleaned_data.get("reason", ""),
+            fields=UpdateForm.Meta.fields, by=request.user,
+        )  # fmt: skip
         messages.success(request, f"Update for {period.label} saved. A director signs it off.")
         return redirect(found)
     today = clock.today()
@@ -323,23 +310,9 @@ def sign_off_update(request, pk):
     if update.signed_off or update.superseded_at:
         messages.error(request, "That update is already signed off; it can only be replaced.")
         return redirect(update.workstream)
-    now = timezone.now()
-    with transaction.atomic():
-        if update.replaces_id:
-            ProgressUpdate.objects.filter(pk=update.replaces_id).update(superseded_at=now)
-        update.signed_off_by = request.user
-        update.signed_off_at = now
-        AuditEntry.save_with_trail(
-            update,
-            user=request.user,
-            context="progress update sign-off",
-            fields=["signed_off_by", "signed_off_at"],
-        )
+    update.sign_off(request.user)
     messages.success(request, f"Signed off the update for {update.period.label}.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = update.workstream.get_absolute_url()
-    return redirect(target)
+    return redirect_back(request, update.workstream)
 
 
 @require_POST
@@ -353,20 +326,9 @@ def return_update(request, pk):
     elif not comment:
         messages.error(request, "Say what the lead should change: the comment is sent back.")
     else:
-        update.returned_at, update.returned_by = timezone.now(), request.user
-        update.return_comment = comment[:2000]
-        AuditEntry.save_with_trail(
-            update,
-            user=request.user,
-            reason=update.return_comment,
-            context="progress update returned",
-            fields=["returned_at", "returned_by", "return_comment"],
-        )
+        update.send_back(request.user, comment)
         messages.success(request, f"Returned the update for {update.period.label} to its lead.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = update.workstream.get_absolute_url()
-    return redirect(target)
+    return redirect_back(request, update.workstream)
 
 
 class ActionForm(forms.ModelForm):

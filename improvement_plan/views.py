@@ -6,7 +6,6 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -16,6 +15,7 @@ from metrics import calculations as calc
 from metrics import charts
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
+from scrutiny.editing import redirect_back
 from scrutiny.roles import require, sees_drafts
 
 RISK_SORTS = {
@@ -231,14 +231,7 @@ def sign_off(request, reference):
     else:
         assessment.sign_off(request.user)
         messages.success(request, f"Signed off the review for {assessment.quarter.label}.")
-    return _back(request, found)
-
-
-def _back(request, found):
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = found.get_absolute_url()
-    return redirect(target)
+    return redirect_back(request, found)
 
 
 @require_POST
@@ -255,7 +248,7 @@ def return_review(request, reference):
     else:
         assessment.send_back(request.user, comment)
         messages.success(request, f"Returned the review for {assessment.quarter.label}.")
-    return _back(request, found)
+    return redirect_back(request, found)
 
 
 def overdue(request):

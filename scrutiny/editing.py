@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from scrutiny.audit import AuditEntry
 
@@ -94,3 +95,12 @@ def edit_with_trail(request, form, *, heading, caption, breadcrumbs, done, conte
 
 def _names(instance, field):
     return [str(item) for item in getattr(instance, field).all()]
+
+
+def redirect_back(request, fallback):
+    """After a POST, back to the page it came from (its ``next`` field) if that is on this
+    site, else to ``fallback`` (an object with a URL, or a URL)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(fallback)
+    return redirect(target)

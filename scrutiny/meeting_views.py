@@ -7,13 +7,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from improvement_plan.models import Plan, Risk, Workstream
 from metrics.models import Measure
 from scrutiny import clock, notifications, packs
+from scrutiny.editing import redirect_back
 from scrutiny.models import (
     AgendaItem,
     AuditEntry,
@@ -417,10 +418,7 @@ def return_answer(request, pk):
             fields=["status", "return_comment"],
         )  # fmt: skip
         messages.success(request, "The answer is returned to be redrafted.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = found.get_absolute_url()
-    return redirect(target)
+    return redirect_back(request, found)
 
 
 @require_POST
@@ -438,10 +436,7 @@ def approve_answer(request, pk):
     )
     notifications.question_answered(found)
     messages.success(request, "Answer approved. The member is told.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = found.get_absolute_url()
-    return redirect(target)
+    return redirect_back(request, found)
 
 
 # --------------------------------------------------------------------------------------------

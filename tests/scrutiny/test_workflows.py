@@ -75,3 +75,13 @@ def test_the_form_is_only_for_those_who_may_and_their_post_is_refused(db):
 def test_an_inspection_from_its_factory_has_its_recommendations(db):
     inspection = make_inspection(recommendations=("R1", "R2"))
     assert [r.reference for r in inspection.recommendations.all()] == ["R1", "R2"]
+
+
+def test_back_to_the_page_a_post_came_from_but_never_to_another_site(db):
+    from scrutiny.editing import redirect_back
+
+    factory = RequestFactory()
+    here = factory.post("/x/", {"next": "/risks/?sort=score"})
+    away = factory.post("/x/", {"next": "https://evil.example/"})
+    assert redirect_back(here, "/fallback/").url == "/risks/?sort=score"
+    assert redirect_back(away, "/fallback/").url == "/fallback/"
