@@ -387,11 +387,7 @@ def assign_question(request, pk):
     elif not form.is_valid():
         messages.error(request, form.errors["officer"][0])
     else:
-        found.assigned_to = form.cleaned_data["officer"]
-        AuditEntry.save_with_trail(
-            found, user=request.user, context="question assigned", fields=["assigned_to"]
-        )
-        notifications.question_assigned(found)
+        found.assign(form.cleaned_data["officer"], by=request.user)
         messages.success(
             request,
             f"{found.assigned_to.get_full_name() or found.assigned_to} will answer; "
@@ -411,12 +407,7 @@ def return_answer(request, pk):
     elif not comment:
         messages.error(request, "Say what should change: the comment is sent back.")
     else:
-        found.status = Question.Status.SUBMITTED
-        found.returned_at, found.return_comment = timezone.now(), comment[:2000]
-        AuditEntry.save_with_trail(
-            found, user=request.user, reason=found.return_comment, context="answer returned",
-            fields=["status", "return_comment"],
-        )  # fmt: skip
+        found.send_back(request.user, comment)
         messages.success(request, "The answer is returned to be redrafted.")
     return redirect_back(request, found)
 
@@ -428,13 +419,7 @@ def approve_answer(request, pk):
     if found.status != Question.Status.DRAFTED:
         messages.error(request, "There is no drafted answer waiting for approval.")
         return redirect(found)
-    found.status = Question.Status.ANSWERED
-    found.approved_by = request.user
-    found.approved_at = timezone.now()
-    AuditEntry.save_with_trail(
-        found, user=request.user, context="answer approved", fields=["status", "approved_by"]
-    )
-    notifications.question_answered(found)
+    found.approve(request.user)
     messages.success(request, "Answer approved. The member is told.")
     return redirect_back(request, found)
 

@@ -416,6 +416,43 @@ class Question(models.Model):
             self, user=by, context="answer drafted", fields=["answer", "status"]
         )
 
+    def assign(self, officer, *, by):
+        """A director names the officer who answers; kept in the trail, the officer e-mailed."""
+        from scrutiny import notifications
+
+        self.assigned_to = officer
+        AuditEntry.save_with_trail(
+            self, user=by, context="question assigned", fields=["assigned_to"]
+        )
+        notifications.question_assigned(self)
+
+    def send_back(self, by, comment):
+        """Return the drafted answer to be redrafted, with what should change."""
+        from django.utils import timezone
+
+        self.status = Question.Status.SUBMITTED
+        self.returned_at, self.return_comment = timezone.now(), comment.strip()[:2000]
+        AuditEntry.save_with_trail(
+            self, user=by, reason=self.return_comment, context="answer returned",
+            fields=["status", "return_comment"],
+        )  # fmt: skip
+
+    def approve(self, by):
+        """A director approves the drafted answer: the member sees it and is told."""
+        from django.utils import timezone
+
+        from scrutiny import notifications
+
+        self.status, self.approved_by, self.approved_at = (
+            Question.Status.ANSWERED,
+            by,
+            timezone.now(),
+        )
+        AuditEntry.save_with_trail(
+            self, user=by, context="answer approved", fields=["status", "approved_by"]
+        )
+        notifications.question_answered(self)
+
     @property
     def about(self):
         """What the question is about, as a (label, url) pair."""

@@ -85,3 +85,29 @@ def test_back_to_the_page_a_post_came_from_but_never_to_another_site(db):
     away = factory.post("/x/", {"next": "https://evil.example/"})
     assert redirect_back(here, "/fallback/").url == "/risks/?sort=score"
     assert redirect_back(away, "/fallback/").url == "/fallback/"
+
+
+def test_a_director_assigns_returns_and_approves_an_answer_each_in_the_trail(db):
+    from scrutiny.mail import OutgoingEmail
+
+    director = make_user(role=roles.DIRECTOR)
+    officer = make_user(role=roles.PERFORMANCE_OFFICER)
+    officer.email = "officer@example.org"
+    officer.save()
+    question = make_question()
+    question.asked_by.email = "member@example.org"
+    question.asked_by.save()
+    question.assign(officer, by=director)
+    assert OutgoingEmail.objects.filter(recipient="officer@example.org").exists()
+    question.draft_answer("First try.", by=officer)
+    question.send_back(director, " Give the numbers. ")
+    question.refresh_from_db()
+    assert question.status == Question.Status.SUBMITTED
+    assert question.return_comment == "Give the numbers."
+    question.draft_answer("Re-referrals rose from 19% to 24%.", by=officer)
+    question.approve(director)
+    question.refresh_from_db()
+    assert (question.status, question.approved_by) == (Question.Status.ANSWERED, director)
+    assert OutgoingEmail.objects.filter(recipient="member@example.org").exists()
+    contexts = set(AuditEntry.objects.for_object(question).values_list("context", flat=True))
+    assert contexts >= {"question assigned", "answer returned", "answer approved"}
