@@ -37,28 +37,38 @@ def test_two_concurrent_commits_of_the_same_figures_never_lose_an_update(monkeyp
         uploads.append(Upload.objects.get(pk=upload.pk))
     assert all(u.status == Upload.Status.READY for u in uploads)
 
-    # Hold the first commit inside its transaction, measures locked, long enough for the
-    # second to arrive.
+    # Hold the first commit inside its transaction, measures locked, until the second is seen
+    # waiting for those locks in PostgreSQL: ordered by what happens, not by how long it takes.
     real_load = loading._load_staged
-    inside = threading.Event()
+    inside, second_blocked = threading.Event(), threading.Event()
 
-    def slow_load(*args):
+    def load_once_the_second_waits(*args):
         inside.set()
-        time.sleep(1.5)
+        deadline = time.monotonic() + 20
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline and not second_blocked.is_set():
+                cursor.execute("SELECT pg_stat_clear_snapshot()")  # else fixed per transaction
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                if cursor.fetchone()[0]:
+                    second_blocked.set()
+                else:
+                    time.sleep(0.01)  # polling for the event, not waiting for time to pass
         return real_load(*args)
 
-    monkeypatch.setattr(loading, "_load_staged", slow_load)
+    monkeypatch.setattr(loading, "_load_staged", load_once_the_second_waits)
     outcomes = {}
 
     def load(upload, name, wait_for=None):
         try:
             if wait_for:
                 wait_for.wait(10)
-            started = time.monotonic()
             loading.commit(upload, officer, "")
-            outcomes[name] = ("loaded", time.monotonic() - started)
+            outcomes[name] = "loaded"
         except loading.Refused as refused:
-            outcomes[name] = (str(refused), time.monotonic() - started)
+            outcomes[name] = str(refused)
         finally:
             connections.close_all()
 
@@ -69,10 +79,9 @@ def test_two_concurrent_commits_of_the_same_figures_never_lose_an_update(monkeyp
     first.join(30)
     second.join(30)
 
-    assert outcomes["first"][0] == "loaded"
-    message, waited = outcomes["second"]
-    assert "changed or published by someone else after this file was checked" in message
-    assert waited > 1.0, "the second commit waited for the first to finish"
+    assert outcomes["first"] == "loaded"
+    assert second_blocked.is_set(), "the second commit waited for the first's locks"
+    assert "changed or published by someone else after this file was checked" in outcomes["second"]
     assert Observation.objects.get(period_end=date(2022, 9, 1)).value == Decimal("71.2")
     assert ObservationChange.objects.count() == 1
     assert Upload.objects.get(pk=uploads[1].pk).status == Upload.Status.READY
