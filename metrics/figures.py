@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 
 from metrics import calculations as calc
-from scrutiny import clock
 
 LONG_COLUMNS = ["measure_code", "period", "area", "value", "numerator", "denominator", "note"]
 REQUIRED_LONG = ["measure_code", "period", "value"]
@@ -326,14 +325,14 @@ def _looks_like_period(header):
         return False
 
 
-def check(frame, catalogue, today=None):
-    """Clean figures and problems. ``catalogue`` maps measure code to MeasureInfo.
+def check(frame, catalogue, today):
+    """Clean figures and problems. ``catalogue`` maps measure code to MeasureInfo; ``today``
+    is the day no figure may be later than (the caller's, so this stays pure).
 
     Returns ``(figures, problems, layout)``: ``figures`` is a DataFrame with columns
     measure_id, period_kind, period_end, breakdown, value, numerator, denominator, note, row
     (Decimals for the numbers), holding only rows with no problem.
     """
-    today = today or clock.today()
     problems = []
     headers = [str(h) for h in frame.columns]
     canonical = [_canonical(h) for h in headers]

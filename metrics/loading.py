@@ -30,6 +30,7 @@ from metrics.models import (
     StagedFigure,
     Upload,
 )
+from scrutiny import clock
 from scrutiny.queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def read_and_check(data, name, today=None):
         table = reading.read_table(name, data, settings.UPLOAD_MAX_BYTES)
     except reading.FileRejected as rejected:
         return None, rejected.problems, ""
-    return reading.check(table, catalogue(), today=today)
+    return reading.check(table, catalogue(), today=today or clock.today())
 
 
 def check_upload(upload):
@@ -790,7 +791,7 @@ def correct(
         "note": note,
     }
     table = pd.DataFrame([row], dtype=str)
-    figures, problems, _ = reading.check(table, catalogue())
+    figures, problems, _ = reading.check(table, catalogue(), today=clock.today())
     if problems:
         raise Refused(" ".join(p.message for p in problems))
     with transaction.atomic():

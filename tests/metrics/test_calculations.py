@@ -30,9 +30,14 @@ from metrics.calculations import (
 )
 
 
-def test_calculations_import_no_django():
+@pytest.mark.parametrize(
+    "module", ["metrics.calculations", "metrics.charts", "metrics.figures", "metrics.library"]
+)
+def test_the_rules_charts_and_file_checks_import_no_django(module):
+    """Pure code: the rules, the charts and the file checks run (and are tested) without a
+    database or settings."""
     code = (
-        "import sys; import metrics.calculations; "
+        f"import sys; import {module}; "
         "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), "
         "sorted(m for m in sys.modules if m.startswith('django'))"
     )

@@ -155,7 +155,8 @@ def test_empty_and_oversized_files_are_refused():
     assert rejected(b"   \n\n") == "The file is empty."
     assert "the largest accepted is" in rejected(b"x" * 2000, limit=1000)
     assert (
-        "no figures" in check(read_table("f.csv", HEADER.encode(), 10**6), CATALOGUE)[1][0].message
+        "no figures"
+        in check(read_table("f.csv", HEADER.encode(), 10**6), CATALOGUE, TODAY)[1][0].message
     )
 
 
