@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement_plan import plan_views, structure_views, views
+from improvement_plan import plan_views, risk_views, structure_views
 
 app_name = "improvement_plan"
 
@@ -40,14 +40,14 @@ urlpatterns = [
     path("plan/updates/<int:pk>/sign-off/", plan_views.sign_off_update, name="sign_off_update"),
     path("plan/updates/<int:pk>/return/", plan_views.return_update, name="return_update"),
     path("plan/owners/", plan_views.owners, name="owners"),
-    path("risks/", views.risks, name="risks"),
-    path("risks/heat-map/", views.heat_map, name="heat_map"),
-    path("risks/overdue/", views.overdue, name="overdue"),
-    path("risks/new/", views.risk_form, name="risk_new"),
-    path("risks/<str:reference>/", views.risk, name="risk"),
-    path("risks/<str:reference>/review/", views.review, name="review"),
-    path("risks/<str:reference>/sign-off/", views.sign_off, name="sign_off"),
-    path("risks/<str:reference>/return/", views.return_review, name="return_review"),
-    path("risks/<str:reference>/change/", views.risk_form, name="risk_change"),
-    path("risks/<str:reference>/close/", views.close_risk, name="risk_close"),
+    path("risks/", risk_views.risks, name="risks"),
+    path("risks/heat-map/", risk_views.heat_map, name="heat_map"),
+    path("risks/overdue/", risk_views.overdue, name="overdue"),
+    path("risks/new/", risk_views.risk_form, name="risk_new"),
+    path("risks/<str:reference>/", risk_views.risk, name="risk"),
+    path("risks/<str:reference>/review/", risk_views.review, name="review"),
+    path("risks/<str:reference>/sign-off/", risk_views.sign_off, name="sign_off"),
+    path("risks/<str:reference>/return/", risk_views.return_review, name="return_review"),
+    path("risks/<str:reference>/change/", risk_views.risk_form, name="risk_change"),
+    path("risks/<str:reference>/close/", risk_views.close_risk, name="risk_close"),
 ]

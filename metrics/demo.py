@@ -404,8 +404,7 @@ FINANCE_PAPER = (
 def load_finance():
     """The 2021/22 revenue outturn: its tables, the narrative's figures and ten years of
     external placements, read and checked as an uploaded file is, kept as printed."""
-    from metrics import figures as reading
-    from metrics import finance
+    from metrics import figure_files, finance
     from metrics.models import FinanceReport
 
     if FinanceReport.objects.filter(year="2021/22", title__startswith="Revenue").exists():
@@ -416,7 +415,7 @@ def load_finance():
         ("placements", "external_placements_2012_2022.csv"),
         ("facts", "finance_narrative_2021_22.csv"),
     ):
-        frame = reading.read_table(name, (FIXTURES / name).read_bytes(), 10 * 1024 * 1024)
+        frame = figure_files.read_table(name, (FIXTURES / name).read_bytes(), 10 * 1024 * 1024)
         tables[key] = finance._records(frame, key)
     checked, problems = finance.check_tables(tables["lines"], tables["placements"], tables["facts"])
     if problems:

@@ -142,7 +142,7 @@ def percent(text):
 def read_and_check(data, name, max_bytes=20 * 1024 * 1024):
     """(Finance or None, problems) for an uploaded workbook: the template's Report and Lines
     sheets, and Placements and Narrative when present."""
-    from metrics import figures as reading
+    from metrics import figure_files
 
     if len(data) > max_bytes:
         return None, [Problem("", None, "", "file", f"The file is larger than "
@@ -162,8 +162,8 @@ def read_and_check(data, name, max_bytes=20 * 1024 * 1024):
     sheets, problems = {}, []
     for sheet in SHEETS:  # one at a time, so that a problem names its sheet
         try:
-            sheets.update(reading.read_xlsx_sheets(data, [sheet]))
-        except reading.FileRejected as rejected:
+            sheets.update(figure_files.read_xlsx_sheets(data, [sheet]))
+        except figure_files.FileRejected as rejected:
             problems += [
                 Problem(sheet if p.row else "", p.row, p.column, p.field, p.message)
                 for p in rejected.problems
@@ -266,7 +266,7 @@ def check_tables(lines, placements=None, facts=None, names=("Lines", "Placements
 
 
 def _letter(index):
-    from metrics.figures import column_letter
+    from metrics.figure_files import column_letter
 
     return column_letter(index)
 

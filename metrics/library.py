@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from metrics import calculations as calc
-from metrics.figures import FileRejected, Problem, _read_csv, column_letter, read_xlsx_sheets
+from metrics.figure_files import FileRejected, Problem, _read_csv, column_letter, read_xlsx_sheets
 
 SHEETS = ("Measures", "Targets", "Comparators", "Risks")
 # The improvement plan's sheets, read by improvement_plan.plan_loading with the same rules.

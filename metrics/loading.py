@@ -18,8 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from metrics import calculations as calc
-from metrics import figures as reading
-from metrics import preview
+from metrics import figure_files, preview
 from metrics.models import (
     Commentary,
     Measure,
@@ -46,7 +45,7 @@ class Refused(Exception):
 
 def catalogue():
     return {
-        code: reading.MeasureInfo(
+        code: figure_files.MeasureInfo(
             id=pk,
             code=code,
             frequency=frequency,
@@ -88,10 +87,10 @@ def _progress(upload, stage, percent):
 def read_and_check(data, name, today=None):
     """(figures, problems, layout) for a file's bytes; figures is None when unreadable."""
     try:
-        table = reading.read_table(name, data, settings.UPLOAD_MAX_BYTES)
-    except reading.FileRejected as rejected:
+        table = figure_files.read_table(name, data, settings.UPLOAD_MAX_BYTES)
+    except figure_files.FileRejected as rejected:
         return None, rejected.problems, ""
-    return reading.check(table, catalogue(), today=today or clock.today())
+    return figure_files.check(table, catalogue(), today=today or clock.today())
 
 
 def check_upload(upload):
@@ -116,7 +115,7 @@ def check_upload(upload):
         logger.exception("Upload %s could not be checked", upload.pk)
         figures, layout = None, ""
         problems = [
-            reading.Problem(
+            figure_files.Problem(
                 None,
                 "",
                 "file",
@@ -217,7 +216,7 @@ def give_up_checking(upload):
     """A file whose check failed every time (or stopped the worker) is reported, not retried."""
     upload.status = Upload.Status.INVALID
     upload.problems = [
-        reading.Problem(
+        figure_files.Problem(
             None,
             "",
             "file",
@@ -310,7 +309,9 @@ def _summary(diff):
         }
         for r in changed.head(CHANGES_SHOWN).itertuples()
     ]
-    versions = dict(Measure.objects.filter(pk__in=list(codes)).values_list("pk", "figures_version"))
+    versions = dict(
+        Measure.objects.filter(pk__in=list(codes)).values_list("pk", "figures_revision")
+    )
     return {
         "changes": shown,
         "published_changes": int((diff["is_changed"] & diff["was_published"]).sum()),
@@ -459,7 +460,7 @@ def _lock_measures(measure_ids, versions):
         Measure.objects.select_for_update()
         .filter(pk__in=ids)
         .order_by("pk")
-        .values_list("pk", "code", "figures_version")
+        .values_list("pk", "code", "figures_revision")
     )
     moved = [code for pk, code, version in rows if versions.get(str(pk), version) != version]
     if moved:
@@ -468,7 +469,7 @@ def _lock_measures(measure_ids, versions):
             "changed or published by someone else after this file was checked. Nothing was "
             "loaded: upload the file again to see the changes it would make now."
         )
-    Measure.objects.filter(pk__in=ids).update(figures_version=F("figures_version") + 1)
+    Measure.objects.filter(pk__in=ids).update(figures_revision=F("figures_revision") + 1)
 
 
 def _write(diff, *, user, reason, upload=None):
@@ -763,7 +764,9 @@ def roll_back(upload, user, reason):
             observation.updated_by = user
             observation.save()
         ObservationChange.objects.bulk_create(restored, batch_size=BATCH)
-        Measure.objects.filter(pk__in=measure_ids).update(figures_version=F("figures_version") + 1)
+        Measure.objects.filter(pk__in=measure_ids).update(
+            figures_revision=F("figures_revision") + 1
+        )
         locked.status = Upload.Status.ROLLED_BACK
         locked.rolled_back_at = now
         locked.rolled_back_by = user
@@ -791,11 +794,11 @@ def correct(
         "note": note,
     }
     table = pd.DataFrame([row], dtype=str)
-    figures, problems, _ = reading.check(table, catalogue(), today=clock.today())
+    figures, problems, _ = figure_files.check(table, catalogue(), today=clock.today())
     if problems:
         raise Refused(" ".join(p.message for p in problems))
     with transaction.atomic():
-        versions = {str(measure.pk): Measure.objects.get(pk=measure.pk).figures_version}
+        versions = {str(measure.pk): Measure.objects.get(pk=measure.pk).figures_revision}
         _lock_measures([measure.pk], versions)
         diff = compare(figures)
         if diff["is_changed"].any() and diff["was_published"].any() and not reason.strip():
@@ -861,7 +864,7 @@ def _set_published(area, period, user, action, reason, missing=""):
         # the publication must be checked again, since what it changes is now published.
         measure_ids = list(area.measures.values_list("pk", flat=True))
         versions = dict(
-            Measure.objects.filter(pk__in=measure_ids).values_list("pk", "figures_version")
+            Measure.objects.filter(pk__in=measure_ids).values_list("pk", "figures_revision")
         )
         _lock_measures(measure_ids, {str(pk): version for pk, version in versions.items()})
         count = Observation.objects.filter(**in_period, published=not published).update(

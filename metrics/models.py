@@ -385,10 +385,11 @@ class Measure(models.Model):
         "draws them (grades by legal status, team or area of practice are the measure's "
         "breakdowns, e.g. 'Legal status: Children in care')",
     )
-    figures_version = models.PositiveIntegerField(
+    figures_revision = models.PositiveIntegerField(
         default=0,
         editable=False,
-        help_text="Goes up with every committed change to the measure's figures",
+        help_text="Goes up with every committed change to the measure's figures: a file "
+        "checked against an older revision is checked again before it is loaded",
     )
     recompute_wanted_at = models.DateTimeField(
         null=True,

@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from metrics import calculations as calc
 from metrics import loading
+from metrics.file_templates import csv_template, xlsx_template
 from metrics.models import (
     AreaRagCount,
     Commentary,
@@ -31,7 +32,6 @@ from metrics.models import (
     Upload,
 )
 from metrics.tasks import check_upload
-from metrics.templates_xlsx import csv_template, xlsx_template
 from scrutiny.queue import enqueue
 from scrutiny.roles import require
 

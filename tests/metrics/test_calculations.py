@@ -31,7 +31,7 @@ from metrics.calculations import (
 
 
 @pytest.mark.parametrize(
-    "module", ["metrics.calculations", "metrics.charts", "metrics.figures", "metrics.library"]
+    "module", ["metrics.calculations", "metrics.charts", "metrics.figure_files", "metrics.library"]
 )
 def test_the_rules_charts_and_file_checks_import_no_django(module):
     """Pure code: the rules, the charts and the file checks run (and are tested) without a

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook
 
-from metrics.figures import FileRejected, MeasureInfo, check, read_table
+from metrics.figure_files import FileRejected, MeasureInfo, check, read_table
 
 TODAY = date(2022, 11, 15)
 CATALOGUE = {

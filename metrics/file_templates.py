@@ -10,7 +10,7 @@ from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from metrics import calculations as calc
-from metrics.figures import INFO_COLUMNS, LONG_COLUMNS
+from metrics.figure_files import INFO_COLUMNS, LONG_COLUMNS
 from metrics.models import Measure, Observation
 from scrutiny import clock
 
