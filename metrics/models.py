@@ -54,7 +54,7 @@ class Rag(models.TextChoices):
     RED = "red", "Significantly worse than target"
     NO_VALUE = "no_value", "No value"
     MISSING_TARGET = "missing_target", "Missing target"
-    NOT_JUDGED = "not_judged", "No information"
+    NOT_JUDGED = "not_judged", "Not judged"
 
 
 class Direction(models.TextChoices):
@@ -259,12 +259,12 @@ class MeasureQuerySet(models.QuerySet):
         and the sweeper queues it again."""
         from django.utils import timezone
 
-        from metrics.tasks import recompute_statuses
+        from metrics.tasks import recompute_in_background
         from scrutiny.queue import enqueue
 
         ids = sorted(int(pk) for pk in self.values_list("pk", flat=True))
         Measure.objects.filter(pk__in=ids).update(recompute_wanted_at=timezone.now())
-        enqueue(recompute_statuses, ids)
+        enqueue(recompute_in_background, ids)
         return ids
 
     def for_scorecard(self, area, period, drafts, columns=5, breakdown=""):

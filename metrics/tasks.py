@@ -12,7 +12,7 @@ CHECK_ATTEMPTS = 3
 
 
 @shared_task(acks_late=True)
-def recompute_statuses(measure_ids=None):
+def recompute_in_background(measure_ids=None):
     """Recompute the statuses of these measures (all measures when None). Safe to repeat."""
     measures = Measure.objects.all()
     if measure_ids is not None:
@@ -21,7 +21,7 @@ def recompute_statuses(measure_ids=None):
 
 
 @shared_task(acks_late=True)
-def check_upload(upload_id):
+def check_upload_in_background(upload_id):
     """Check an uploaded file and preview its changes; does nothing once it has been checked."""
     from django.db.models import F
 

@@ -31,7 +31,7 @@ from metrics.models import (
     ServiceArea,
     Upload,
 )
-from metrics.tasks import check_upload
+from metrics.tasks import check_upload_in_background
 from scrutiny.queue import enqueue
 from scrutiny.roles import require
 
@@ -76,7 +76,7 @@ def upload(request):
         if kind == Upload.Kind.LIBRARY:
             require(request.user, "edit_measures")
         new = loading.receive(data, received.name, request.user, kind)
-        enqueue(check_upload, new.pk)
+        enqueue(check_upload_in_background, new.pk)
         return redirect(new)
     recent = Upload.objects.select_related("uploaded_by")[:20]
     return render(

@@ -255,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "nightly-full-recompute": {
-        "task": "metrics.tasks.recompute_statuses",
+        "task": "metrics.tasks.recompute_in_background",
         "schedule": crontab(hour=2, minute=30),
     },
     "daily-plan-actions": {

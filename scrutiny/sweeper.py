@@ -13,7 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from metrics.models import Measure, Upload
-from metrics.tasks import check_upload, recompute_after_upload, recompute_statuses
+from metrics.tasks import (
+    check_upload_in_background,
+    recompute_after_upload,
+    recompute_in_background,
+)
 from scrutiny.mail import OutgoingEmail
 from scrutiny.models import MeetingPack
 from scrutiny.queue import send
@@ -29,7 +33,7 @@ def sweep(now=None):
     for pk in Upload.objects.filter(
         status=Upload.Status.CHECKING, uploaded_at__lt=before
     ).values_list("pk", flat=True):
-        queued["uploads"] += send(check_upload, pk)
+        queued["uploads"] += send(check_upload_in_background, pk)
 
     # Loaded files whose statuses never came; a failure waits for a person's "Try again".
     for upload in Upload.objects.filter(
@@ -45,7 +49,7 @@ def sweep(now=None):
         Measure.objects.filter(recompute_wanted_at__lt=before).values_list("pk", flat=True)
     )
     if wanted:
-        queued["recomputes"] += send(recompute_statuses, wanted)
+        queued["recomputes"] += send(recompute_in_background, wanted)
 
     stuck_pdfs = MeetingPack.objects.filter(
         pdf_status__in=[MeetingPack.PdfStatus.QUEUED, MeetingPack.PdfStatus.BUILDING]

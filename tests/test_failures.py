@@ -232,7 +232,7 @@ def test_a_failed_recompute_after_an_upload_shows_the_failure_and_a_retry(
 
 
 def test_a_file_that_keeps_failing_is_reported_not_redelivered_for_ever(measure):
-    from metrics.tasks import CHECK_ATTEMPTS, check_upload
+    from metrics.tasks import CHECK_ATTEMPTS, check_upload_in_background
     from tests.factories import make_user
 
     upload = Upload.objects.create(
@@ -243,7 +243,7 @@ def test_a_file_that_keeps_failing_is_reported_not_redelivered_for_ever(measure)
         uploaded_at=timezone.now(),
         check_attempts=CHECK_ATTEMPTS,  # each earlier attempt stopped the worker
     )
-    check_upload.run(upload.pk)
+    check_upload_in_background.run(upload.pk)
     upload.refresh_from_db()
     assert upload.status == Upload.Status.INVALID
     assert "could not be checked" in upload.problems[0]["message"]

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from metrics.models import MeasureStatus
-from metrics.tasks import recompute_statuses
+from metrics.tasks import recompute_in_background
 from scrutiny import roles
 from tests.conftest import services_required
 from tests.factories import make_measure, make_observation, make_target
@@ -31,7 +31,7 @@ def test_the_worker_computes_statuses_from_a_queued_task(worker):
     measure = make_measure()
     make_observation(measure=measure, value=76)
     make_target(measure=measure, value=80)
-    recompute_statuses.delay([measure.pk])
+    recompute_in_background.delay([measure.pk])
     assert wait_for(
         lambda: MeasureStatus.objects.in_view(drafts=True).filter(measure=measure).exists()
     )
@@ -46,7 +46,7 @@ def test_a_target_changed_in_the_admin_is_judged_within_seconds(worker, client):
     measure = make_measure()
     make_observation(measure=measure, value=76)
     target = make_target(measure=measure, value=80)
-    recompute_statuses.delay([measure.pk])
+    recompute_in_background.delay([measure.pk])
     assert wait_for(
         lambda: (
             MeasureStatus.objects.in_view(drafts=True).filter(measure=measure, rag="amber").exists()
