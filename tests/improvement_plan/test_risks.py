@@ -186,19 +186,6 @@ def test_the_api_gives_risks_with_their_ratings(client_for, demo):
     assert missing.status_code == 404 and "No risk" in json.loads(missing.content)["message"]
 
 
-def test_the_register_filters_and_sorts_through_the_url(client_for, demo):
-    client = client_for(roles.COMMITTEE_MEMBER)
-    html = client.get("/risks/?questioned=yes").content.decode()
-    assert "Showing 2 of 5 open risks" in html and "SR7.2" in html and "SR7.7" in html
-    assert "SR7.4" not in html
-    partial = client.get("/risks/?band=Moderate&sort=score", HTTP_HX_REQUEST="true")
-    text = partial.content.decode()
-    assert text.lstrip().startswith('<div id="risk-register"') and "<html" not in text
-    assert "Showing 4 of 5 open risks" in text
-    assert text.index("SR7.5") < text.index("SR7.9")  # 12 before 8
-    assert "Showing 5 of 5" in client.get("/risks/?band=Purple").content.decode()
-
-
 def test_the_heat_map_places_reviewed_risks_and_where_they_stood_before(client_for, demo):
     lead = client_for(roles.SERVICE_LEAD)
     lead.post("/risks/SR7.5/review/", {"impact": "4", "likelihood": "3"})  # Moderate 12
