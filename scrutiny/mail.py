@@ -1,6 +1,7 @@
 """The outbox: e-mails written with the change they tell of, sent by a worker. Part of the
 floor every app stands on."""
 
+from celery import shared_task
 from django.db import models
 
 
@@ -29,7 +30,6 @@ class OutgoingEmail(models.Model):
     def queue(cls, recipients, subject, body):
         """Write one e-mail per recipient and send each once the transaction commits."""
         from scrutiny.queue import enqueue
-        from scrutiny.tasks import send_email
 
         emails = cls.objects.bulk_create(
             cls(recipient=r, subject=subject[:300], body=body) for r in recipients
@@ -56,3 +56,11 @@ class OutgoingEmail(models.Model):
             sent_at=timezone.now(), attempts=models.F("attempts") + 1, last_error=""
         )
         return True
+
+
+@shared_task(name="scrutiny.tasks.send_email", acks_late=True)
+def send_email(email_id):
+    """Send one e-mail from the outbox; nothing happens if it has been sent already. (Named as
+    it was when it lived in scrutiny/tasks.py, so e-mails already queued are still sent.)"""
+    email = OutgoingEmail.objects.filter(pk=email_id).first()
+    return bool(email and email.send())

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from scrutiny.mail import send_email  # noqa: F401 - the outbox's task, kept with it
+
 
 @shared_task(acks_late=True)
 def build_pack_pdf(pack_id):
@@ -7,15 +9,6 @@ def build_pack_pdf(pack_id):
     from scrutiny.pdf import build
 
     return build(pack_id)
-
-
-@shared_task(acks_late=True)
-def send_email(email_id):
-    """Send one e-mail from the outbox; nothing happens if it has been sent already."""
-    from scrutiny.mail import OutgoingEmail
-
-    email = OutgoingEmail.objects.filter(pk=email_id).first()
-    return bool(email and email.send())
 
 
 @shared_task(acks_late=True)
