@@ -18,7 +18,7 @@ from improvement_plan.models import (
 )
 from metrics.models import Measure
 from scrutiny.audit import AuditEntry
-from scrutiny.editing import ReasonMixin
+from scrutiny.editing import FilterForm, ReasonMixin
 
 TEXT = {"class": "govuk-input"}
 AREA = {"class": "govuk-textarea", "rows": 3}
@@ -168,6 +168,33 @@ class ReviewForm(forms.Form):
                     f"Say why the rating changes from {self.previous.band} {self.previous.score}.",
                 )
         return cleaned
+
+
+class RiskFilter(FilterForm):
+    band = forms.ChoiceField(label="Current rating")
+    owner = forms.ChoiceField(label="Owner")
+    questioned = forms.ChoiceField(
+        label="Rating questioned by the figures",
+        choices=[("", "All risks"), ("yes", "Only those questioned")],
+    )
+    sort = forms.ChoiceField(label="Sort by")
+
+    def __init__(self, data, *, bands, owners, sorts):
+        super().__init__(data)
+        self.fields["band"].choices = [("", "Any rating"), *((b, b) for b in bands)]
+        self.fields["owner"].choices = [("", "Any owner"), *((o, o) for o in owners)]
+        self.fields["sort"].choices = sorts
+
+    def apply(self, risks):
+        """The risks the filters let through, in the chosen order."""
+        chosen = self.chosen
+        return [
+            r
+            for r in risks
+            if (not chosen["band"] or (r.current and r.current.band == chosen["band"]))
+            and (not chosen["owner"] or r.owner == chosen["owner"])
+            and (not chosen["questioned"] or r.questioned)
+        ]
 
 
 class CloseRiskForm(forms.Form):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from improvement_plan.forms import CloseRiskForm, ReviewForm, RiskForm
+from improvement_plan.forms import CloseRiskForm, ReviewForm, RiskFilter, RiskForm
 from improvement_plan.models import IMPACTS, LIKELIHOODS, Risk
 from metrics import calculations as calc
 from metrics import charts
@@ -39,21 +39,10 @@ def risks(request):
     require(request.user, "view_published")
     rated = Risk.objects.filter(closed_at__isnull=True).rated(sees_drafts(request.user))
     quarters = sorted({a.quarter for r in rated for a in r.history}, key=lambda q: q.end)[-5:]
+    sorts = [(k, label) for k, (label, _) in RISK_SORTS.items()]
     owners = sorted({r.owner for r in rated if r.owner})
-    chosen = {
-        "band": request.GET.get("band", "") if request.GET.get("band") in BANDS else "",
-        "owner": request.GET.get("owner", "") if request.GET.get("owner") in owners else "",
-        "questioned": request.GET.get("questioned") == "yes",
-        "sort": request.GET.get("sort", "") if request.GET.get("sort") in RISK_SORTS else "",
-    }
-    shown = [
-        r
-        for r in rated
-        if (not chosen["band"] or (r.current and r.current.band == chosen["band"]))
-        and (not chosen["owner"] or r.owner == chosen["owner"])
-        and (not chosen["questioned"] or r.questioned)
-    ]
-    shown.sort(key=RISK_SORTS[chosen["sort"]][1])
+    filters = RiskFilter(request.GET, bands=BANDS, owners=owners, sorts=sorts)
+    shown = sorted(filters.apply(rated), key=RISK_SORTS[filters.chosen["sort"]][1])
     for risk in shown:
         by_quarter = {a.quarter: a for a in risk.history}
         risk.columns = [by_quarter.get(q) for q in quarters]
@@ -67,10 +56,7 @@ def risks(request):
             "risks": shown,
             "total": len(rated),
             "quarters": quarters,
-            "owners": owners,
-            "bands": BANDS,
-            "sorts": [(k, label) for k, (label, _) in RISK_SORTS.items()],
-            "chosen": chosen,
+            "filters": filters,
             "closed": Risk.objects.filter(closed_at__isnull=False).order_by("reference"),
             "breadcrumbs": [("Dashboard", reverse("home")), ("Risks", None)],
         },

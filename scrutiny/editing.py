@@ -12,6 +12,24 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from scrutiny.audit import AuditEntry
 
 
+class FilterForm(forms.Form):
+    """Filters and sorting read from the URL, so a filtered page can be bookmarked and shared:
+    every field optional, drawn as a GOV.UK select with its name as its id, and a value that is
+    not offered is ignored (the page shows everything), never an error."""
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, auto_id="%s", **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.widget.attrs.setdefault("class", "govuk-select")
+
+    @property
+    def chosen(self):
+        """Each filter's value, "" where none or one not offered was given."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+
 class ReasonMixin(forms.Form):
     """For the add and change pages' model forms: a reason, required when changing something
     already recorded and kept in the trail; and every unique constraint checked as a message."""
