@@ -197,6 +197,35 @@ class RiskFilter(FilterForm):
         ]
 
 
+class ActionFilter(FilterForm):
+    STATES = {
+        "overdue": "Overdue",
+        "due-soon": "Due in the next 30 days",
+        "open": "Open",
+        "completed": "Completed",
+    }
+
+    state = forms.ChoiceField(label="Which actions", choices=[("", "All"), *STATES.items()])
+    owner = forms.ChoiceField(label="Owner")
+
+    def __init__(self, data, *, owners):
+        super().__init__(data)
+        self.fields["owner"].choices = [("", "Anyone"), *((o, o) for o in owners)]
+
+    def apply(self, actions, today):
+        """The key actions the filters let through, as at ``today``."""
+        from improvement_plan.models import KeyAction
+
+        state, owner = self.chosen["state"], self.chosen["owner"]
+        actions = {
+            "overdue": lambda: actions.overdue(today),
+            "due-soon": lambda: actions.due_soon(today),
+            "open": lambda: actions.open(),
+            "completed": lambda: actions.filter(status=KeyAction.Status.COMPLETED),
+        }.get(state, lambda: actions)()
+        return actions.filter(owners__name=owner) if owner else actions
+
+
 class CloseRiskForm(forms.Form):
     reason = forms.CharField(
         label="Why is the risk closed?",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from improvement_plan.forms import ActionFilter
 from improvement_plan.models import (
     KeyAction,
     Milestone,
@@ -565,34 +566,19 @@ def actions(request):
         .select_related("workstream")
         .prefetch_related("owners")
     )
-    states = {
-        "overdue": "Overdue",
-        "due-soon": "Due in the next 30 days",
-        "open": "Open",
-        "completed": "Completed",
-    }
-    state = request.GET.get("state", "") if request.GET.get("state") in states else ""
-    owners = sorted({o.name for a in rows for o in a.owners.all()})
-    owner = request.GET.get("owner", "") if request.GET.get("owner") in owners else ""
-    if state == "overdue":
-        rows = rows.overdue(today)
-    elif state == "due-soon":
-        rows = rows.due_soon(today)
-    elif state == "open":
-        rows = rows.open()
-    elif state == "completed":
-        rows = rows.filter(status=KeyAction.Status.COMPLETED)
-    if owner:
-        rows = rows.filter(owners__name=owner)
+    filters = ActionFilter(
+        request.GET, owners=sorted({o.name for a in rows for o in a.owners.all()})
+    )
+    rows = filters.apply(rows, today)
     return render(
         request,
         "improvement_plan/actions.html",
         {
             "plan": found,
             "actions": rows.order_by("due_month", "workstream__number", "order"),
-            "states": states,
-            "owners": owners,
-            "chosen": {"state": state, "owner": owner},
+            "filters": filters,
+            "states": ActionFilter.STATES,
+            "chosen": filters.chosen,
             "today": today,
             "breadcrumbs": _crumbs(found, ("Key actions", None)),
         },
