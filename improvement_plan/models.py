@@ -11,6 +11,7 @@ from django.utils import timezone
 from metrics import calculations as calc
 from metrics.models import Measure, MeasureStatus, Observation
 from scrutiny import clock
+from scrutiny.roles import drafts_flag
 
 ONE_TO_FIVE = [MinValueValidator(1), MaxValueValidator(5)]
 IMPACTS = {1: "Insignificant", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Critical"}
@@ -39,6 +40,7 @@ class RiskQuerySet(models.QuerySet):
     def rated(self, drafts, today=None):
         """Each risk with its current and previous ratings, direction, review due, and whether its
         linked measures question the rating: two queries for the statuses whatever the count."""
+        drafts = drafts_flag(drafts)
         risks = list(self.with_assessments())
         measure_ids = {m.pk for risk in risks for m in risk.measures.all()}
         latest = {}
@@ -394,6 +396,7 @@ class Plan(models.Model):
         """Each priority with its latest recorded statuses (``status``) and its workstreams
         summarised as at ``today`` (``rows``): what the plan page, the dashboard, the API and a
         meeting pack show. A fixed number of queries whatever the size of the plan."""
+        drafts = drafts_flag(drafts)
         workstreams = Workstream.objects.filter(priority__plan=self).summarised(drafts, today)
         # Statuses come oldest first, so the last one recorded for a priority wins.
         latest = {
@@ -548,6 +551,7 @@ class WorkstreamQuerySet(models.QuerySet):
         """Each workstream with its action counts (overdue as at ``today``), its latest signed-off
         update (and, for officers, any draft), and its metrics' trajectories; a fixed number of
         queries whatever the size of the plan."""
+        drafts = drafts_flag(drafts)
         workstreams = list(
             self.select_related("priority__plan").annotate(
                 action_count=models.Count("actions", distinct=True),
@@ -854,6 +858,7 @@ class PlanMetricQuerySet(models.QuerySet):
         ``drafts`` chooses, and whether it improved, made no significant change or regressed
         between them (the covering report's test), judged with the measure's own dead-band:
         one query for the values whatever the count."""
+        drafts = drafts_flag(drafts)
         metrics = list(self.select_related("measure"))
         linked = [m.measure_id for m in metrics if m.measure_id]
         series = {}

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from metrics import calculations as calc
 from metrics import charts
+from scrutiny.roles import drafts_flag
 
 
 class Polarity(models.TextChoices):
@@ -102,6 +103,7 @@ class ServiceAreaQuerySet(models.QuerySet):
         RAG, from the engine's roll-up (AreaRagCount): three small queries whatever the
         number of measures or years. Committee members' counts are of the published view.
         The one definition of the headline: pages, API, packs and exports all read it here."""
+        drafts = drafts_flag(drafts)
         areas = list(self)
         field = "total" if drafts else "published"
         counted = AreaRagCount.objects.filter(area__in=areas, **{f"{field}__gt": 0})
@@ -272,6 +274,7 @@ class MeasureQuerySet(models.QuerySet):
         periods' values, the status (value, target, RAG, directions) in ``period``, comparators,
         the period's commentary and any revision of a published figure. Five queries whatever
         the number of measures."""
+        drafts = drafts_flag(drafts)
         periods = [period]
         while len(periods) < columns:
             periods.insert(0, periods[0].previous())
@@ -627,7 +630,7 @@ class PublishedQuerySet(models.QuerySet):
 
     def in_view(self, drafts):
         """Published rows only for a reader; drafts too for those who may see them."""
-        return self if drafts else self.filter(published=True)
+        return self if drafts_flag(drafts) else self.filter(published=True)
 
 
 class ObservationQuerySet(PublishedQuerySet):
@@ -723,7 +726,7 @@ class MeasureStatusQuerySet(models.QuerySet):
     def in_view(self, drafts):
         """The published view, computed from published figures alone, for a reader; the
         working view, drafts included, for those who may see drafts."""
-        if drafts:
+        if drafts_flag(drafts):
             return self.filter(in_working_view=True)
         return self.filter(working=False)
 
@@ -748,6 +751,7 @@ class MeasureStatusQuerySet(models.QuerySet):
         declining first, then furthest from target), how many there are, and the biggest
         movers since the period before, each with its line of commentary. Four queries; the
         ranking is done by the database, so a thousand measures cost no more than ten."""
+        drafts = drafts_flag(drafts)
         latest = self.in_latest_periods(areas).annotate(
             sign=models.Case(
                 models.When(measure__polarity=Polarity.SMALLER, then=models.Value(-1.0)),

@@ -78,7 +78,10 @@ def _scorecard(request, setup):
     periods, measures = [], []
     if chosen["period"]:
         periods, measures = Measure.objects.for_scorecard(
-            setup["area"], chosen["period"], request.user, breakdown=chosen["breakdown"]
+            setup["area"],
+            chosen["period"],
+            sees_drafts(request.user),
+            breakdown=chosen["breakdown"],
         )
     shown = [
         m

@@ -128,6 +128,15 @@ def sees_drafts(user):
     return user.has_perm("scrutiny.view_drafts")
 
 
+def drafts_flag(drafts):
+    """``drafts`` as given to every method below the views: a yes or no the view decided with
+    ``sees_drafts``. Anything else (a user, by mistake, which is always true) is refused, so
+    a reader can never be shown drafts by a slip."""
+    if not isinstance(drafts, bool):
+        raise TypeError(f"drafts is True or False, decided by the view: not {drafts!r}")
+    return drafts
+
+
 def form_for(request, may, make):
     """A page's form, shown only to those who ``may`` use it (a yes or no the view decides);
     a POST from anyone else is refused (403), never silently ignored. ``make(data)`` builds

@@ -111,3 +111,14 @@ def test_a_director_assigns_returns_and_approves_an_answer_each_in_the_trail(db)
     assert OutgoingEmail.objects.filter(recipient="member@example.org").exists()
     contexts = set(AuditEntry.objects.for_object(question).values_list("context", flat=True))
     assert contexts >= {"question assigned", "answer returned", "answer approved"}
+
+
+def test_a_user_is_never_taken_for_a_yes_or_no_about_drafts(db):
+    from metrics.models import MeasureStatus, ServiceArea
+
+    member = make_user(role=roles.COMMITTEE_MEMBER)
+    with pytest.raises(TypeError, match="decided by the view"):
+        MeasureStatus.objects.in_view(member)  # a user is always true: drafts for everyone
+    with pytest.raises(TypeError):
+        ServiceArea.objects.with_headlines(member)
+    assert list(MeasureStatus.objects.in_view(roles.sees_drafts(member))) == []
