@@ -260,15 +260,10 @@ def ask(request, pk):
     initial = {"about": request.GET.get("about", "")}
     form = QuestionForm(request.POST or None, meeting=found, initial=initial)
     if request.method == "POST" and form.is_valid():
-        question = Question.objects.create(
-            meeting=found,
-            asked_by=request.user,
-            text=form.cleaned_data["text"],
-            submitted_at=timezone.now(),
-            late=today > deadline,
+        question = Question.ask(
+            found, form.cleaned_data["text"], by=request.user, late=today > deadline,
             **form.subject(),
-        )
-        notifications.question_received(question)
+        )  # fmt: skip
         messages.success(
             request,
             "Your question was sent"

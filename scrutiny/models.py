@@ -404,6 +404,21 @@ class Question(models.Model):
 
         return reverse("question", args=[self.pk])
 
+    @classmethod
+    def ask(cls, meeting, text, *, by, late, **subject):
+        """A member's question for the meeting (``subject``: the measure, workstream, risk or
+        agenda item it is about); the officers who answer are told."""
+        from django.utils import timezone
+
+        from scrutiny import notifications
+
+        question = cls.objects.create(
+            meeting=meeting, asked_by=by, text=text, submitted_at=timezone.now(), late=late,
+            **subject,
+        )  # fmt: skip
+        notifications.question_received(question)
+        return question
+
     def draft_answer(self, answer, *, by):
         """An officer's answer, waiting for a director's approval before the member sees it;
         kept in the audit trail. A returned answer is sent again."""

@@ -122,3 +122,20 @@ def test_a_user_is_never_taken_for_a_yes_or_no_about_drafts(db):
     with pytest.raises(TypeError):
         ServiceArea.objects.with_headlines(member)
     assert list(MeasureStatus.objects.in_view(roles.sees_drafts(member))) == []
+
+
+def test_a_members_question_is_taken_late_or_not_and_the_officers_are_told(db):
+    from scrutiny.mail import OutgoingEmail
+
+    officer = make_user(role=roles.SERVICE_LEAD)  # answers questions
+    officer.email = "answers@example.org"
+    officer.save()
+    member = make_user(role=roles.COMMITTEE_MEMBER)
+    meeting = make_question().meeting
+    question = Question.ask(meeting, "What changed in June?", by=member, late=True)
+    assert (question.asked_by, question.late, question.status) == (
+        member,
+        True,
+        Question.Status.SUBMITTED,
+    )
+    assert OutgoingEmail.objects.filter(recipient="answers@example.org").exists()
