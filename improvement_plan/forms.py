@@ -1,5 +1,7 @@
 """Forms of the improvement plan and the risk register."""
 
+import copy
+
 from django import forms
 
 from improvement_plan.models import (
@@ -122,6 +124,46 @@ class RiskForm(forms.ModelForm):
         if name and not self.cleaned_data.get("register"):
             self.instance.register, _ = RiskRegister.objects.get_or_create(name=name)
         return super().save(commit)
+
+    TRAIL_FIELDS = [
+        "reference",
+        "title",
+        "description",
+        "owner",
+        "register",
+        "inherent_impact",
+        "inherent_likelihood",
+        "target_score",
+        "new_this_quarter",
+    ]
+
+    def save_with_trail(self, by):
+        """Save the risk and its links to measures and workstreams in one transaction, each
+        change kept in the audit trail with the reason."""
+        from django.db import transaction
+
+        def linked(risk):
+            return [m.code for m in risk.measures.all()], [w.number for w in risk.workstreams.all()]
+
+        found = self.instance if self.instance.pk else None
+        before = copy.copy(Risk.objects.get(pk=found.pk)) if found else None
+        old_measures, old_workstreams = linked(before) if found else ([], [])
+        reason = self.cleaned_data["reason"].strip()
+        context = "risk changed" if found else "risk added"
+        with transaction.atomic():
+            saved = self.save()
+            AuditEntry.record_changes(
+                saved, before, user=by, reason=reason, context=context, fields=self.TRAIL_FIELDS
+            )
+            measures, workstreams = linked(saved)
+            for field, old, new in (
+                ("measures", old_measures, measures),
+                ("workstreams", old_workstreams, workstreams),
+            ):
+                AuditEntry.record_set(
+                    saved, field, old, new, user=by, reason=reason, context=context
+                )
+        return saved
 
 
 class ReviewForm(forms.Form):

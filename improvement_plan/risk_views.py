@@ -1,8 +1,5 @@
-import copy
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -257,26 +254,6 @@ def overdue(request):
     )
 
 
-RISK_FIELDS = [
-    "reference",
-    "title",
-    "description",
-    "owner",
-    "register",
-    "inherent_impact",
-    "inherent_likelihood",
-    "target_score",
-    "new_this_quarter",
-]
-
-
-def _linked(risk):
-    return (
-        [m.code for m in risk.measures.all()],
-        [w.number for w in risk.workstreams.all()],
-    )
-
-
 def risk_form(request, reference=None):
     """Add a risk to the register, or change one (with the reason), as its owners do."""
     require(request.user, "review_risks")
@@ -285,23 +262,7 @@ def risk_form(request, reference=None):
         raise PermissionDenied
     form = RiskForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
-        before = copy.copy(Risk.objects.get(pk=found.pk)) if found else None
-        old_measures, old_workstreams = _linked(found) if found else ([], [])
-        reason = form.cleaned_data["reason"].strip()
-        with transaction.atomic():
-            saved = form.save()
-            context = "risk changed" if found else "risk added"
-            AuditEntry.record_changes(
-                saved, before, user=request.user, reason=reason, context=context, fields=RISK_FIELDS
-            )
-            measures, workstreams = _linked(saved)
-            for field, old, new in (
-                ("measures", old_measures, measures),
-                ("workstreams", old_workstreams, workstreams),
-            ):
-                AuditEntry.record_set(
-                    saved, field, old, new, user=request.user, reason=reason, context=context
-                )
+        saved = form.save_with_trail(request.user)
         messages.success(request, f"{saved.reference} {'changed' if found else 'added'}.")
         return redirect(saved)
     return render(

@@ -91,7 +91,6 @@ STILL_LONG = {
     "improvement_plan/plan_views.py:workstream",
     "improvement_plan/plan_views.py:write_update",
     "improvement_plan/risk_views.py:heat_map",
-    "improvement_plan/risk_views.py:risk_form",
     "metrics/api.py:measure",
     "metrics/benchmark_views.py:benchmark",
     "metrics/national_api.py:benchmark",

@@ -59,3 +59,28 @@ def test_sign_off_makes_the_reviews_mitigations_the_risks(db):
     assert risk.waiting_review() is None
     assert AuditEntry.objects.for_object(risk).filter(field="mitigations", reason="Why").exists()
     assert AuditEntry.objects.for_object(review).filter(context="risk sign-off").exists()
+
+
+def test_a_changed_risk_and_its_links_are_kept_with_the_reason(db):
+    from improvement_plan.forms import RiskForm
+    from tests.factories import make_measure
+
+    lead = make_user(role=roles.SERVICE_LEAD)
+    risk = make_risk(reference="SR1")
+    measure = make_measure(code="CSC05")
+    data = {
+        "reference": "SR1",
+        "title": "Not enough social workers, and rising",
+        "register": risk.register_id,
+        "measures": [measure.pk],
+        "reason": "Vacancies at 28%",
+    }
+    form = RiskForm(data, instance=risk)
+    assert form.is_valid(), form.errors
+    saved = form.save_with_trail(lead)
+    trail = AuditEntry.objects.for_object(saved)
+    assert {(e.field, e.new_value) for e in trail} >= {
+        ("title", "Not enough social workers, and rising"),
+        ("measures", "CSC05"),
+    }
+    assert {e.reason for e in trail} == {"Vacancies at 28%"}
