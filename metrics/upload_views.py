@@ -19,6 +19,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from metrics import calculations as calc
 from metrics import loading
+from metrics.exports import safe
 from metrics.file_templates import csv_template, xlsx_template
 from metrics.models import (
     AreaRagCount,
@@ -184,24 +185,15 @@ def problems_csv(request, pk):
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["row", "column", "field", "problem"])
     for problem in item.problems:
+        # Every cell neutralised: a file's own headers and text come back in these messages.
         writer.writerow(
-            [
-                problem["row"] or "",
-                problem["column"],
-                problem["field"],
-                _neutralise(problem["message"]),
-            ]
+            [safe(str(problem[key] or "")) for key in ("row", "column", "field", "message")]
         )
     response = HttpResponse(
         buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="upload-{item.pk}-problems.csv"'
     return response
-
-
-def _neutralise(text):
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @require_POST
