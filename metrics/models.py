@@ -618,11 +618,18 @@ class Comparator(models.Model):
         return self.label or self.get_kind_display()
 
     @property
+    def period_note(self):
+        return f" ({self.period_label})" if self.period_label else ""
+
+    @property
     def summary(self):
         """As the scorecard, export and pack print it: "England: 21.5% (2021/22)"."""
-        return f"{self.name}: {self.as_text}" + (
-            f" ({self.period_label})" if self.period_label else ""
-        )
+        return f"{self.name}: {self.as_text}{self.period_note}"
+
+    @property
+    def title(self):
+        """As a chart's legend names it: "England (2021/22)"."""
+        return f"{self.name}{self.period_note}"
 
 
 class PublishedQuerySet(models.QuerySet):

@@ -335,10 +335,7 @@ def measure_chart_html(measure, series):
         "special_cause_neutral": "neutral",
     }
     comparators = [
-        (
-            f"{c.name}{f' ({c.period_label})' if c.period_label else ''}",
-            float(c.value),
-        )
+        (c.title, float(c.value))
         for c in measure.comparators_at(series[-1].period_end)
         if c.value is not None
     ]
