@@ -125,17 +125,8 @@ class RiskForm(forms.ModelForm):
             self.instance.register, _ = RiskRegister.objects.get_or_create(name=name)
         return super().save(commit)
 
-    TRAIL_FIELDS = [
-        "reference",
-        "title",
-        "description",
-        "owner",
-        "register",
-        "inherent_impact",
-        "inherent_likelihood",
-        "target_score",
-        "new_this_quarter",
-    ]
+    # The links are kept in the trail as sets of codes and numbers, apart from the fields.
+    TRAIL_FIELDS = [f for f in Meta.fields if f not in ("measures", "workstreams")]
 
     def save_with_trail(self, by):
         """Save the risk and its links to measures and workstreams in one transaction, each
