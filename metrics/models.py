@@ -227,6 +227,12 @@ class ServiceArea(models.Model):
     def get_absolute_url(self):
         return reverse("metrics:scorecard", args=[self.slug])
 
+    def published_in(self, period):
+        """Whether any of the area's figures for the period are published."""
+        return Observation.objects.filter(
+            measure__area=self, period_kind=period.kind, period_end=period.end, published=True
+        ).exists()
+
 
 class Section(models.Model):
     area = models.ForeignKey(ServiceArea, on_delete=models.CASCADE, related_name="sections")
@@ -1075,6 +1081,24 @@ class Narrative(WrittenForPeriod):
     @property
     def paragraphs(self):
         return [p.strip() for p in self.text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+    @classmethod
+    def write(cls, area, period, text, *, by, publish):
+        """A new version of the period's narrative (every version is kept, with who wrote it
+        and when), published at once only when ``publish``; the area's cached pages are
+        refreshed in the same transaction."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            ServiceArea.objects.filter(pk=area.pk).update(figures_version=F("figures_version") + 1)
+            return cls.objects.create(
+                area=area,
+                period_kind=period.kind,
+                period_end=period.end,
+                text=text.strip(),
+                written_by=by,
+                published=publish,
+            )
 
     @classmethod
     def latest(cls, area, period, drafts):

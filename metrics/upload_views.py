@@ -7,8 +7,7 @@ from datetime import date
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -564,52 +563,25 @@ def narrative(request, slug):
         periods=periods,
         initial={"period": chosen.key, "text": current.text if current else ""},
     )
-    published = Observation.objects.filter(
-        measure__area=area, period_kind=chosen.kind, period_end=chosen.end, published=True
-    ).exists()
+    published = area.published_in(chosen)
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"].strip()
         if not text:
             form.add_error("text", "Enter the narrative.")
         else:
-            with transaction.atomic():
-                Narrative.objects.create(
-                    area=area,
-                    period_kind=chosen.kind,
-                    period_end=chosen.end,
-                    text=text,
-                    written_by=request.user,
-                    published=published,
-                )
-                ServiceArea.objects.filter(pk=area.pk).update(
-                    figures_version=F("figures_version") + 1
-                )
+            Narrative.write(area, chosen, text, by=request.user, publish=published)
             messages.success(
                 request,
                 f"The narrative for {chosen.label} is saved"
                 + (" and published." if published else ": it is published with the figures."),
             )
             return redirect(f"{area.get_absolute_url()}?period={chosen.key}")
-    return render(
-        request,
-        "metrics/narrative.html",
-        {
-            "area": area,
-            "form": form,
-            "period": chosen,
-            "current": current,
-            "period_published": published,
-            "versions": Narrative.objects.filter(
-                area=area, period_kind=chosen.kind, period_end=chosen.end
-            ).select_related("written_by")[:20],
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Scorecards", reverse("metrics:scorecards")),
-                (area.name, area.get_absolute_url()),
-                ("Narrative", None),
-            ],
-        },
-    )
+    versions = Narrative.objects.filter(area=area, period_kind=chosen.kind, period_end=chosen.end)
+    return render(request, "metrics/narrative.html", {
+        "area": area, "form": form, "period": chosen, "current": current,
+        "period_published": published, "versions": versions.select_related("written_by")[:20],
+        "breadcrumbs": _area_crumbs(area, "Narrative"),
+    })  # fmt: skip
 
 
 @vary_on_headers("HX-Request")
@@ -624,34 +596,17 @@ def area_commentary(request, slug):
         return redirect(area)
     by_key = {p.key: p for p in periods}
     period = by_key.get(request.POST.get("period") or request.GET.get("period"), periods[0])
-    published = Observation.objects.filter(
-        measure__area=area, period_kind=period.kind, period_end=period.end, published=True
-    ).exists()
+    published = area.published_in(period)
     saved = None
     if request.method == "POST":
         measure = get_object_or_404(Measure, area=area, code=request.POST.get("measure", ""))
         text = request.POST.get("text", "").strip()[:20_000]
         if text:
-            with transaction.atomic():
-                Commentary.objects.create(
-                    measure=measure,
-                    period_kind=period.kind,
-                    period_end=period.end,
-                    text=text,
-                    written_by=request.user,
-                    published=published,
-                )
-                ServiceArea.objects.filter(pk=area.pk).update(
-                    figures_version=F("figures_version") + 1
-                )
+            Commentary.write(measure, period, text, by=request.user, publish=published)
             saved = measure.code
         if not request.htmx:
-            messages.success(
-                request,
-                f"Commentary on {measure.name} saved."
-                if text
-                else "Nothing to save: it was empty.",
-            )
+            said = f"Commentary on {measure.name} saved." if text else "Nothing to save: empty."
+            messages.success(request, said)
             return redirect(f"{request.path}?period={period.key}#row-{measure.code}")
     rows = _commentary_rows(area, period)
     if request.htmx and saved:
@@ -661,23 +616,19 @@ def area_commentary(request, slug):
             "metrics/area_commentary.html#row",
             {"row": row, "period": period, "saved": True, "published": published},
         )
-    return render(
-        request,
-        "metrics/area_commentary.html",
-        {
-            "area": area,
-            "period": period,
-            "periods": periods,
-            "rows": rows,
-            "published": published,
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Scorecards", reverse("metrics:scorecards")),
-                (area.name, area.get_absolute_url()),
-                ("Commentary", None),
-            ],
-        },
-    )
+    return render(request, "metrics/area_commentary.html", {
+        "area": area, "period": period, "periods": periods, "rows": rows, "published": published,
+        "breadcrumbs": _area_crumbs(area, "Commentary"),
+    })  # fmt: skip
+
+
+def _area_crumbs(area, page):
+    return [
+        ("Dashboard", reverse("home")),
+        ("Scorecards", reverse("metrics:scorecards")),
+        (area.name, area.get_absolute_url()),
+        (page, None),
+    ]
 
 
 def _area_periods(area):

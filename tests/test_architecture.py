@@ -94,9 +94,7 @@ STILL_LONG = {
     "metrics/api.py:measure",
     "metrics/benchmark_views.py:benchmark",
     "metrics/national_api.py:benchmark",
-    "metrics/upload_views.py:area_commentary",
     "metrics/upload_views.py:correct",
-    "metrics/upload_views.py:narrative",
     "metrics/views.py:measure",
 }
 

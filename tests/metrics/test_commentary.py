@@ -210,3 +210,19 @@ def test_writing_commentary_keeps_every_version_and_refreshes_the_areas_pages(db
     assert first.text == "First words." and not first.published and second.published
     assert measure.commentary.count() == 2  # the first is kept
     assert ServiceArea.objects.get(pk=measure.area_id).figures_version == before + 2
+
+
+def test_a_narrative_version_is_kept_and_published_only_with_its_figures(db):
+    from metrics.calculations import Period
+    from metrics.models import Narrative
+    from tests.factories import make_measure, make_observation, make_user
+
+    measure = make_measure()
+    area = measure.area
+    officer = make_user(role=roles.PERFORMANCE_OFFICER)
+    period = Period(date(2022, 6, 1), "quarter")
+    make_observation(measure=measure, period_end=period.end, published=False)
+    assert not area.published_in(period)
+    draft = Narrative.write(area, period, " A hard quarter. ", by=officer, publish=False)
+    assert Narrative.latest(area, period, drafts=False) is None
+    assert Narrative.latest(area, period, drafts=True) == draft and draft.text == "A hard quarter."
