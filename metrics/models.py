@@ -1207,6 +1207,15 @@ class StagedFigure(models.Model):
 
 
 class ObservationChangeQuerySet(models.QuerySet):
+    def history_of(self, measure, period, observation):
+        """Every change to one figure, oldest first, with who made it."""
+        return self.filter(
+            measure=measure,
+            period_kind=period.kind,
+            period_end=period.end,
+            breakdown=observation.breakdown,
+        ).select_related("changed_by")
+
     def revisions(self):
         """Changes to figures readers had already seen: corrections of published figures, and
         their rollbacks. A draft changed before publication is not a revision."""

@@ -370,14 +370,7 @@ class CorrectionForm(forms.Form):
 def correct(request, code):
     require(request.user, "upload_figures")
     measure = get_object_or_404(Measure, code=code)
-    asked = request.GET.get("period", "")
-    initial = {"figure": request.GET.get("figure", "")}
-    if asked:
-        try:
-            wanted = calc.parse_period(asked, measure.frequency)
-            initial["figure"] = f"{wanted.key}|{request.GET.get('area', '')}"
-        except ValueError:
-            pass
+    initial = {"figure": _figure_asked(request.GET, measure)}
     form = CorrectionForm(request.POST or None, measure=measure, initial=initial)
     chosen = form.figures.get(form["figure"].value() or "")
     if request.method == "POST" and form.is_valid():
@@ -385,15 +378,11 @@ def correct(request, code):
         period, area = data["figure"]
         try:
             loading.correct(
-                measure,
-                period,
-                area,
-                value=data["value"].strip(),
+                measure, period, area, value=data["value"].strip(),
                 numerator=data["numerator"].strip() or None,
                 denominator=data["denominator"].strip() or None,
-                user=request.user,
-                reason=data["reason"],
-            )
+                user=request.user, reason=data["reason"],
+            )  # fmt: skip
         except loading.Refused as refused:
             form.add_error("value", str(refused))
         else:
@@ -403,31 +392,21 @@ def correct(request, code):
                 "The change is in the figure's history.",
             )
             return redirect(measure)
-    history = []
-    if chosen:
-        period, observation = chosen
-        history = ObservationChange.objects.filter(
-            measure=measure,
-            period_kind=period.kind,
-            period_end=period.end,
-            breakdown=observation.breakdown,
-        ).select_related("changed_by")
-    return render(
-        request,
-        "metrics/correct.html",
-        {
-            "measure": measure,
-            "form": form,
-            "chosen": chosen,
-            "history": history,
-            "now": timezone.now(),
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                (measure.name, measure.get_absolute_url()),
-                ("Correct a figure", None),
-            ],
-        },
-    )
+    return render(request, "metrics/correct.html", {
+        "measure": measure, "form": form, "chosen": chosen, "now": timezone.now(),
+        "history": ObservationChange.objects.history_of(measure, *chosen) if chosen else [],
+        "breadcrumbs": [("Dashboard", reverse("home")),
+                        (measure.name, measure.get_absolute_url()), ("Correct a figure", None)],
+    })  # fmt: skip
+
+
+def _figure_asked(query, measure):
+    """The figure a link asked to correct: ``figure``, or ``period`` (and ``area``)."""
+    try:
+        wanted = calc.parse_period(query.get("period", ""), measure.frequency)
+    except ValueError:
+        return query.get("figure", "")
+    return f"{wanted.key}|{query.get('area', '')}"
 
 
 class CommentaryForm(forms.Form):

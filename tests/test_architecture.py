@@ -94,7 +94,6 @@ STILL_LONG = {
     "metrics/api.py:measure",
     "metrics/benchmark_views.py:benchmark",
     "metrics/national_api.py:benchmark",
-    "metrics/upload_views.py:correct",
     "metrics/views.py:measure",
 }
 
