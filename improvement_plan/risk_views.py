@@ -65,62 +65,54 @@ def heat_map(request):
     rated = Risk.objects.filter(closed_at__isnull=True).rated(sees_drafts(request.user))
     placed = [r for r in rated if r.current and r.current.impact and r.current.likelihood]
     unplaced = [r for r in rated if r not in placed]
-    grid = []
-    for likelihood in range(5, 0, -1):
-        grid.append(
-            {
-                "likelihood": likelihood,
-                "label": LIKELIHOODS[likelihood],
-                "cells": [
-                    {
-                        "impact": impact,
-                        "score": impact * likelihood,
-                        "band": calc.risk_band(impact * likelihood),
-                        "risks": [
-                            r
-                            for r in placed
-                            if r.current.impact == impact and r.current.likelihood == likelihood
-                        ],
-                        # Where each stood the quarter before, when that was rated in full.
-                        "was": [
-                            r
-                            for r in rated
-                            if r.previous
-                            and r.previous.impact == impact
-                            and r.previous.likelihood == likelihood
-                        ],
-                    }
-                    for impact in range(1, 6)
-                ],
-            }
-        )
-    return render(
-        request,
-        "improvement_plan/heat_map.html",
+    return render(request, "improvement_plan/heat_map.html", {
+        "grid": _heat_map_grid(rated, placed), "impacts": IMPACTS, "unplaced": unplaced,
+        "by_score": _by_score(unplaced), "not_rated": [r for r in unplaced if not r.current],
+        "breadcrumbs": [("Dashboard", reverse("home")),
+                        ("Risks", reverse("improvement_plan:risks")), ("Heat map", None)],
+    })  # fmt: skip
+
+
+def _heat_map_grid(rated, placed):
+    """Likelihood rows from 5 down, impact cells from 1 up: each cell's score, band and risks,
+    and the risks that stood there the quarter before, when that was rated in full."""
+
+    def at(rating, impact, likelihood):
+        return rating and rating.impact == impact and rating.likelihood == likelihood
+
+    return [
         {
-            "grid": grid,
-            "impacts": IMPACTS,
-            "unplaced": unplaced,
-            "by_score": [
+            "likelihood": likelihood,
+            "label": LIKELIHOODS[likelihood],
+            "cells": [
                 {
-                    "band": band,
-                    "low": low,
-                    "high": high,
-                    "risks": sorted(
-                        (r for r in unplaced if r.current and r.current.band == band),
-                        key=lambda r: (-r.current.score, r.reference),
-                    ),
+                    "impact": impact,
+                    "score": impact * likelihood,
+                    "band": calc.risk_band(impact * likelihood),
+                    "risks": [r for r in placed if at(r.current, impact, likelihood)],
+                    "was": [r for r in rated if at(r.previous, impact, likelihood)],
                 }
-                for band, low, high in reversed(calc.RISK_BANDS)
+                for impact in range(1, 6)
             ],
-            "not_rated": [r for r in unplaced if not r.current],
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Risks", reverse("improvement_plan:risks")),
-                ("Heat map", None),
-            ],
-        },
-    )
+        }
+        for likelihood in range(5, 0, -1)
+    ]
+
+
+def _by_score(unplaced):
+    """Risks rated by score alone, in their band's box, highest score first."""
+    return [
+        {
+            "band": band,
+            "low": low,
+            "high": high,
+            "risks": sorted(
+                (r for r in unplaced if r.current and r.current.band == band),
+                key=lambda r: (-r.current.score, r.reference),
+            ),
+        }
+        for band, low, high in reversed(calc.RISK_BANDS)
+    ]
 
 
 def risk(request, reference):

@@ -90,7 +90,6 @@ STILL_LONG = {
     "improvement_plan/plan_views.py:plan",
     "improvement_plan/plan_views.py:workstream",
     "improvement_plan/plan_views.py:write_update",
-    "improvement_plan/risk_views.py:heat_map",
     "metrics/api.py:measure",
     "metrics/benchmark_views.py:benchmark",
     "metrics/national_api.py:benchmark",
