@@ -621,6 +621,14 @@ class Workstream(models.Model):
     def get_absolute_url(self):
         return reverse("improvement_plan:workstream", args=[self.pk])
 
+    def updates_in(self, period):
+        """The period's standing updates: (the draft, the signed-off one), either None."""
+        standing = self.updates.standing().filter(period=period)
+        return (
+            standing.filter(signed_off_at__isnull=True).first(),
+            standing.filter(signed_off_at__isnull=False).first(),
+        )
+
     @property
     def plan(self):
         return self.priority.plan

@@ -256,18 +256,12 @@ def write_update(request, pk):
     if period is None or not found.plan.is_current:
         messages.error(request, "Updates are written against the current plan's reporting period.")
         return redirect(found)
-    standing = found.updates.standing().filter(period=period)
-    draft = standing.filter(signed_off_at__isnull=True).first()
-    signed = standing.filter(signed_off_at__isnull=False).first()
+    draft, signed = found.updates_in(period)
     replacing = draft.replaces if draft else signed
     form = UpdateForm(
         request.POST or None,
         instance=copy.copy(draft) if draft else None,
-        initial=model_to_dict(signed, UpdateForm.Meta.fields)
-        if draft is None and signed
-        else {"reason": draft.replace_reason}
-        if draft
-        else None,
+        initial=_update_initial(draft, signed),
         open_actions=found.actions.open().count(),
         replacing=replacing,
     )
@@ -279,27 +273,22 @@ def write_update(request, pk):
         messages.success(request, f"Update for {period.label} saved. A director signs it off.")
         return redirect(found)
     today = clock.today()
-    return render(
-        request,
-        "improvement_plan/update_form.html",
-        {
-            "workstream": found,
-            # What the statuses should reflect: the metrics' trajectories and the open actions.
-            "metrics": found.metrics.with_trajectory(sees_drafts(request.user)),
-            "open_actions": found.actions.open().order_by("due_month", "reference"),
-            "overdue": found.actions.overdue(today).count(),
-            "today": today,
-            "form": form,
-            "period": period,
-            "draft": draft,
-            "signed": signed,
-            "breadcrumbs": _crumbs(
-                found.plan,
-                (f"Workstream {found.number}", found.get_absolute_url()),
-                ("Update", None),
-            ),
-        },
-    )
+    return render(request, "improvement_plan/update_form.html", {
+        "workstream": found, "form": form, "period": period, "draft": draft, "signed": signed,
+        # What the statuses should reflect: the metrics' trajectories and the open actions.
+        "metrics": found.metrics.with_trajectory(sees_drafts(request.user)),
+        "open_actions": found.actions.open().order_by("due_month", "reference"),
+        "overdue": found.actions.overdue(today).count(), "today": today,
+        "breadcrumbs": _crumbs(found.plan, (f"Workstream {found.number}", found.get_absolute_url()),
+                               ("Update", None)),
+    })  # fmt: skip
+
+
+def _update_initial(draft, signed):
+    """A draft keeps its reason; a replacement starts from the signed-off update."""
+    if draft:
+        return {"reason": draft.replace_reason}
+    return model_to_dict(signed, UpdateForm.Meta.fields) if signed else None
 
 
 @require_POST

@@ -89,7 +89,6 @@ STILL_LONG = {
     "improvement_plan/api.py:plan",
     "improvement_plan/plan_views.py:plan",
     "improvement_plan/plan_views.py:workstream",
-    "improvement_plan/plan_views.py:write_update",
     "metrics/api.py:measure",
     "metrics/benchmark_views.py:benchmark",
     "metrics/national_api.py:benchmark",
