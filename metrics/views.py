@@ -255,52 +255,51 @@ def measure(request, code):
     measure = get_object_or_404(
         Measure.objects.select_related("area", "section", "national_measure"), code=code
     )
-    statuses = list(
-        MeasureStatus.objects.in_view(drafts)
-        .filter(measure=measure, breakdown="")
-        .order_by("period_kind", "period_end")
+    statuses = ObservationChange.objects.attach_revisions(
+        list(
+            measure.statuses.in_view(drafts)
+            .filter(breakdown="")
+            .order_by("period_kind", "period_end")
+        )
     )
-    ObservationChange.objects.attach_revisions(statuses)
-    commentary = measure.commentary.in_view(drafts)
     series = [s for s in statuses if s.period_kind == measure.frequency]
     latest = series[-1] if series else (statuses[-1] if statuses else None)
-    breakdown = []
-    if latest:
-        breakdown = list(
-            MeasureStatus.objects.in_view(drafts)
-            .filter(measure=measure, period_kind=latest.period_kind, period_end=latest.period_end)
-            .exclude(breakdown="")
-            .order_by("breakdown")
+    breakdown = _breakdown(measure, latest, drafts)
+    return render(request, "metrics/measure.html", {
+        "measure": measure, "statuses": statuses, "latest": latest, "breakdown": breakdown,
+        "history": measure.changes.select_related("changed_by", "upload")[:100] if drafts else [],
+        "risks": measure.risks.filter(closed_at__isnull=True).order_by("reference"),
+        "plan_metrics": measure.plan_metrics.filter(
+            workstream__priority__plan__is_current=True
+        ).select_related("workstream"),
+        "chart": measure_chart_html(measure, series),
+        "breakdown_chart": _breakdown_chart(measure, latest, breakdown),
+        "targets": measure.targets.all(),
+        "comparators": measure.comparators_at(latest.period_end if latest else None),
+        "compared": _compared(request, measure),
+        "commentary": measure.commentary.in_view(drafts),
+        "breadcrumbs": _measure_crumbs(measure),
+    })  # fmt: skip
+
+
+def _measure_crumbs(measure):
+    return [
+        ("Dashboard", reverse("home")),
+        ("Scorecards", reverse("metrics:scorecards")),
+        (measure.area.name, measure.area.get_absolute_url()),
+        (measure.name, None),
+    ]
+
+
+def _breakdown(measure, latest, drafts):
+    """The latest period's statuses by locality (or other breakdown), in the reader's view."""
+    if latest is None:
+        return []
+    found = measure.statuses.in_view(drafts).exclude(breakdown="")
+    return list(
+        found.filter(period_kind=latest.period_kind, period_end=latest.period_end).order_by(
+            "breakdown"
         )
-    history = []
-    if drafts:
-        history = measure.changes.select_related("changed_by", "upload")[:100]
-    return render(
-        request,
-        "metrics/measure.html",
-        {
-            "measure": measure,
-            "history": history,
-            "risks": measure.risks.filter(closed_at__isnull=True).order_by("reference"),
-            "plan_metrics": measure.plan_metrics.filter(
-                workstream__priority__plan__is_current=True
-            ).select_related("workstream"),
-            "statuses": statuses,
-            "latest": latest,
-            "chart": measure_chart_html(measure, series),
-            "breakdown": breakdown,
-            "breakdown_chart": _breakdown_chart(measure, latest, breakdown),
-            "targets": measure.targets.all(),
-            "comparators": measure.comparators_at(latest.period_end if latest else None),
-            "compared": _compared(request, measure),
-            "commentary": commentary,
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Scorecards", reverse("metrics:scorecards")),
-                (measure.area.name, measure.area.get_absolute_url()),
-                (measure.name, None),
-            ],
-        },
     )
 
 

@@ -92,7 +92,6 @@ STILL_LONG = {
     "metrics/api.py:measure",
     "metrics/benchmark_views.py:benchmark",
     "metrics/national_api.py:benchmark",
-    "metrics/views.py:measure",
 }
 
 
