@@ -71,34 +71,19 @@ def plan(request, pk=None):
     today = clock.today()
     priorities = found.overview(sees_drafts(request.user), today)
     workstreams = [w for priority in priorities for w in priority.rows]
-    totals = (
-        {
-            name: sum(w.trajectories[name] for w in workstreams)
-            for name in workstreams[0].trajectories
-        }
-        if workstreams
-        else {}
-    )
-    return render(
-        request,
-        "improvement_plan/plan.html",
-        {
-            "plan": found,
-            "priorities": priorities,
-            "today": today,
-            "period": found.current_period(),
-            "totals": totals,
-            "actions": sum(w.action_count for w in workstreams),
-            "completed": sum(w.completed_count for w in workstreams),
-            "overdue": sum(w.overdue_count for w in workstreams),
-            "mixed": [w for w in workstreams if w.mixed_message],
-            "versions": Plan.objects.order_by("-created_at"),
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                (f"Improvement plan {found.version}", None),
-            ],
-        },
-    )
+    names = workstreams[0].trajectories if workstreams else []
+    return render(request, "improvement_plan/plan.html", {
+        "plan": found, "priorities": priorities, "today": today,
+        "period": found.current_period(),
+        "totals": {name: sum(w.trajectories[name] for w in workstreams) for name in names},
+        "actions": sum(w.action_count for w in workstreams),
+        "completed": sum(w.completed_count for w in workstreams),
+        "overdue": sum(w.overdue_count for w in workstreams),
+        "mixed": [w for w in workstreams if w.mixed_message],
+        "versions": Plan.objects.order_by("-created_at"),
+        "breadcrumbs": [("Dashboard", reverse("home")),
+                        (f"Improvement plan {found.version}", None)],
+    })  # fmt: skip
 
 
 def workstream(request, pk):
@@ -114,41 +99,34 @@ def workstream(request, pk):
     )
     if not drafts:
         updates = updates.filter(signed_off_at__isnull=False)
+    return render(request, "improvement_plan/workstream.html", {
+        "workstream": found, "summary": summary, "plan": found.plan, "today": today,
+        "items": found.items.all(), "actions": actions, "milestones": milestones,
+        "undated": [m for m in milestones if not m.month],
+        "timeline": _timeline(found, milestones, today),
+        "metric_charts": _metric_charts(summary.plan_metrics, drafts),
+        "unlinked": [m for m in summary.plan_metrics if not m.measure_id],
+        "updates": list(updates.order_by("-period__start", "-written_at")),
+        "period": found.plan.current_period(), "risks": found.risks.all(),
+        "recommendations": found.recommendation_links.select_related("recommendation"),
+        "breadcrumbs": _crumbs(found.plan, (f"Workstream {found.number}", None)),
+    })  # fmt: skip
+
+
+def _timeline(workstream, milestones, today):
+    """The dated milestones on a timeline chart ("" when none is dated)."""
     dated = [m for m in milestones if m.month]
-    timeline = ""
-    if dated:
-        timeline = charts.to_html(
-            charts.milestone_timeline(
-                title=f"{found.number} milestones",
-                names=[m.name for m in dated],
-                months=[m.month for m in dated],
-                done=[m.done for m in dated],
-                today=today,
-            ),
-            f"milestones-{found.pk}",
-        )
-    metric_charts = _metric_charts(summary.plan_metrics, drafts)
-    return render(
-        request,
-        "improvement_plan/workstream.html",
-        {
-            "workstream": found,
-            "summary": summary,
-            "plan": found.plan,
-            "items": found.items.all(),
-            "actions": actions,
-            "milestones": milestones,
-            "undated": [m for m in milestones if not m.month],
-            "timeline": timeline,
-            "metric_charts": metric_charts,
-            "unlinked": [m for m in summary.plan_metrics if not m.measure_id],
-            "updates": list(updates.order_by("-period__start", "-written_at")),
-            "period": found.plan.current_period(),
-            "risks": found.risks.all(),
-            "recommendations": found.recommendation_links.select_related("recommendation"),
-            "today": today,
-            "breadcrumbs": _crumbs(found.plan, (f"Workstream {found.number}", None)),
-        },
+    if not dated:
+        return ""
+    return charts.to_html(
+        charts.milestone_timeline(
+            title=f"{workstream.number} milestones",
+            names=[m.name for m in dated],
+            months=[m.month for m in dated],
+            done=[m.done for m in dated],
+            today=today,
+        ),
+        f"milestones-{workstream.pk}",
     )
 
 

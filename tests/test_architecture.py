@@ -87,8 +87,6 @@ VIEW_LINES = 40
 # test fails while one listed is already short, so the list only shrinks).
 STILL_LONG = {
     "improvement_plan/api.py:plan",
-    "improvement_plan/plan_views.py:plan",
-    "improvement_plan/plan_views.py:workstream",
     "metrics/api.py:measure",
     "metrics/benchmark_views.py:benchmark",
     "metrics/national_api.py:benchmark",
