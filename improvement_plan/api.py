@@ -156,11 +156,7 @@ def plan(request):
         raise Http404("No improvement plan has been loaded.")
     today = clock.today()
     priorities = current.overview(sees_drafts(request.user), today)
-    counts = {}
-    for status, workstream_id in KeyAction.objects.filter(
-        workstream__priority__plan=current
-    ).values_list("status", "workstream_id"):
-        counts.setdefault(workstream_id, Counter())[KeyAction.Status(status).label] += 1
+    counts = _action_counts(current)
     period = current.current_period()
     return {
         "title": current.title,
@@ -174,20 +170,31 @@ def plan(request):
                 "number": priority.number,
                 "title": priority.title,
                 "status": statuses(priority.status),
-                "workstreams": [
-                    {
-                        "number": w.number,
-                        "title": w.title,
-                        "lead": w.lead,
-                        "status": statuses(w.update),
-                        "actions": dict(counts.get(w.pk, {})),
-                        "overdue_actions": w.overdue_count,
-                        "metrics": w.trajectories,
-                        "on_target_while_metrics_regress": w.mixed_message,
-                    }
-                    for w in priority.rows
-                ],
+                "workstreams": [_workstream(w, counts) for w in priority.rows],
             }
             for priority in priorities
         ],
+    }
+
+
+def _action_counts(plan):
+    """For each workstream, its key actions counted by status (as the plan words them)."""
+    counts = {}
+    for status, workstream_id in KeyAction.objects.filter(
+        workstream__priority__plan=plan
+    ).values_list("status", "workstream_id"):
+        counts.setdefault(workstream_id, Counter())[KeyAction.Status(status).label] += 1
+    return counts
+
+
+def _workstream(w, counts):
+    return {
+        "number": w.number,
+        "title": w.title,
+        "lead": w.lead,
+        "status": statuses(w.update),
+        "actions": dict(counts.get(w.pk, {})),
+        "overdue_actions": w.overdue_count,
+        "metrics": w.trajectories,
+        "on_target_while_metrics_regress": w.mixed_message,
     }

@@ -209,50 +209,53 @@ def measure(
         "tolerance": float(found.tolerance),
         "deadband_kind": found.deadband_kind,
         "deadband": float(found.deadband),
-        "targets": [
-            {
-                "kind": t.kind,
-                "value": float(t.value),
-                "effective_from": _day(t.effective_from),
-                "effective_to": _day(t.effective_to),
-                "source": t.source,
-            }
-            for t in found.targets.all()
-        ],
+        "targets": [_target(t) for t in found.targets.all()],
         "comparators": [_comparator(c) for c in found.comparators.all()],
-        "values": [
-            {
-                "period": v.period.key,
-                "period_kind": v.period_kind,
-                "period_label": v.period.label,
-                "breakdown": v.breakdown,
-                "value": calc.as_float(v.value),
-                "numerator": calc.as_float(v.numerator),
-                "denominator": calc.as_float(v.denominator),
-                "quality": v.quality,
-                "published": v.published,
-            }
-            for v in values
-        ],
-        "statuses": [
-            {
-                "period": s.period.key,
-                "period_kind": s.period_kind,
-                "breakdown": s.breakdown,
-                "value": calc.as_float(s.value),
-                "target": calc.as_float(s.target),
-                "target_kind": s.target_kind,
-                "rag": s.rag,
-                "direction": s.direction,
-                "direction_year": s.direction_year,
-                "spc_variation": s.spc_variation,
-                "spc_assurance": s.spc_assurance,
-                "spc_signal": s.spc_signal,
-                "computed_at": s.computed_at.isoformat(),
-                "revision": s.revision.revision_data(found) if s.revision else None,
-            }
-            for s in statuses
-        ],
+        "values": [_value(v) for v in values],
+        "statuses": [_status(s, found) for s in statuses],
+    }
+
+
+def _target(t):
+    return {
+        "kind": t.kind,
+        "value": float(t.value),
+        "effective_from": _day(t.effective_from),
+        "effective_to": _day(t.effective_to),
+        "source": t.source,
+    }
+
+
+def _value(v):
+    return {
+        "period": v.period.key,
+        "period_kind": v.period_kind,
+        "period_label": v.period.label,
+        "breakdown": v.breakdown,
+        "value": calc.as_float(v.value),
+        "numerator": calc.as_float(v.numerator),
+        "denominator": calc.as_float(v.denominator),
+        "quality": v.quality,
+        "published": v.published,
+    }
+
+
+def _status(s, measure):
+    return {
+        "period": s.period.key,
+        "period_kind": s.period_kind,
+        "breakdown": s.breakdown,
+        "value": calc.as_float(s.value),
+        "target": calc.as_float(s.target),
+        "target_kind": s.target_kind,
+        "rag": s.rag,
+        "direction": s.direction,
+        "direction_year": s.direction_year,
+        "spc_variation": s.spc_variation,
+        "spc_assurance": s.spc_assurance,
+        "spc_signal": s.spc_signal,
+        "computed_at": s.computed_at.isoformat(),
+        "revision": s.revision.revision_data(measure) if s.revision else None,
     }
 
 

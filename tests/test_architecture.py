@@ -86,8 +86,6 @@ VIEW_LINES = 40
 # Views still longer, each to be brought back under VIEW_LINES (then taken off this list: the
 # test fails while one listed is already short, so the list only shrinks).
 STILL_LONG = {
-    "improvement_plan/api.py:plan",
-    "metrics/api.py:measure",
     "metrics/benchmark_views.py:benchmark",
     "metrics/national_api.py:benchmark",
 }
