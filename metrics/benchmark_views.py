@@ -308,11 +308,35 @@ def benchmark(request, key):
         period = years[-1][0]
     comparison = national.compare(measure, period, council, model)
     earlier = [p for p, _ in years if p < period]
+    _attach_changes(comparison, measure, earlier[-1] if earlier else None)
+    show = request.GET.get("show", "all") if request.GET.get("show") in SHOWS else "all"
+    sort = request.GET.get("sort", "rank") if request.GET.get("sort") in SORTS else "rank"
+    places = sorted(
+        _shown(comparison, council, show),
+        key=SORTS[sort],
+        reverse=request.GET.get("order") == "desc",
+    )
+    return render(request, "metrics/benchmark.html", {
+        "measure": measure, "comparison": comparison, "places": places, "council": council,
+        "section": compared_html(measure, council, model),
+        "neighbour_codes": {p.geography.code for p in comparison.neighbours},
+        "years": [p for p, _ in years], "period": period,
+        "previous": earlier[-1] if earlier else None,
+        "show": show, "sort": sort, "order": request.GET.get("order", "asc"),
+        "model": model, "models": national.NeighbourModel.objects.all(),
+        "linked": measure.measures.filter(active=True),
+        "breadcrumbs": [("Dashboard", reverse("home")),
+                        ("How we compare", reverse("metrics:benchmarks")), (measure.name, None)],
+    })  # fmt: skip
+
+
+def _attach_changes(comparison, measure, previous):
+    """Each council's change since the year before (None where either year has no figure)."""
     before = {}
-    if earlier:
+    if previous:
         before = {
             v.geography_id: v
-            for v in NationalValue.objects.filter(measure=measure, period=earlier[-1])
+            for v in NationalValue.objects.filter(measure=measure, period=previous)
         }
     for place in comparison.councils:
         old = before.get(place.geography.pk)
@@ -321,45 +345,19 @@ def benchmark(request, key):
             if old is None or old.value is None or place.number is None
             else place.number - float(old.value)
         )
-    show = request.GET.get("show", "all")
-    show = show if show in SHOWS else "all"
+
+
+def _shown(comparison, council, show):
+    """The councils the reader chose: all, the council's region, or its neighbours."""
     places = comparison.councils
     if show == "region" and council is not None:
-        places = [p for p in places if p.geography.region_id == council.region_id]
-    elif show == "neighbours":
+        return [p for p in places if p.geography.region_id == council.region_id]
+    if show == "neighbours":
         chosen = {p.geography.code for p in comparison.neighbours} | (
             {council.code} if council else set()
         )
-        places = [p for p in places if p.geography.code in chosen or _joint_in(p, chosen)]
-    sort = request.GET.get("sort", "rank")
-    sort = sort if sort in SORTS else "rank"
-    places = sorted(places, key=SORTS[sort], reverse=request.GET.get("order") == "desc")
-    return render(
-        request,
-        "metrics/benchmark.html",
-        {
-            "measure": measure,
-            "comparison": comparison,
-            "section": compared_html(measure, council, model),
-            "places": places,
-            "council": council,
-            "neighbour_codes": {p.geography.code for p in comparison.neighbours},
-            "years": [p for p, _ in years],
-            "period": period,
-            "previous": earlier[-1] if earlier else None,
-            "show": show,
-            "sort": sort,
-            "order": request.GET.get("order", "asc"),
-            "model": model,
-            "models": national.NeighbourModel.objects.all(),
-            "linked": measure.measures.filter(active=True),
-            "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("How we compare", reverse("metrics:benchmarks")),
-                (measure.name, None),
-            ],
-        },
-    )
+        return [p for p in places if p.geography.code in chosen or _joint_in(p, chosen)]
+    return places
 
 
 def _joint_in(place, codes):

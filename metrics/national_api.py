@@ -139,6 +139,10 @@ def benchmark(
     comparison = national.compare(measure, period, place, chosen)
     if comparison is None:
         raise Http404(f"Nothing published for {key!r} in {period!r}.")
+    return _benchmark_data(measure, place, chosen, comparison)
+
+
+def _benchmark_data(measure, place, model, comparison):
     own = comparison.council
     return {
         "measure": measure.key,
@@ -155,7 +159,7 @@ def benchmark(
             "joint_return": own.joint,
         },
         "statistical_neighbours": {
-            "model": chosen.name if chosen else "",
+            "model": model.name if model else "",
             "average": None
             if comparison.neighbour_average is None
             else round(comparison.neighbour_average, 4),
