@@ -1081,7 +1081,7 @@ class Inspection(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("inspection", args=[self.pk])
+        return reverse("scrutiny:inspection", args=[self.pk])
 
 
 class Judgement(models.Model):

@@ -51,7 +51,7 @@ def _refuse_changes_to_earlier_versions(request, plan):
 
 def _crumbs(plan, *more):
     return [
-        ("Dashboard", reverse("home")),
+        ("Dashboard", reverse("scrutiny:home")),
         (f"Improvement plan {plan.version}", plan.get_absolute_url()),
         *more,
     ]
@@ -65,7 +65,7 @@ def plan(request, pk=None):
         return render(  # a council that has not written its plan yet
             request,
             "improvement_plan/no_plan.html",
-            {"breadcrumbs": [("Dashboard", reverse("home")), ("Improvement plan", None)]},
+            {"breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Improvement plan", None)]},
         )
     found = _plan_or_404(pk)
     today = clock.today()
@@ -81,7 +81,7 @@ def plan(request, pk=None):
         "overdue": sum(w.overdue_count for w in workstreams),
         "mixed": [w for w in workstreams if w.mixed_message],
         "versions": Plan.objects.order_by("-created_at"),
-        "breadcrumbs": [("Dashboard", reverse("home")),
+        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
                         (f"Improvement plan {found.version}", None)],
     })  # fmt: skip
 
@@ -619,7 +619,7 @@ def owners(request):
             "owners": listed,
             "pairs": Owner.likely_duplicates(listed),
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
+                ("Dashboard", reverse("scrutiny:home")),
                 ("Improvement plan", reverse("improvement_plan:plan")),
                 ("Key actions", reverse("improvement_plan:actions")),
                 ("Owners", None),

@@ -55,7 +55,7 @@ def risks(request):
             "quarters": quarters,
             "filters": filters,
             "closed": Risk.objects.filter(closed_at__isnull=False).order_by("reference"),
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Risks", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Risks", None)],
         },
     )
 
@@ -68,7 +68,7 @@ def heat_map(request):
     return render(request, "improvement_plan/heat_map.html", {
         "grid": _heat_map_grid(rated, placed), "impacts": IMPACTS, "unplaced": unplaced,
         "by_score": _by_score(unplaced), "not_rated": [r for r in unplaced if not r.current],
-        "breadcrumbs": [("Dashboard", reverse("home")),
+        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
                         ("Risks", reverse("improvement_plan:risks")), ("Heat map", None)],
     })  # fmt: skip
 
@@ -146,7 +146,7 @@ def risk(request, reference):
             "chart": chart,
             "awaiting_sign_off": found.proposed,
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
+                ("Dashboard", reverse("scrutiny:home")),
                 ("Risks", reverse("improvement_plan:risks")),
                 (found.reference, None),
             ],
@@ -189,7 +189,7 @@ def review(request, reference):
 
 def _breadcrumbs(risk, page):
     return [
-        ("Dashboard", reverse("home")),
+        ("Dashboard", reverse("scrutiny:home")),
         ("Risks", reverse("improvement_plan:risks")),
         (risk.reference, risk.get_absolute_url()),
         (page, None),
@@ -238,7 +238,7 @@ def overdue(request):
         {
             "risks": late,
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
+                ("Dashboard", reverse("scrutiny:home")),
                 ("Risks", reverse("improvement_plan:risks")),
                 ("Overdue reviews", None),
             ],
@@ -264,7 +264,7 @@ def risk_form(request, reference=None):
             "form": form,
             "risk": found,
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
+                ("Dashboard", reverse("scrutiny:home")),
                 ("Risks", reverse("improvement_plan:risks")),
                 *([(found.reference, found.get_absolute_url())] if found else []),
                 ("Change" if found else "Add a risk", None),

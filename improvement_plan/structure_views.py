@@ -28,7 +28,7 @@ from scrutiny.roles import require
 
 def _crumbs(*more):
     return [
-        ("Dashboard", reverse("home")),
+        ("Dashboard", reverse("scrutiny:home")),
         ("Improvement plan", reverse("improvement_plan:plan")),
         *more,
     ]

@@ -289,7 +289,7 @@ def benchmarks(request):
             "linked": Measure.objects.filter(
                 national_measure__isnull=False, active=True
             ).select_related("national_measure", "area"),
-            "breadcrumbs": [("Dashboard", reverse("home")), ("How we compare", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("How we compare", None)],
         },
     )
 
@@ -325,7 +325,7 @@ def benchmark(request, key):
         "show": show, "sort": sort, "order": request.GET.get("order", "asc"),
         "model": model, "models": national.NeighbourModel.objects.all(),
         "linked": measure.measures.filter(active=True),
-        "breadcrumbs": [("Dashboard", reverse("home")),
+        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
                         ("How we compare", reverse("metrics:benchmarks")), (measure.name, None)],
     })  # fmt: skip
 
@@ -402,7 +402,7 @@ def area_compare(request, slug):
             "model": model,
             "models": national.NeighbourModel.objects.all(),
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
+                ("Dashboard", reverse("scrutiny:home")),
                 ("Scorecards", reverse("metrics:scorecards")),
                 (area.name, area.get_absolute_url()),
                 ("How we compare", None),

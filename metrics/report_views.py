@@ -12,7 +12,7 @@ from scrutiny.roles import require, sees_drafts
 
 
 def _crumbs(*extra):
-    return [("Dashboard", reverse("home")), *extra]
+    return [("Dashboard", reverse("scrutiny:home")), *extra]
 
 
 def quality_index(request):

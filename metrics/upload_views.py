@@ -57,7 +57,11 @@ class UploadForm(forms.Form):
 
 
 def _crumbs(*extra):
-    return [("Dashboard", reverse("home")), ("Upload figures", reverse("metrics:upload")), *extra]
+    return [
+        ("Dashboard", reverse("scrutiny:home")),
+        ("Upload figures", reverse("metrics:upload")),
+        *extra,
+    ]
 
 
 def upload(request):
@@ -87,7 +91,7 @@ def upload(request):
             "recent": recent,
             "quality_areas": ServiceArea.objects.filter(quality_assurance=True),
             "max_mb": _max_mb(),
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Upload figures", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Upload figures", None)],
         },
     )
 
@@ -285,7 +289,7 @@ def publication(request):
         {
             "areas": areas,
             "log": Publication.objects.select_related("area", "by")[:20],
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Publish figures", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Publish figures", None)],
         },
     )
 
@@ -395,7 +399,7 @@ def correct(request, code):
     return render(request, "metrics/correct.html", {
         "measure": measure, "form": form, "chosen": chosen, "now": timezone.now(),
         "history": ObservationChange.objects.history_of(measure, *chosen) if chosen else [],
-        "breadcrumbs": [("Dashboard", reverse("home")),
+        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
                         (measure.name, measure.get_absolute_url()), ("Correct a figure", None)],
     })  # fmt: skip
 
@@ -457,7 +461,7 @@ def commentary(request, code):
     return render(request, "metrics/commentary.html", {
         "measure": measure, "form": form, "current": current,
         "period_published": status.published if status else False,
-        "breadcrumbs": [("Dashboard", reverse("home")),
+        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
                         (measure.name, measure.get_absolute_url()), ("Commentary", None)],
     })  # fmt: skip
 
@@ -603,7 +607,7 @@ def area_commentary(request, slug):
 
 def _area_crumbs(area, page):
     return [
-        ("Dashboard", reverse("home")),
+        ("Dashboard", reverse("scrutiny:home")),
         ("Scorecards", reverse("metrics:scorecards")),
         (area.name, area.get_absolute_url()),
         (page, None),

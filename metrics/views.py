@@ -32,7 +32,7 @@ def scorecards(request):
         "metrics/scorecards.html",
         {
             "areas": areas,
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Scorecards", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Scorecards", None)],
         },
     )
 
@@ -151,7 +151,7 @@ def scorecard(request, slug):
             **setup,
             "results": results,
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
+                ("Dashboard", reverse("scrutiny:home")),
                 ("Scorecards", reverse("metrics:scorecards")),
                 (setup["area"].name, None),
             ],
@@ -284,7 +284,7 @@ def measure(request, code):
 
 def _measure_crumbs(measure):
     return [
-        ("Dashboard", reverse("home")),
+        ("Dashboard", reverse("scrutiny:home")),
         ("Scorecards", reverse("metrics:scorecards")),
         (measure.area.name, measure.area.get_absolute_url()),
         (measure.name, None),

@@ -88,8 +88,8 @@ def _row(kind, what, url, since, today, update=None, risk=None, question=None):
         sign_off = reverse("improvement_plan:sign_off", args=[risk.reference])
         return_url = reverse("improvement_plan:return_review", args=[risk.reference])
     elif question is not None:
-        sign_off = reverse("approve_answer", args=[question.pk])
-        return_url = reverse("return_answer", args=[question.pk])
+        sign_off = reverse("scrutiny:approve_answer", args=[question.pk])
+        return_url = reverse("scrutiny:return_answer", args=[question.pk])
     return {
         "kind": kind,
         "what": what,

@@ -24,7 +24,11 @@ from scrutiny.roles import require
 
 
 def _edit(request, form, *, heading, caption, back, done, context):
-    crumbs = [("Dashboard", reverse("home")), ("Meetings", reverse("meetings")), *back]
+    crumbs = [
+        ("Dashboard", reverse("scrutiny:home")),
+        ("Meetings", reverse("scrutiny:meetings")),
+        *back,
+    ]
     return edit_with_trail(
         request,
         form,
@@ -46,7 +50,7 @@ def committee_form(request, slug=None):
         heading="Change the committee" if found else "Add a committee",
         caption=found.name if found else "",
         back=[],
-        done=lambda saved: reverse("committee_members", args=[saved.slug]),
+        done=lambda saved: reverse("scrutiny:committee_members", args=[saved.slug]),
         context="committee",
     )
 
@@ -61,8 +65,8 @@ def committee_members(request, slug):
             "committee": found,
             "members": found.memberships.select_related("user"),
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Meetings", reverse("meetings")),
+                ("Dashboard", reverse("scrutiny:home")),
+                ("Meetings", reverse("scrutiny:meetings")),
                 (found.name, None),
             ],
         },
@@ -78,8 +82,8 @@ def membership_form(request, slug, pk=None):
         MembershipForm(request.POST or None, instance=found, committee=committee),
         heading="Change the membership" if found else "Add a member",
         caption=committee.name,
-        back=[(committee.name, reverse("committee_members", args=[committee.slug]))],
-        done=lambda saved: reverse("committee_members", args=[committee.slug]),
+        back=[(committee.name, reverse("scrutiny:committee_members", args=[committee.slug]))],
+        done=lambda saved: reverse("scrutiny:committee_members", args=[committee.slug]),
         context="committee membership",
     )
 
@@ -138,7 +142,7 @@ def programme_item_form(request, slug, pk=None):
         WorkProgrammeItemForm(request.POST or None, instance=found, committee=committee),
         heading="Change the work programme item" if found else "Add to the work programme",
         caption=committee.name,
-        back=[("Work programme", reverse("work_programme", args=[committee.slug]))],
-        done=lambda saved: reverse("work_programme", args=[committee.slug]),
+        back=[("Work programme", reverse("scrutiny:work_programme", args=[committee.slug]))],
+        done=lambda saved: reverse("scrutiny:work_programme", args=[committee.slug]),
         context="work programme",
     )

@@ -6,8 +6,13 @@ from scrutiny.roles import role_of
 
 # (label, url name, capability needed or None, the url-name prefixes that make it current)
 NAVIGATION = [
-    ("Dashboard", "home", None, ("home",)),
-    ("Awaiting you", "awaiting", "scrutiny.sign_off|scrutiny.manage_meetings", ("awaiting",)),
+    ("Dashboard", "scrutiny:home", None, ("scrutiny:home",)),
+    (
+        "Awaiting you",
+        "scrutiny:awaiting",
+        "scrutiny.sign_off|scrutiny.manage_meetings",
+        ("scrutiny:awaiting",),
+    ),
     ("Scorecards", "metrics:scorecards", None, ("metrics:scorecard", "metrics:measure")),
     ("How we compare", "metrics:benchmarks", None, ("metrics:benchmark", "metrics:area_compare")),
     ("Quality assurance", "metrics:quality_index", None, ("metrics:quality",)),
@@ -31,19 +36,24 @@ NAVIGATION = [
     ("Risks", "improvement_plan:risks", None, ("improvement_plan:risk", "improvement_plan:heat")),
     (
         "Meetings",
-        "meetings",
+        "scrutiny:meetings",
         None,
         (
-            "meeting",
-            "pack",
-            "work_programme",
-            "minute_action",
+            "scrutiny:meeting",
+            "scrutiny:pack",
+            "scrutiny:work_programme",
+            "scrutiny:minute_action",
         ),
     ),
-    ("Questions", "my_questions", None, ("my_questions", "question", "ask")),
-    ("Inspections", "inspections", None, ("inspections", "inspection")),
-    ("Users", "users", "auth.change_user", ("users", "user")),
-    ("Set up", "setup", "scrutiny.edit_measures|auth.change_user", ("setup",)),
+    (
+        "Questions",
+        "scrutiny:my_questions",
+        None,
+        ("scrutiny:my_questions", "scrutiny:question", "scrutiny:ask"),
+    ),
+    ("Inspections", "scrutiny:inspections", None, ("scrutiny:inspections", "scrutiny:inspection")),
+    ("Users", "scrutiny:users", "auth.change_user", ("scrutiny:users", "scrutiny:user")),
+    ("Set up", "scrutiny:setup", "scrutiny.edit_measures|auth.change_user", ("scrutiny:setup",)),
 ]
 
 

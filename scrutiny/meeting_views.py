@@ -29,7 +29,11 @@ from scrutiny.roles import form_for, require
 
 
 def _crumbs(*more):
-    return [("Dashboard", reverse("home")), ("Meetings", reverse("meetings")), *more]
+    return [
+        ("Dashboard", reverse("scrutiny:home")),
+        ("Meetings", reverse("scrutiny:meetings")),
+        *more,
+    ]
 
 
 def meetings(request):
@@ -50,7 +54,7 @@ def meetings(request):
         {
             "committees": committees,
             "today": today,
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Meetings", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Meetings", None)],
         },
     )
 
@@ -270,7 +274,7 @@ def ask(request, pk):
             + (", after the deadline: it is marked late." if question.late else ".")
             + " You will be told when it is answered.",
         )
-        return redirect("my_questions")
+        return redirect("scrutiny:my_questions")
     return render(
         request,
         "scrutiny/ask.html",
@@ -352,7 +356,7 @@ def question(request, pk):
             and found.status != Question.Status.ANSWERED
             else None,
             "breadcrumbs": _crumbs(
-                ("Questions", reverse("my_questions")), (f"Question {found.pk}", None)
+                ("Questions", reverse("scrutiny:my_questions")), (f"Question {found.pk}", None)
             ),
         },
     )
@@ -499,7 +503,7 @@ def minute_action(request, pk):
             "updates": found.updates.select_related("by"),
             "today": clock.today(),
             "breadcrumbs": _crumbs(
-                ("Actions", reverse("minute_actions", args=[found.committee.slug])),
+                ("Actions", reverse("scrutiny:minute_actions", args=[found.committee.slug])),
                 (found.reference, None),
             ),
         },

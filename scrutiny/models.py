@@ -39,7 +39,7 @@ class GlossaryTerm(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("glossary") + f"#{self.slug}"
+        return reverse("scrutiny:glossary") + f"#{self.slug}"
 
     @property
     def forms(self):
@@ -148,7 +148,7 @@ class Meeting(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("meeting", args=[self.pk])
+        return reverse("scrutiny:meeting", args=[self.pk])
 
     def question_deadline(self, working_days):
         """The last day for questions: so many working days (Monday to Friday) before."""
@@ -274,7 +274,7 @@ class MinuteAction(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("minute_action", args=[self.pk])
+        return reverse("scrutiny:minute_action", args=[self.pk])
 
     @property
     def due(self):
@@ -402,7 +402,7 @@ class Question(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("question", args=[self.pk])
+        return reverse("scrutiny:question", args=[self.pk])
 
     @classmethod
     def ask(cls, meeting, text, *, by, late, **subject):
@@ -529,7 +529,7 @@ class MeetingPack(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("pack", args=[self.pk])
+        return reverse("scrutiny:pack", args=[self.pk])
 
     @property
     def pdf_stuck(self):

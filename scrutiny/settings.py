@@ -143,7 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "scrutiny:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Failed logins: after AXES_FAILURE_LIMIT failures for one user name from one address, that

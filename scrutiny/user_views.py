@@ -74,7 +74,7 @@ def users(request):
     if request.method == "POST" and form.is_valid():
         invited = _invite(request, form.cleaned_data)
         messages.success(request, f"{invited.get_full_name()} is invited: a link was e-mailed.")
-        return redirect("users")
+        return redirect("scrutiny:users")
     people = User.objects.prefetch_related("groups").order_by("-is_active", "username")
     return render(
         request,
@@ -82,7 +82,7 @@ def users(request):
         {
             "form": form,
             "people": people,
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Users", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Users", None)],
         },
     )
 
@@ -138,7 +138,7 @@ def user(request, pk):
             messages.success(
                 request, f"{person.get_full_name() or person.username}'s role changed."
             )
-            return redirect("user", pk=person.pk)
+            return redirect("scrutiny:user", pk=person.pk)
     return render(
         request,
         "scrutiny/user.html",
@@ -147,8 +147,8 @@ def user(request, pk):
             "form": form,
             "history": AuditEntry.objects.for_object(person).select_related("user")[:50],
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Users", reverse("users")),
+                ("Dashboard", reverse("scrutiny:home")),
+                ("Users", reverse("scrutiny:users")),
                 (person.get_full_name() or person.username, None),
             ],
         },
@@ -177,4 +177,4 @@ def deactivate(request, pk):
             person, before, user=request.user, context="users", fields=["is_active"]
         )
         messages.success(request, f"Account {'reactivated' if active else 'deactivated'}.")
-    return redirect("user", pk=person.pk)
+    return redirect("scrutiny:user", pk=person.pk)

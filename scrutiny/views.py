@@ -131,11 +131,11 @@ def api_tokens(request):
         ).first()
         if token is None:
             messages.error(request, "That token does not exist or is already revoked.")
-            return redirect("api_tokens")
+            return redirect("scrutiny:api_tokens")
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         messages.success(request, f"Token “{token.name}” revoked. It no longer works.")
-        return redirect("api_tokens")
+        return redirect("scrutiny:api_tokens")
     if request.method == "POST" and form.is_valid():
         days = form.cleaned_data["expires_in"]
         expires = timezone.now() + timedelta(days=days) if days else None
@@ -148,7 +148,7 @@ def api_tokens(request):
             "form": form,
             "new_key": new_key,
             "tokens": request.user.api_tokens.select_related("user"),
-            "breadcrumbs": [("Dashboard", reverse("home")), ("API tokens", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("API tokens", None)],
         },
     )
 
@@ -221,8 +221,8 @@ def inspection(request, pk):
             "neighbours": ofsted_neighbours(),
             "model": neighbour_model(),
             "breadcrumbs": [
-                ("Dashboard", reverse("home")),
-                ("Inspections", reverse("inspections")),
+                ("Dashboard", reverse("scrutiny:home")),
+                ("Inspections", reverse("scrutiny:inspections")),
                 (found.kind, None),
             ],
         },
@@ -236,7 +236,7 @@ def inspections(request):
         "scrutiny/inspections.html",
         {
             "inspections": Inspection.objects.prefetch_related("judgements"),
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Inspections", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Inspections", None)],
         },
     )
 
@@ -260,7 +260,7 @@ def setup(request):
             "steps": steps,
             "ready": ready_to_publish(steps),
             "remaining": sum(1 for s in steps if not s.done),
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Set up", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Set up", None)],
         },
     )
 
@@ -279,7 +279,7 @@ def glossary(request):
             "letters": sorted(letters.items()),
             "count": len(terms),
             "can_edit": request.user.has_perm("scrutiny.edit_measures"),
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Glossary", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Glossary", None)],
         },
     )
 
@@ -294,8 +294,8 @@ def glossary_term(request, slug=None):
         heading="Change a term" if found else "Add a term",
         caption=found.term if found else "Glossary",
         breadcrumbs=[
-            ("Dashboard", reverse("home")),
-            ("Glossary", reverse("glossary")),
+            ("Dashboard", reverse("scrutiny:home")),
+            ("Glossary", reverse("scrutiny:glossary")),
             (found.term if found else "Add a term", None),
         ],
         done=lambda saved: saved.get_absolute_url(),
@@ -324,6 +324,6 @@ def awaiting(request):
         "scrutiny/awaiting.html",
         {
             "rows": rows,
-            "breadcrumbs": [("Dashboard", reverse("home")), ("Awaiting you", None)],
+            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Awaiting you", None)],
         },
     )
