@@ -582,7 +582,9 @@ class WorkstreamQuerySet(models.QuerySet):
                 workstream.update = update
             elif drafts:
                 workstream.draft = update
-        for metric in PlanMetric.objects.filter(workstream__in=by_pk).with_trajectory(drafts):
+        for metric in PlanMetric.objects.filter(workstream__in=by_pk).list_with_trajectories(
+            drafts
+        ):
             by_pk[metric.workstream_id].plan_metrics.append(metric)
         for workstream in workstreams:
             counts = {name: 0 for name in TRAJECTORIES.values()}
@@ -861,7 +863,7 @@ TRAJECTORIES = {
 
 
 class PlanMetricQuerySet(models.QuerySet):
-    def with_trajectory(self, drafts):
+    def list_with_trajectories(self, drafts):
         """Each metric with the first and latest of its measure's monthly values in the view
         ``drafts`` chooses, and whether it improved, made no significant change or regressed
         between them (the covering report's test), judged with the measure's own dead-band:
@@ -1105,7 +1107,7 @@ class Judgement(models.Model):
 
 
 class RecommendationQuerySet(models.QuerySet):
-    def with_coverage(self, plan, today):
+    def list_with_coverage(self, plan, today):
         """Each recommendation with ``rows``: the links to ``plan``'s workstreams, each with
         their key actions; the counts of those actions open, completed and overdue as at
         ``today``; and ``unanswered`` when nothing answers it, or nothing open does and not all

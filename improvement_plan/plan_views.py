@@ -254,7 +254,7 @@ def write_update(request, pk):
     return render(request, "improvement_plan/update_form.html", {
         "workstream": found, "form": form, "period": period, "draft": draft, "signed": signed,
         # What the statuses should reflect: the metrics' trajectories and the open actions.
-        "metrics": found.metrics.with_trajectory(sees_drafts(request.user)),
+        "metrics": found.metrics.list_with_trajectories(sees_drafts(request.user)),
         "open_actions": found.actions.open().order_by("due_month", "reference"),
         "overdue": found.actions.overdue(today).count(), "today": today,
         "breadcrumbs": _crumbs(found.plan, (f"Workstream {found.number}", found.get_absolute_url()),
@@ -510,7 +510,7 @@ def coverage(request):
     require(request.user, "view_published")
     found = _plan_or_404()
     today = clock.today()
-    recommendations = Recommendation.objects.with_coverage(found, today)
+    recommendations = Recommendation.objects.list_with_coverage(found, today)
     return render(
         request,
         "improvement_plan/coverage.html",

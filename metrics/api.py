@@ -296,7 +296,7 @@ def scorecard(
         return Status(400, {"message": str(error)})
     # The same headline and rows as the scorecard page and the pack.
     drafts = sees_drafts(request.user)
-    (found,) = ServiceArea.objects.filter(pk=found.pk).with_headlines(drafts, ending=month)
+    (found,) = ServiceArea.objects.filter(pk=found.pk).list_with_headlines(drafts, ending=month)
     rows = []
     if found.period is not None:
         _, measures = Measure.objects.for_scorecard(found, found.period, drafts)

@@ -97,7 +97,7 @@ class QaRole(models.TextChoices):
 
 
 class ServiceAreaQuerySet(models.QuerySet):
-    def with_headlines(self, drafts, ending=None):
+    def list_with_headlines(self, drafts, ending=None):
         """Each area with its latest reporting period (or the one ending in the month
         ``ending``), the headline share for it and for the period before, and the counts by
         RAG, from the engine's roll-up (AreaRagCount): three small queries whatever the

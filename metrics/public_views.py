@@ -23,7 +23,7 @@ def public_areas():
 @cache_control(public=True, max_age=300)
 def scorecard(request, slug):
     area = get_object_or_404(public_areas(), slug=slug)
-    (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(drafts=False)
+    (area,) = ServiceArea.objects.filter(pk=area.pk).list_with_headlines(drafts=False)
     key = f"public-scorecard:{area.pk}:{area.figures_version}"
     body = cache.get(key)
     if body is None:

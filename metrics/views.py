@@ -26,7 +26,7 @@ from scrutiny.roles import require, sees_drafts
 
 def scorecards(request):
     require(request.user, "view_published")
-    areas = ServiceArea.objects.with_headlines(sees_drafts(request.user))
+    areas = ServiceArea.objects.list_with_headlines(sees_drafts(request.user))
     return render(
         request,
         "metrics/scorecards.html",
@@ -60,7 +60,7 @@ def _scorecard_setup(request, slug):
     require(request.user, "view_published")
     drafts = sees_drafts(request.user)
     area = get_object_or_404(ServiceArea, slug=slug)
-    (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(drafts)
+    (area,) = ServiceArea.objects.filter(pk=area.pk).list_with_headlines(drafts)
     choices = _scorecard_choices(area, drafts)
     chosen, problem = _scorecard_filters(request.GET, area, choices)
     return {

@@ -22,7 +22,7 @@ def _scorecards():
     areas = []
     # A quality-assurance area has its own section of the pack, laid out as its report.
     scorecards = ServiceArea.objects.filter(quality_assurance=False).order_by("order", "name")
-    for area in scorecards.with_headlines(drafts=False):
+    for area in scorecards.list_with_headlines(drafts=False):
         if area.period is None:
             continue
         periods, measures = Measure.objects.for_scorecard(area, area.period, drafts=False)

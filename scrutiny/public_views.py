@@ -29,7 +29,7 @@ PUBLIC_CACHE_SECONDS = 3600
 def index(request):
     """Everything the council publishes here: its public scorecards and its committee's public
     papers; 404 while it publishes nothing."""
-    areas = list(public_areas().with_headlines(drafts=False))
+    areas = list(public_areas().list_with_headlines(drafts=False))
     committees = Committee.objects.filter(
         Q(public_packs=True) | Q(public_risks=True) | Q(public_plan=True)
     ).order_by("pk")

@@ -51,7 +51,7 @@ def home(request):
     key = "dashboard:" + hashlib.sha256(f"{versions}:{drafts}".encode()).hexdigest()
     body = cache.get(key)
     if body is None:
-        areas = ServiceArea.objects.with_headlines(drafts)
+        areas = ServiceArea.objects.list_with_headlines(drafts)
         statuses = MeasureStatus.objects.whole_authority().in_view(drafts)
         summary = statuses.dashboard(areas, drafts)
         for area in areas:

@@ -118,7 +118,8 @@ def test_a_metric_improves_regresses_or_stands_still_by_its_polarity(db):
     flat = _metric(workstream, Polarity.BIGGER, [80, 81, 80.5])  # within 1% of 80
     alone = _metric(workstream, Polarity.BIGGER, [80])
     found = {
-        m.pk: m.trajectory for m in PlanMetric.objects.all().with_trajectory(sees_drafts(member))
+        m.pk: m.trajectory
+        for m in PlanMetric.objects.all().list_with_trajectories(sees_drafts(member))
     }
     assert found == {
         better.pk: "improved",
@@ -132,7 +133,7 @@ def test_members_trajectories_use_published_figures_only(db):
     member = make_user(role=roles.COMMITTEE_MEMBER)
     metric = _metric(make_workstream(), Polarity.BIGGER, [80, 90])
     metric.measure.observations.filter(value=90).update(published=False)
-    (found,) = PlanMetric.objects.all().with_trajectory(sees_drafts(member))
+    (found,) = PlanMetric.objects.all().list_with_trajectories(sees_drafts(member))
     assert found.trajectory == ""
 
 

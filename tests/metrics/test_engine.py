@@ -87,7 +87,7 @@ def test_demo_headline_share_for_q1(demo):
 
     # "Just under one-third of Children's Services corporate performance measures were better
     # than or within tolerance of target (29.4%)": the council's own figure, lines 6108-6110.
-    (area,) = ServiceArea.objects.filter(slug="childrens-social-care").with_headlines(
+    (area,) = ServiceArea.objects.filter(slug="childrens-social-care").list_with_headlines(
         sees_drafts(make_user(role=roles.COMMITTEE_MEMBER))
     )
     assert area.period.label == "2022/23 Q1"

@@ -64,7 +64,7 @@ def _agreement(client, area, month):
 def test_page_api_pack_and_export_agree_for_the_demo(client_for, demo):
     client = client_for(roles.COMMITTEE_MEMBER)
     for area in ServiceArea.objects.all():
-        (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(
+        (area,) = ServiceArea.objects.filter(pk=area.pk).list_with_headlines(
             sees_drafts(_member(client))
         )
         if area.period:
@@ -85,7 +85,7 @@ def test_page_api_pack_and_export_agree_for_a_generated_council(
 ):
     client = client_for(role)
     for area in ServiceArea.objects.all():
-        (area,) = ServiceArea.objects.filter(pk=area.pk).with_headlines(
+        (area,) = ServiceArea.objects.filter(pk=area.pk).list_with_headlines(
             sees_drafts(_member(client))
         )
         _agreement(client, area, area.period.key)
@@ -98,7 +98,7 @@ def test_the_dashboards_movers_are_ranked_by_the_one_movement_rule(client_for, c
     from metrics.models import MeasureStatus
 
     user = _member(client_for(roles.COMMITTEE_MEMBER))
-    areas = ServiceArea.objects.with_headlines(sees_drafts(user))
+    areas = ServiceArea.objects.list_with_headlines(sees_drafts(user))
     found = (
         MeasureStatus.objects.whole_authority()
         .in_view(sees_drafts(user))

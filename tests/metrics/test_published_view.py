@@ -128,7 +128,7 @@ def council(db):
     )  # fmt: skip
     # The area's narrative for its latest published period, and its public page switched on.
     ServiceArea.objects.filter(pk=care.pk).update(public_scorecard=True)
-    (care,) = ServiceArea.objects.filter(pk=care.pk).with_headlines(drafts=False)
+    (care,) = ServiceArea.objects.filter(pk=care.pk).list_with_headlines(drafts=False)
     Narrative.objects.create(
         area=care,
         period_kind=care.period.kind,

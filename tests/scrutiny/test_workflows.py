@@ -120,7 +120,7 @@ def test_a_user_is_never_taken_for_a_yes_or_no_about_drafts(db):
     with pytest.raises(TypeError, match="decided by the view"):
         MeasureStatus.objects.in_view(member)  # a user is always true: drafts for everyone
     with pytest.raises(TypeError):
-        ServiceArea.objects.with_headlines(member)
+        ServiceArea.objects.list_with_headlines(member)
     assert list(MeasureStatus.objects.in_view(roles.sees_drafts(member))) == []
 
 
