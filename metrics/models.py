@@ -1020,6 +1020,24 @@ class WrittenForPeriod(models.Model):
     def period(self):
         return calc.Period(self.period_end, self.period_kind)
 
+    @classmethod
+    def _write(cls, area_id, period, text, by, publish, **about):
+        """A new version for the period: every version is kept as its own row, with who wrote
+        it and when; published at once only when ``publish``. The area's cached pages are
+        refreshed in the same transaction."""
+        from django.db import transaction
+
+        with transaction.atomic():
+            ServiceArea.objects.filter(pk=area_id).update(figures_version=F("figures_version") + 1)
+            return cls.objects.create(
+                period_kind=period.kind,
+                period_end=period.end,
+                text=text.strip(),
+                written_by=by,
+                published=publish,
+                **about,
+            )
+
 
 class Commentary(WrittenForPeriod):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="commentary")
@@ -1040,23 +1058,8 @@ class Commentary(WrittenForPeriod):
 
     @classmethod
     def write(cls, measure, period, text, *, by, publish):
-        """A new version of the period's commentary: every version is kept as its own row,
-        with who wrote it and when; published at once only when ``publish``. The area's
-        cached pages are refreshed in the same transaction."""
-        from django.db import transaction
-
-        with transaction.atomic():
-            ServiceArea.objects.filter(pk=measure.area_id).update(
-                figures_version=F("figures_version") + 1
-            )
-            return cls.objects.create(
-                measure=measure,
-                period_kind=period.kind,
-                period_end=period.end,
-                text=text.strip(),
-                written_by=by,
-                published=publish,
-            )
+        """A new version of the period's commentary on the measure (see ``_write``)."""
+        return cls._write(measure.area_id, period, text, by, publish, measure=measure)
 
     @classmethod
     def last_written(cls, measure, period_end):
@@ -1084,21 +1087,8 @@ class Narrative(WrittenForPeriod):
 
     @classmethod
     def write(cls, area, period, text, *, by, publish):
-        """A new version of the period's narrative (every version is kept, with who wrote it
-        and when), published at once only when ``publish``; the area's cached pages are
-        refreshed in the same transaction."""
-        from django.db import transaction
-
-        with transaction.atomic():
-            ServiceArea.objects.filter(pk=area.pk).update(figures_version=F("figures_version") + 1)
-            return cls.objects.create(
-                area=area,
-                period_kind=period.kind,
-                period_end=period.end,
-                text=text.strip(),
-                written_by=by,
-                published=publish,
-            )
+        """A new version of the period's narrative for the area (see ``_write``)."""
+        return cls._write(area.pk, period, text, by, publish, area=area)
 
     @classmethod
     def latest(cls, area, period, drafts):
