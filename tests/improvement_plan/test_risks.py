@@ -9,7 +9,7 @@ from improvement_plan.models import Risk, RiskAssessment
 from metrics import calculations as calc
 from scrutiny import roles
 from scrutiny.roles import sees_drafts
-from tests.factories import make_user
+from tests.factories import make_risk, make_user
 
 
 @pytest.mark.parametrize(
@@ -56,8 +56,8 @@ def test_the_demo_register_keeps_the_printed_scores_and_no_invented_impacts(demo
     assert new.new_this_quarter and new.inherent is None
 
 
-def test_impact_and_likelihood_come_together_and_the_score_is_never_typed(demo):
-    risk = Risk.objects.get(reference="SR7.5")
+def test_impact_and_likelihood_come_together_and_the_score_is_never_typed(db):
+    risk = make_risk()
     with pytest.raises(ValidationError, match="both impact and likelihood"):
         RiskAssessment(risk=risk, quarter_end=date(2022, 9, 1), impact=4).full_clean()
     with pytest.raises(ValidationError, match="not typed"):
