@@ -199,64 +199,56 @@ def problems_csv(request, pk):
     return response
 
 
-@require_POST
-def upload_confirm(request, pk):
+def _upload_step(request, pk, step, done, then=None):
+    """One step on an upload (load, discard, try again, roll back) by an officer: ``step(item)``
+    either does it, and ``done(item)`` is said, or is refused with a message saying why; then
+    back to the upload's page (or ``then``)."""
     require(request.user, "upload_figures")
     item = get_object_or_404(Upload, pk=pk)
     try:
-        loading.commit(
-            item,
-            request.user,
-            request.POST.get("reason", ""),
-            acknowledged=request.POST.get("checked_flags") == "yes",
-        )
+        step(item)
     except loading.Refused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(
-            request,
-            f"Loaded {item.new_count} new and {item.changed_count} "
-            "changed figures. They are drafts until the period is "
-            "published.",
+        if done:
+            messages.success(request, done(item))
+    return redirect(then or item)
+
+
+@require_POST
+def upload_confirm(request, pk):
+    def load(item):
+        acknowledged = request.POST.get("checked_flags") == "yes"
+        loading.commit(
+            item, request.user, request.POST.get("reason", ""), acknowledged=acknowledged
         )
-    return redirect(item)
+
+    return _upload_step(request, pk, load, lambda item: (
+        f"Loaded {item.new_count} new and {item.changed_count} changed figures. They are "
+        "drafts until the period is published."
+    ))  # fmt: skip
 
 
 @require_POST
 def upload_discard(request, pk):
-    require(request.user, "upload_figures")
-    item = get_object_or_404(Upload, pk=pk)
-    try:
-        loading.discard(item)
-    except loading.Refused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "The file was discarded. Nothing was loaded.")
-    return redirect("metrics:upload")
+    return _upload_step(
+        request, pk, loading.discard,
+        lambda item: "The file was discarded. Nothing was loaded.", then="metrics:upload",
+    )  # fmt: skip
 
 
 @require_POST
 def upload_retry_statuses(request, pk):
-    require(request.user, "upload_figures")
-    item = get_object_or_404(Upload, pk=pk)
-    try:
-        loading.retry_statuses(item)
-    except loading.Refused as refused:
-        messages.error(request, str(refused))
-    return redirect(item)
+    return _upload_step(request, pk, loading.retry_statuses, None)
 
 
 @require_POST
 def upload_rollback(request, pk):
-    require(request.user, "upload_figures")
-    item = get_object_or_404(Upload, pk=pk)
-    try:
-        loading.roll_back(item, request.user, request.POST.get("reason", ""))
-    except loading.Refused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, "The upload was rolled back: its figures are as they were.")
-    return redirect(item)
+    return _upload_step(
+        request, pk,
+        lambda item: loading.roll_back(item, request.user, request.POST.get("reason", "")),
+        lambda item: "The upload was rolled back: its figures are as they were.",
+    )  # fmt: skip
 
 
 def publication(request):
