@@ -275,8 +275,9 @@ def to_html(figure, element_id):
     from html import escape
 
     config = {**CONFIG, "toImageButtonOptions": {"format": "png", "filename": element_id}}
+    plain = figure.to_plotly_json()
     spec = json.dumps(
-        {"data": figure.to_plotly_json()["data"], "layout": figure.to_plotly_json()["layout"]},
+        {"data": plain["data"], "layout": plain["layout"]},
         cls=PlotlyJSONEncoder,
         separators=(",", ":"),
     )

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from metrics import calculations as calc
 from metrics.models import (
@@ -242,17 +242,23 @@ def _compare(measure, values, council, model, neighbour_rows):
 
 def latest_comparisons(council=None, model=None):
     """Every national measure's latest published year compared, in six queries."""
-    from django.db.models import Max
-
     model = model or neighbour_model()
     neighbour_rows = neighbours_of(council, model)
     measures = {m.pk: m for m in NationalMeasure.objects.all()}
-    latest = dict(
-        NationalValue.objects.order_by()
-        .values("measure_id")
-        .annotate(end=Max("period_end"))
-        .values_list("measure_id", "end")
-    )
+    # One index probe per measure (national_measure_period), not a scan of every figure.
+    latest = {
+        pk: end
+        for pk, end in NationalMeasure.objects.order_by()
+        .annotate(
+            end=Subquery(
+                NationalValue.objects.filter(measure=OuterRef("pk"))
+                .order_by("-period_end")
+                .values("period_end")[:1]
+            )
+        )
+        .values_list("pk", "end")
+        if end is not None
+    }
     if not latest:
         return []
     places = {g.pk: g for g in Geography.objects.select_related("region")}
@@ -260,8 +266,8 @@ def latest_comparisons(council=None, model=None):
     for measure_id, end in latest.items():
         wanted |= Q(measure_id=measure_id, period_end=end)
     grouped = {}
-    for measure_id, geography, *rest in NationalValue.objects.filter(wanted).values_list(
-        "measure_id", *FIGURE_FIELDS
+    for measure_id, geography, *rest in (
+        NationalValue.objects.filter(wanted).order_by().values_list("measure_id", *FIGURE_FIELDS)
     ):
         measure = measures[measure_id]
         grouped.setdefault(measure_id, []).append(Figure(measure, places[geography], *rest))
