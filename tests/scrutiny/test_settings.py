@@ -75,7 +75,9 @@ def test_database_urls(tmp_path):
         "6543",
         "scrutiny",
     )
-    assert pg["OPTIONS"] == {"sslmode": "require"}
+    assert pg["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+    own = database_from_url("DATABASE_URL", "postgres://db/x?options=-c%20jit%3Don", tmp_path)
+    assert own["OPTIONS"] == {"options": "-c jit=on"}
     with pytest.raises(ImproperlyConfigured, match="names no database"):
         database_from_url("DATABASE_URL", "postgres://db/", tmp_path)
 
