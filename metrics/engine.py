@@ -81,33 +81,23 @@ def read_figures(measure_ids):
         frame["value"] = frame["value"].astype(float)
         frame["period_end"] = pd.to_datetime(frame["period_end"])
         return frame
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT DISTINCT breakdown FROM {Observation._meta.db_table} "
-            "WHERE measure_id = ANY(%s)",
-            [list(measure_ids)],
-        )
-        breakdowns = sorted(row[0] for row in cursor.fetchall())
-    kinds = names_of()["period_kind"]
     rows = _fixed_width_rows(
         Observation._meta.db_table,
         {
-            "measure": ("measure_id", np.int64),
-            "period_kind": ("array_position(%s::text[], period_kind::text) - 1", np.int32),
             "period_end": ("period_end - DATE '1970-01-01'", np.int32),
-            "breakdown": ("array_position(%s::text[], breakdown::text) - 1", np.int32),
             "value": ("coalesce(value::float8, 'NaN')", float),
             "published": ("published", bool),
         },
-        [kinds, breakdowns],
+        [],
         measure_ids,
+        by=("measure_id", "period_kind", "breakdown"),
     )
     return pd.DataFrame(
         {
-            "measure": rows["measure"],
-            "period_kind": np.asarray(kinds, dtype=object)[rows["period_kind"].to_numpy()],
+            "measure": rows["measure_id"].to_numpy(dtype=np.int64),
+            "period_kind": rows["period_kind"],
             "period_end": pd.to_datetime(rows["period_end"].to_numpy(), unit="D"),
-            "breakdown": np.asarray(breakdowns, dtype=object)[rows["breakdown"].to_numpy()],
+            "breakdown": rows["breakdown"],
             "value": rows["value"],
             "published": rows["published"],
         }
@@ -365,26 +355,32 @@ def replace_limits(measure_ids, limits):
     if not changed:
         return 0
     SpcLimits.objects.filter(measure_id__in=changed).delete()
-    rows = limits[limits["measure_id"].isin(changed)]
-    SpcLimits.objects.bulk_create(
-        [
-            SpcLimits(
-                measure_id=int(measure),
-                working=bool(working),
-                period_kind=kind,
-                breakdown=breakdown,
-                starts=date.fromordinal(int(starts) + EPOCH),
-                in_working_view=bool(shared),
-                mean=_none_for_nan(mean),
-                lower=_none_for_nan(lower),
-                upper=_none_for_nan(upper),
-            )
-            for measure, working, kind, breakdown, starts, shared, mean, lower, upper in rows[
-                LIMITS_COLUMNS
-            ].itertuples(index=False)
-        ],
-        batch_size=STATUS_BATCH,
-    )
+    rows = [
+        (
+            int(measure),
+            bool(working),
+            kind,
+            breakdown,
+            date.fromordinal(int(starts) + EPOCH),
+            bool(shared),
+            *(None if np.isnan(number) else float(number) for number in (mean, lower, upper)),
+        )
+        for measure, working, kind, breakdown, starts, shared, mean, lower, upper in limits[
+            limits["measure_id"].isin(changed)
+        ][LIMITS_COLUMNS].itertuples(index=False)
+    ]
+    if connection.vendor == "postgresql":  # one COPY: 10,000 segments in a few milliseconds
+        with connection.cursor() as cursor:
+            with cursor.copy(
+                f"COPY {SpcLimits._meta.db_table} ({', '.join(LIMITS_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        SpcLimits.objects.bulk_create(
+            [SpcLimits(**dict(zip(LIMITS_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=STATUS_BATCH,
+        )
     return len(rows)
 
 
@@ -455,7 +451,7 @@ def _retryable(error):
 
 def _recompute_locked(measure_ids, timings=None):
     """The recompute itself; ``timings``, if given, receives the seconds of each stage."""
-    from metrics.models import AreaRagCount, Measure, ServiceArea
+    from metrics.models import AreaRagCount, Measure, MeasureStatus, ServiceArea
 
     started = timezone.now()
     clock = _Stages(timings)
@@ -478,6 +474,7 @@ def _recompute_locked(measure_ids, timings=None):
         statuses = pd.concat(parts, ignore_index=True) if parts else None
         clock.stage("judge")
         written = replace_statuses(measure_ids, statuses)
+        keep_statistics(MeasureStatus, written[0] + written[2])
         replace_limits(measure_ids, pd.concat(segments, ignore_index=True))
         AreaRagCount.rebuild(area_ids, None if statuses is None else rag_counts(statuses))
         # Done for every change made before it started (it read them under the lock).
@@ -488,6 +485,22 @@ def _recompute_locked(measure_ids, timings=None):
     if timings is not None:
         timings["statuses written"] = sum(written)
     return len(frame)
+
+
+def keep_statistics(model, rows_written):
+    """On PostgreSQL, gather the planner's statistics for ``model``'s table at once after a
+    write of a tenth of its rows or more (or when it has none), as autovacuum would within a
+    minute: until then the planner takes a table just filled with a million rows for empty,
+    and the next recompute's reads sort on disk (measured: 0.37 s for a query that takes
+    0.09 s with statistics)."""
+    if connection.vendor != "postgresql" or not rows_written:
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [table])
+        (known,) = cursor.fetchone()
+        if known < 0 or rows_written >= known / 10:
+            cursor.execute(f"ANALYZE {table}")
 
 
 class _Stages:
@@ -506,8 +519,9 @@ def replace_statuses(measure_ids, statuses):
     update the changed, delete those no longer computed, and leave the unchanged alone.
     Returns (inserted, updated, deleted).
 
-    On PostgreSQL, a measure whose stored statuses have the same number and the same
-    combined hash as its new ones is unchanged and is not read back."""
+    On PostgreSQL, stored statuses are read back only for the measures where they differ, and
+    only from the first stretch of a year where their number or combined hash does
+    (``_changed_since``): after a new month, the last year or so of each measure."""
     from metrics.models import MeasureStatus
 
     if statuses is None or statuses.empty:
@@ -515,13 +529,17 @@ def replace_statuses(measure_ids, statuses):
         return 0, 0, deleted
     postgresql = connection.vendor == "postgresql"
     if postgresql:
-        measure_ids = _changed_measures(measure_ids, statuses)
-        statuses = statuses[np.isin(statuses["measure_id"].to_numpy(), measure_ids)]
-        if not len(measure_ids):
+        since = _changed_since(measure_ids, statuses)
+        if not since:
             return 0, 0, 0
+        first = statuses["measure_id"].map(since).to_numpy(dtype=float)
+        statuses = statuses[statuses["period_end"].to_numpy() >= first]  # NaN: unchanged
     breakdowns = pd.unique(statuses["breakdown"].to_numpy(dtype=object))
     statuses = statuses.assign(breakdown=pd.Index(breakdowns).get_indexer(statuses["breakdown"]))
-    stored = (_stored_on_postgresql if postgresql else _stored_with_orm)(measure_ids, breakdowns)
+    if postgresql:
+        stored = _stored_on_postgresql(since, breakdowns)
+    else:
+        stored = _stored_with_orm(measure_ids, breakdowns)
     fresh, changed, shared, gone = _differences(statuses, stored)
     (_write_on_postgresql if postgresql else _write_with_orm)(
         statuses, breakdowns, fresh, changed, shared, gone
@@ -529,26 +547,36 @@ def replace_statuses(measure_ids, statuses):
     return len(fresh), len(changed[0]) + len(shared[0]), len(gone)
 
 
-def _changed_measures(measure_ids, statuses):
-    """The measures whose stored statuses differ in number or combined hash from ``statuses``."""
+# Stored statuses are compared with the new ones a stretch of days at a time, by their number
+# and combined hash; only from the first stretch that differs is a measure's read back.
+STRETCH_DAYS = 365
+DAYS_1900_TO_1970 = 25567  # stretches counted from 1900, so every day number is positive
+
+
+def _changed_since(measure_ids, statuses):
+    """For each measure whose stored statuses differ from ``statuses``, the first day (days
+    since 1970) of the earliest stretch in which they differ in number or combined hash."""
     from metrics.models import MeasureStatus
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT measure_id, count(*), count(*) FILTER (WHERE in_working_view), "
-            "bit_xor(row_hash) "
-            f"FROM {MeasureStatus._meta.db_table} WHERE measure_id = ANY(%s) GROUP BY measure_id",
+            f"SELECT measure_id, (period_end - DATE '1900-01-01') / {STRETCH_DAYS}, count(*), "
+            "count(*) FILTER (WHERE in_working_view), bit_xor(row_hash) "
+            f"FROM {MeasureStatus._meta.db_table} WHERE measure_id = ANY(%s) GROUP BY 1, 2",
             [list(measure_ids)],
         )
-        stored = {measure: tuple(rest) for measure, *rest in cursor.fetchall()}
-    order = np.argsort(statuses["measure_id"].to_numpy(), kind="stable")
-    measures = statuses["measure_id"].to_numpy()[order]
+        stored = {(measure, stretch): tuple(rest) for measure, stretch, *rest in cursor.fetchall()}
+    stretch = (statuses["period_end"].to_numpy() + DAYS_1900_TO_1970) // STRETCH_DAYS
+    order = np.lexsort((stretch, statuses["measure_id"].to_numpy()))
+    measures, stretch = statuses["measure_id"].to_numpy()[order], stretch[order]
     hashes = statuses["row_hash"].to_numpy()[order]
     shared = statuses["in_working_view"].to_numpy(dtype=np.int64)[order]
-    starts = np.flatnonzero(np.r_[True, measures[1:] != measures[:-1]])
+    starts = np.flatnonzero(
+        np.r_[True, (measures[1:] != measures[:-1]) | (stretch[1:] != stretch[:-1])]
+    )
     new = dict(
         zip(
-            measures[starts].tolist(),
+            zip(measures[starts].tolist(), stretch[starts].tolist(), strict=True),
             zip(
                 np.diff(np.r_[starts, len(measures)]).tolist(),
                 np.add.reduceat(shared, starts).tolist(),
@@ -558,7 +586,14 @@ def _changed_measures(measure_ids, statuses):
             strict=True,
         )
     )
-    return [m for m in measure_ids if stored.get(m) != new.get(m)]
+    since = {}
+    for measure, stretch in stored.keys() ^ new.keys() | {
+        key for key in stored.keys() & new.keys() if stored[key] != new[key]
+    }:
+        since[measure] = min(since.get(measure, stretch), stretch)
+    return {
+        measure: stretch * STRETCH_DAYS - DAYS_1900_TO_1970 for measure, stretch in since.items()
+    }
 
 
 def rag_counts(statuses):
@@ -693,10 +728,6 @@ def _write_with_orm(statuses, breakdowns, fresh, changed, shared, gone):
     MeasureStatus.objects.bulk_create(objects, batch_size=STATUS_BATCH)
 
 
-def _none_for_nan(number):
-    return None if np.isnan(number) else float(number)
-
-
 def _python(column, value):
     if column == "period_end":
         return date.fromordinal(int(value) + EPOCH)
@@ -735,12 +766,12 @@ def _binary_copy_rows(columns):
     return _COPY_HEADER + rows.tobytes() + b"\xff\xff"
 
 
-def _stored_on_postgresql(measure_ids, breakdowns):
+def _stored_on_postgresql(since, breakdowns):
+    """The stored statuses of the measures in ``since`` ({measure: first day}) from that day."""
     from metrics.models import MeasureStatus
 
     columns = {
         "id": ("id", np.int64),
-        "measure_id": ("measure_id", np.int64),
         "working": ("working", bool),
         "period_kind": ("coalesce(array_position(%s::text[], period_kind::text), 0) - 1", np.int32),
         "period_end": ("period_end - DATE '1970-01-01'", np.int32),
@@ -748,18 +779,22 @@ def _stored_on_postgresql(measure_ids, breakdowns):
         "in_working_view": ("in_working_view", bool),
         "row_hash": ("row_hash", np.int64),
     }
-    return _fixed_width_rows(
+    stored = _fixed_width_rows(
         MeasureStatus._meta.db_table,
         columns,
         [names_of()["period_kind"], list(breakdowns)],
-        measure_ids,
+        list(since),
+        since=list(since.values()),
     )
+    return stored.astype({"measure_id": np.int64})[STORED_COLUMNS]
 
 
-def _fixed_width_rows(table, columns, params, measure_ids):
-    """The measures' rows of ``table`` as a DataFrame of ``columns`` ({name: (SQL, numpy
-    type)}, every one fixed-width and never NULL): PostgreSQL packs each measure's rows into
-    one binary string of big-endian values, which numpy reads without parsing."""
+def _fixed_width_rows(table, columns, params, measure_ids, by=("measure_id",), since=None):
+    """The measures' rows of ``table`` (if ``since`` is given, each measure's from the day at
+    the same place in it, in days since 1970) as a DataFrame of ``columns`` ({name: (SQL, numpy
+    type)}, every one fixed-width and never NULL) and of the columns ``by``: PostgreSQL packs
+    the rows of each group of equal ``by`` into one binary string of big-endian values, which
+    numpy reads without parsing; each group's ``by`` values are sent once, not on every row."""
     send = {
         np.dtype(np.int64): "int8send",
         np.dtype(np.int32): "int4send",
@@ -768,17 +803,35 @@ def _fixed_width_rows(table, columns, params, measure_ids):
     }
     packed = " || ".join(f"{send[np.dtype(kind)]}({sql})" for sql, kind in columns.values())
     with connection.cursor() as cursor:
+        if since is None:
+            where, where_params = "measure_id = ANY(%s)", [list(measure_ids)]
+        else:
+            # One condition per first day (a few: one per year at most), never a join, whose
+            # plan could go wrong before the table's statistics are gathered.
+            from_day = {}
+            for measure, day in zip(measure_ids, since, strict=True):
+                from_day.setdefault(int(day), []).append(measure)
+            where = " OR ".join(
+                "(measure_id = ANY(%s) AND period_end >= DATE '1970-01-01' + %s)" for _ in from_day
+            )
+            where_params = [p for day, ids in from_day.items() for p in (ids, day)]
         cursor.execute(
-            f"SELECT string_agg({packed}, ''::bytea) FROM {table} WHERE measure_id = ANY(%s) "
-            "GROUP BY measure_id",
-            [*params, list(measure_ids)],
+            f"SELECT {', '.join(by)}, string_agg({packed}, ''::bytea) FROM {table} "
+            f"WHERE {where} GROUP BY {', '.join(by)}",
+            [*params, *where_params],
         )
-        data = b"".join(bytes(row[0]) for row in cursor.fetchall())
+        groups = cursor.fetchall()
     layout = np.dtype(
         [(name, _SQL_TYPES[np.dtype(kind)][1]) for name, (_, kind) in columns.items()]
     )
-    rows = np.frombuffer(data, dtype=layout)
-    return pd.DataFrame({name: rows[name].astype(kind) for name, (_, kind) in columns.items()})
+    rows = np.frombuffer(b"".join(bytes(group[-1]) for group in groups), dtype=layout)
+    sizes = [len(group[-1]) // layout.itemsize for group in groups]
+    frame = {
+        name: np.repeat(np.asarray([group[i] for group in groups], dtype=object), sizes)
+        for i, name in enumerate(by)
+    }
+    frame.update((name, rows[name].astype(kind)) for name, (_, kind) in columns.items())
+    return pd.DataFrame(frame)
 
 
 def _write_on_postgresql(statuses, breakdowns, fresh, changed, shared, gone):
@@ -831,8 +884,10 @@ def _write_on_postgresql(statuses, breakdowns, fresh, changed, shared, gone):
             + ", ".join(f"{c} = {sql[c][0]}" for c in content)
             # A status that only joined or left the working view keeps when it was computed.
             + ", computed_at = CASE WHEN s.row_hash = n.row_hash THEN s.computed_at ELSE %s END"
-            " FROM status_new n WHERE n.id <> 0 AND s.id = n.id",
-            [*(p for c in content for p in sql[c][1]), now],
+            # The ids again as an array, so the rows are found by their key, not by hashing
+            # every status of the table (0.5 s for a million).
+            " FROM status_new n WHERE n.id <> 0 AND s.id = n.id AND s.id = ANY(%s)",
+            [*(p for c in content for p in sql[c][1]), now, ids.tolist()],
         )
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(sql)}, computed_at) SELECT "
