@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from metrics import calculations as calc
-from metrics import figure_files, preview
+from metrics import engine, figure_files, preview
 from metrics.models import (
     Commentary,
     Measure,
@@ -363,6 +363,9 @@ def commit(upload, user, reason="", acknowledged=None):
             )
         if connection.vendor == "postgresql":
             counts = _load_staged(upload, user, reason)
+            # A first load of years of history: the recompute that follows plans with
+            # statistics of the figures as they are now.
+            engine.keep_statistics(Observation, counts[0])
         else:
             diff = compare(_staged(upload))
             # Checked again under the lock: a period published since the preview makes
