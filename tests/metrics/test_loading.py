@@ -275,3 +275,20 @@ def test_a_measure_changed_after_the_check_stops_the_load(officer, measure):
     assert Observation.objects.count() == 1 and not ObservationChange.objects.exists()
     loading.discard(Upload.objects.get(pk=upload.pk))
     assert not StagedFigure.objects.exists()
+
+
+def test_staged_figures_and_the_trail_go_with_their_upload_and_measure(officer, measure):
+    """Neither the staged figures nor the audit trail are checked against their upload and
+    measure by the database (too slow for a million rows), so deleting either must still take
+    what hangs on it, as it did when the database enforced it."""
+    from metrics.models import StagedFigure
+
+    kept = checked(officer, HEADER + "VISITS,2022-09,,71.2,,,\n")
+    discarded = checked(officer, HEADER + "VISITS,2022-12,,72.0,,,\n")
+    assert StagedFigure.objects.filter(upload=discarded).count() == 1
+    discarded.delete()
+    assert not StagedFigure.objects.filter(upload_id=discarded.pk).exists()
+    loading.commit(kept, officer)
+    assert ObservationChange.objects.filter(measure=measure).count() == 1
+    measure.delete()
+    assert not ObservationChange.objects.filter(measure_id=measure.pk).exists()
