@@ -444,8 +444,11 @@ def check(frame, catalogue, today):
 def _naming_the_measure(problems, long, catalogue):
     """Each row's problem also says which measure the row is for, so that it can be found
     without the file open ("… This row is CSC05, % Initial visits in time.")."""
+    if not problems:
+        return problems
+    rows = long[long["row"].isin({problem.row for problem in problems})]
     codes = dict(
-        zip(long["row"].tolist(), long["measure_code"].astype(str).str.strip(), strict=True)
+        zip(rows["row"].tolist(), rows["measure_code"].astype(str).str.strip(), strict=True)
     )
     named = []
     for problem in problems:
@@ -462,45 +465,64 @@ def _naming_the_measure(problems, long, catalogue):
 
 
 def _problems(mask, frame, column_key, field, message):
-    """A Problem for each row where ``mask`` is true; ``message`` may be a Series."""
+    """A Problem for each row where ``mask`` is true. ``message`` is a text, a Series of texts,
+    or a function given the rows with the problem that returns one text for each (so that a
+    message quoting the row is made only for rows that have the problem, not for a million
+    that do not)."""
+    if not mask.any():
+        return []
     chosen = frame[mask]
-    texts = message[mask] if isinstance(message, pd.Series) else None
+    if callable(message):
+        texts = list(message(chosen))
+    elif isinstance(message, pd.Series):
+        texts = message[chosen.index].tolist()
+    else:
+        texts = [message] * len(chosen)
     return [
-        Problem(int(row), column, field, texts.loc[i] if texts is not None else message)
-        for i, row, column in zip(chosen.index, chosen["row"], chosen[column_key], strict=True)
+        Problem(int(row), column, field, text)
+        for row, column, text in zip(chosen["row"], chosen[column_key], texts, strict=True)
     ]
 
 
-def _numbers(series):
-    """Read a column of numbers exactly: (Decimal or None, ok, empty) per row.
+def _stripped(series):
+    """The column as texts without surrounding spaces ("" for an empty cell), each distinct
+    text stripped once: a file's codes, periods and areas repeat in every row."""
+    codes, texts = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    stripped = np.asarray([*(str(text).strip() for text in texts.tolist()), ""], dtype=object)
+    return pd.Series(stripped[codes], index=series.index, dtype=str)
 
-    A plain loop: one regular-expression match and one Decimal per cell is faster than
-    pandas' string methods, and keeps every figure exact to its last decimal place.
+
+def _numbers(series):
+    """Read a column of numbers exactly: (Decimal or None, the same as a float or NaN, ok,
+    empty) per row.
+
+    Each distinct text is read once (a column of figures repeats itself: 68.9 stands in many
+    rows, and an unused column is one empty text), with one regular-expression match and one
+    Decimal, which keeps every figure exact to its last decimal place; the answers are then
+    spread to the rows.
     """
-    values, ok, empty = [], [], []
+    codes, texts = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=True)
+    values, floats, ok, empty = [], [], [], []
     match = _NUMBER.match
-    for text in series.tolist():
+    for text in [*texts.tolist(), None]:  # the last stands for a missing cell (code -1)
         text = "" if text is None else str(text).strip()
         if text.endswith("%"):
             text = text[:-1].rstrip()
-        if not text:
-            values.append(None)
-            ok.append(False)
-            empty.append(True)
-            continue
-        empty.append(False)
         number = None
-        if match(text) and text != ".":
+        if text and match(text) and text != ".":
             number = Decimal(text.replace(",", "")) if "," in text else Decimal(text)
             if abs(number) > MAX_VALUE or number.as_tuple().exponent < -4:
                 number = None
         values.append(number)
+        floats.append(np.nan if number is None else float(number))
         ok.append(number is not None)
+        empty.append(not text)
     index = series.index
     return (
-        pd.Series(values, index=index, dtype=object),
-        pd.Series(ok, index=index, dtype=bool),
-        pd.Series(empty, index=index, dtype=bool),
+        pd.Series(np.asarray(values, dtype=object)[codes], index=index, dtype=object),
+        pd.Series(np.asarray(floats, dtype=float)[codes], index=index),
+        pd.Series(np.asarray(ok, dtype=bool)[codes], index=index),
+        pd.Series(np.asarray(empty, dtype=bool)[codes], index=index),
     )
 
 
@@ -508,7 +530,7 @@ def _check_rows(long, catalogue, today):
     problems = []
     long = long.copy()
     for name in ("measure_code", "period", "area", "note"):
-        long[name] = long[name].fillna("").astype(str).str.strip()
+        long[name] = _stripped(long[name])
     codes = long["measure_code"]
     known = codes.isin(list(catalogue))
     problems += _problems(
@@ -520,8 +542,11 @@ def _check_rows(long, catalogue, today):
         long,
         "_col_code",
         "measure_code",
-        "Unknown measure code '" + codes.str.slice(0, 60) + "'. Download the template for the "
-        "list of measure codes.",
+        lambda rows: (
+            "Unknown measure code '"
+            + rows["measure_code"].str.slice(0, 60)
+            + "'. Download the template for the list of measure codes."
+        ),
     )
     bad = ~known
     for name, limit in (("area", MAX_AREA), ("note", MAX_NOTE)):
@@ -532,9 +557,11 @@ def _check_rows(long, catalogue, today):
             long,
             f"_col_{name}",
             name,
-            f"The {name} is "
-            + lengths.astype(str)
-            + f" characters long; at most {limit} are kept.",
+            lambda rows, name=name, limit=limit: (
+                f"The {name} is "
+                + rows[name].str.len().astype(str)
+                + f" characters long; at most {limit} are kept."
+            ),
         )
         bad |= too_long
 
@@ -553,10 +580,16 @@ def _check_rows(long, catalogue, today):
     period_end = pd.Series(spread["end"].to_numpy(), index=long.index, dtype=object)
     period_problem = pd.Series(spread["problem"].to_numpy(), index=long.index).fillna("")
     has_period_problem = known & (period_problem != "")
-    problems += _problems(has_period_problem, long, "_col_period", "period", period_problem)
+    problems += _problems(
+        has_period_problem,
+        long,
+        "_col_period",
+        "period",
+        lambda rows: period_problem[rows.index],
+    )
     bad |= has_period_problem
 
-    values, value_ok, value_empty = _numbers(long["value"])
+    values, value_float, value_ok, value_empty = _numbers(long["value"])
     problems += _problems(
         value_empty,
         long,
@@ -570,12 +603,16 @@ def _check_rows(long, catalogue, today):
         long,
         "_col_value",
         "value",
-        "'" + long["value"].astype(str).str.slice(0, 40) + "' is not a number (use digits, an "
-        "optional decimal point and at most 4 decimal places).",
+        lambda rows: (
+            "'"
+            + rows["value"].astype(str).str.slice(0, 40)
+            + "' is not a number (use digits, an optional decimal point and at most 4 decimal "
+            "places)."
+        ),
     )
     bad |= ~value_ok
-    numerators, numerator_ok, numerator_empty = _numbers(long["numerator"])
-    denominators, denominator_ok, denominator_empty = _numbers(long["denominator"])
+    numerators, num, numerator_ok, numerator_empty = _numbers(long["numerator"])
+    denominators, den, denominator_ok, denominator_empty = _numbers(long["denominator"])
     for name, ok, empty in (
         ("numerator", numerator_ok, numerator_empty),
         ("denominator", denominator_ok, denominator_empty),
@@ -586,13 +623,14 @@ def _check_rows(long, catalogue, today):
             long,
             f"_col_{name}",
             name,
-            "'" + long[name].astype(str).str.slice(0, 40) + "' is not a number.",
+            lambda rows, name=name: (
+                "'" + rows[name].astype(str).str.slice(0, 40) + "' is not a number."
+            ),
         )
         bad |= wrong
 
     unit = codes.map({c: m.unit for c, m in catalogue.items()})
     is_percent = unit == "percent"
-    value_float = values.map(lambda v: float(v) if v is not None else np.nan).astype(float)
     outside = is_percent & value_ok & ((value_float < 0) | (value_float > 100))
     problems += _problems(
         outside, long, "_col_value", "value", "A percentage must be between 0 and 100."
@@ -600,8 +638,6 @@ def _check_rows(long, catalogue, today):
     bad |= outside
 
     both = numerator_ok & denominator_ok
-    num = numerators.map(lambda v: float(v) if v is not None else np.nan).astype(float)
-    den = denominators.map(lambda v: float(v) if v is not None else np.nan).astype(float)
     above = both & is_percent & (den != 0) & (num > den)
     problems += _problems(
         above, long, "_col_numerator", "numerator", "The numerator is larger than the denominator."
@@ -610,18 +646,26 @@ def _check_rows(long, catalogue, today):
     problems += _problems(zero, long, "_col_denominator", "denominator", "The denominator is zero.")
     with np.errstate(divide="ignore", invalid="ignore"):
         expected = np.where(is_percent, 100.0 * num / den, num / den)
-    decimals = long["value"].astype(str).str.rstrip("%").str.partition(".")[2].str.len()
-    allowed = 0.5 * 10.0 ** (-decimals.astype(float)) + 1e-9
-    mismatch = both & value_ok & ~above & ~zero & (np.abs(value_float - expected) > allowed)
+    # Within half of the value's last decimal place (only rows with both are looked at).
+    checked = both & value_ok & ~above & ~zero
+    allowed = pd.Series(np.inf, index=long.index)
+    if checked.any():
+        written = long["value"][checked].astype(str).str.rstrip("%")
+        decimals = written.str.partition(".")[2].str.len()
+        allowed[checked] = 0.5 * 10.0 ** (-decimals.astype(float)) + 1e-9
+    mismatch = checked & (np.abs(value_float - expected) > allowed)
+    expected = pd.Series(expected, index=long.index)
     problems += _problems(
         mismatch,
         long,
         "_col_value",
         "value",
-        "The value is not the numerator divided by the denominator (that gives "
-        + pd.Series(expected, index=long.index).round(4).astype(str)
-        + (np.where(is_percent, "%", ""))
-        + ").",
+        lambda rows: (
+            "The value is not the numerator divided by the denominator (that gives "
+            + expected[rows.index].round(4).astype(str)
+            + np.where(is_percent[rows.index], "%", "")
+            + ")."
+        ),
     )
     bad |= above | zero | mismatch
 
