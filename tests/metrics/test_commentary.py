@@ -5,8 +5,18 @@ from datetime import date
 import pytest
 
 from metrics.commentary import render
-from metrics.models import Commentary
+from metrics.models import Commentary, Measure
 from scrutiny import roles
+from tests.factories import make_measure, make_observation
+
+
+@pytest.fixture
+def csc07(db):
+    """A quarterly measure with its 2022/23 Q1 figure published."""
+    measure = make_measure(code="CSC07", name="% of Single Assessments in 45 working days")
+    make_observation(measure=measure, period_end=date(2022, 6, 1), value="80.4")
+    Measure.objects.filter(pk=measure.pk).recompute_statuses()
+    return measure
 
 
 def test_a_draft_reads_like_the_councils_own_commentary(client_for, demo):
@@ -26,7 +36,7 @@ def test_a_draft_reads_like_the_councils_own_commentary(client_for, demo):
     assert Commentary.objects.count() == before
 
 
-def test_a_saved_draft_is_not_shown_to_members_until_the_period_is_published(client_for, demo):
+def test_a_saved_draft_is_not_shown_to_members_until_the_period_is_published(client_for, csc07):
     officer = client_for(roles.PERFORMANCE_OFFICER)
     officer.post(
         "/measures/CSC07/commentary/",
@@ -39,7 +49,7 @@ def test_a_saved_draft_is_not_shown_to_members_until_the_period_is_published(cli
     assert "uneven" not in member_view
 
 
-def test_save_and_publish_is_a_deliberate_choice_for_a_published_period(client_for, demo):
+def test_save_and_publish_is_a_deliberate_choice_for_a_published_period(client_for, csc07):
     officer = client_for(roles.PERFORMANCE_OFFICER)
     officer.post(
         "/measures/CSC07/commentary/",
@@ -60,7 +70,7 @@ def test_markdown_is_sanitised():
     assert '<a href="https://example.org" rel="noopener noreferrer">ok</a>' in html
 
 
-def test_only_officers_write_commentary(client_for, demo):
+def test_only_officers_write_commentary(client_for, csc07):
     assert client_for(roles.COMMITTEE_MEMBER).get("/measures/CSC07/commentary/").status_code == 403
 
 
