@@ -529,12 +529,13 @@ def test_owners_entered_twice_are_found_and_merged_with_a_trail(client_for, demo
     assert "Choose which of the two names to keep" in refused.content.decode()
 
 
-def test_an_actions_owners_are_chosen_from_the_list_with_a_trail(client_for, demo):
-    from improvement_plan.models import KeyAction, Owner
+def test_an_actions_owners_are_chosen_from_the_list_with_a_trail(client_for, db):
+    from improvement_plan.models import Owner
+    from tests.factories import make_action
 
-    action = KeyAction.objects.filter(owners__isnull=False).first()
+    action = make_action(owners=["Head of Fostering", "Claire Connolly"])
     before = sorted(o.name for o in action.owners.all())
-    other = Owner.objects.exclude(actions=action).first()
+    other = Owner.objects.create(name="Principal Social Worker")
     lead = client_for(roles.SERVICE_LEAD)
     page = lead.get(f"/plan/actions/{action.pk}/").content.decode()
     assert 'type="checkbox"' in page and other.name in page
@@ -547,12 +548,12 @@ def test_an_actions_owners_are_chosen_from_the_list_with_a_trail(client_for, dem
     assert entry.reason == "Shared"
 
 
-def test_transcription_notes_on_actions_are_for_staff(client_for, demo):
+def test_transcription_notes_on_actions_are_for_staff(client_for, db):
     from html import escape
 
-    from improvement_plan.models import KeyAction
+    from tests.factories import make_action
 
-    action = KeyAction.objects.exclude(note="").first()
+    action = make_action(note="Owner's name is illegible in the PDF & the date is 'Sept?'")
     url = f"/plan/actions/{action.pk}/"
     member = client_for(roles.COMMITTEE_MEMBER).get(url)
     assert member.status_code == 200 and escape(action.note) not in member.content.decode()
