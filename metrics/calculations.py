@@ -174,7 +174,7 @@ def parse_period(text: str, kind: str | None = None) -> Period:
         return period
     raise ValueError(
         f"{text!r} is not a period: use YYYY-MM (2022-06), a month (Jun22), "
-        "a quarter (2022/23 Q1) or a financial year (2022/23)"
+        "a quarter (2022/23 Q1) or a financial year (2022/23)."
     )
 
 

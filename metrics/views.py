@@ -232,7 +232,7 @@ def _scorecard_filters(query, area, choices):
         try:
             chosen["period"] = calc.parse_period(query["period"], kind=choices["kind"])
         except ValueError as error:
-            problem = f"{error}. Showing the latest period instead"
+            problem = f"{str(error).rstrip('.')}. Showing the latest period instead"
     allowed = {
         "section": {str(s.pk) for s in choices["sections"]},
         "rag": {value for value, _ in choices["rags"]},
