@@ -117,21 +117,8 @@ class ComparatorAdmin(RecomputingAdmin):
         return not (obj and obj.national) and super().has_delete_permission(request, obj)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Listed for reference; changed only through the product's own paths."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Observation)
-class ObservationAdmin(ReadOnlyAdmin):
+class ObservationAdmin(audited_admin.ReadOnlyAdmin):
     """Figures change only through an upload or a correction, which check them, keep their
     history, respect the version that protects concurrent uploads and leave published figures
     as members read them: an edit here would do none of that."""
@@ -163,7 +150,7 @@ class CommentaryAdmin(RecomputingAdmin):
 
 
 @admin.register(MeasureStatus)
-class MeasureStatusAdmin(ReadOnlyAdmin):
+class MeasureStatusAdmin(audited_admin.ReadOnlyAdmin):
     """Computed by the engine: read-only here."""
 
     list_display = [
@@ -183,7 +170,7 @@ class MeasureStatusAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NationalMeasure)
-class NationalMeasureAdmin(ReadOnlyAdmin):
+class NationalMeasureAdmin(audited_admin.ReadOnlyAdmin):
     """The DfE's measures, as the catalogue reads them: loaded by ``import_national``."""
 
     list_display = ["key", "name", "unit", "polarity", "publication", "source_file"]
@@ -191,7 +178,7 @@ class NationalMeasureAdmin(ReadOnlyAdmin):
 
 
 @admin.register(NationalValue)
-class NationalValueAdmin(ReadOnlyAdmin):
+class NationalValueAdmin(audited_admin.ReadOnlyAdmin):
     list_display = ["measure", "geography", "period", "value", "marker", "publication"]
     list_filter = ["measure", "period"]
     search_fields = ["geography__name", "geography__code"]

@@ -117,12 +117,7 @@ def load_frame(measure_ids):
             "deadband_kind",
             "deadband",
             "judged",
-            "spc_min_points",
-            "spc_run_length",
-            "spc_trend_length",
-            "spc_screen_ranges",
-            "spc_two_of_three_counts_beyond",
-            "spc_baseline_points",
+            *Measure.SPC_FIELDS,
         )
     )
     observations = read_figures(measure_ids)
@@ -142,8 +137,9 @@ def load_frame(measure_ids):
     for column in ("tolerance", "deadband"):
         settings[column] = settings[column].astype(float)
     # Measures that share SPC settings are judged together.
+    spc = settings[list(Measure.SPC_FIELDS)]
     settings["spc_group"] = pd.MultiIndex.from_frame(
-        settings[SPC_COLUMNS].astype(object).where(settings[SPC_COLUMNS].notna(), -1)
+        spc.astype(object).where(spc.notna(), -1)
     ).factorize()[0]
     at = pd.Index(settings["id"]).get_indexer(observations["measure"])
     frame = observations.assign(
@@ -195,16 +191,6 @@ def views_of(frame):
     yield False, mark_rebases(frame[published]), ~with_drafts[published]
     if with_drafts.any():
         yield True, frame[with_drafts], np.ones(int(with_drafts.sum()), dtype=bool)
-
-
-SPC_COLUMNS = [
-    "spc_min_points",
-    "spc_run_length",
-    "spc_trend_length",
-    "spc_screen_ranges",
-    "spc_two_of_three_counts_beyond",
-    "spc_baseline_points",
-]
 
 
 def judge_frame(frame):

@@ -810,8 +810,7 @@ def _month_label(year, month):
 def check_upload(upload):
     from metrics.models import Upload
 
-    data = upload.file.open("rb").read()
-    upload.file.close()
+    data = upload.contents()
     finance, problems = read_and_check(data, upload.original_name)
     if problems:
         upload.status = Upload.Status.INVALID
@@ -847,12 +846,9 @@ def commit_upload(upload, user, reason=""):
     from metrics.loading import Refused
     from metrics.models import Upload
 
-    data = upload.file.open("rb").read()
-    upload.file.close()
+    data = upload.contents()
     with transaction.atomic():
-        locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status != Upload.Status.READY:
-            raise Refused("This file has already been loaded or discarded.")
+        locked = upload.locked(Upload.Status.READY)
         finance, problems = read_and_check(data, upload.original_name)
         if problems:
             raise Refused("The file no longer passes its checks. Upload it again to see why.")
@@ -869,13 +865,10 @@ def commit_upload(upload, user, reason=""):
 
 
 def roll_back_upload(upload, user, reason):
-    from metrics.loading import Refused
     from metrics.models import FinanceReport, Upload
 
     with transaction.atomic():
-        locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status != Upload.Status.COMMITTED:
-            raise Refused("Only a loaded file can be rolled back.")
+        locked = upload.locked(Upload.Status.COMMITTED)
         report = FinanceReport.objects.filter(upload=locked).first()
         if report is not None:
             roll_back(report, user, reason)

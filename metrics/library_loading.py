@@ -41,12 +41,7 @@ MEASURE_FIELDS = [
     "source",
     "judged",
     "active",
-    "spc_min_points",
-    "spc_run_length",
-    "spc_trend_length",
-    "spc_screen_ranges",
-    "spc_two_of_three_counts_beyond",
-    "spc_baseline_points",
+    *Measure.SPC_FIELDS,
 ]
 # The link to the DfE's measure this one is compared with (set only when the file has them).
 LINK_FIELDS = ["national_measure", "national_note"]
@@ -57,12 +52,7 @@ JUDGING = {
     "tolerance_kind",
     "tolerance",
     "judged",
-    "spc_min_points",
-    "spc_run_length",
-    "spc_trend_length",
-    "spc_screen_ranges",
-    "spc_two_of_three_counts_beyond",
-    "spc_baseline_points",
+    *Measure.SPC_FIELDS,
 }
 
 
@@ -385,8 +375,7 @@ def check_upload(upload):
     """Check a library file on the upload path; the preview is the upload's summary."""
     from metrics.models import Upload
 
-    data = upload.file.open("rb").read()
-    upload.file.close()
+    data = upload.contents()
     library, problems = read_and_check(data, upload.original_name)
     summary = None
     if not problems:
@@ -424,12 +413,9 @@ def commit_upload(upload, user, reason=""):
     from metrics.loading import _recompute_after
     from metrics.models import Upload
 
-    data = upload.file.open("rb").read()
-    upload.file.close()
+    data = upload.contents()
     with transaction.atomic():
-        locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status != Upload.Status.READY:
-            raise Refused("This file has already been loaded or discarded.")
+        locked = upload.locked(Upload.Status.READY)
         library, problems = read_and_check(data, upload.original_name)
         if problems:
             raise Refused(
@@ -458,9 +444,7 @@ def roll_back_upload(upload, user, reason):
 
     context = f"rollback of upload {upload.pk}"
     with transaction.atomic():
-        locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status != Upload.Status.COMMITTED:
-            raise Refused("Only a loaded file can be rolled back.")
+        locked = upload.locked(Upload.Status.COMMITTED)
         undo = locked.summary.get("undo", {})
         if Observation.objects.filter(measure_id__in=undo.get("measures", [])).exists():
             raise Refused(

@@ -106,8 +106,7 @@ def check_upload(upload):
 
         return check_finance(upload)
     _progress(upload, "Reading the file", 10)
-    data = upload.file.open("rb").read()
-    upload.file.close()
+    data = upload.contents()
     _progress(upload, "Checking every figure", 30)
     try:
         figures, problems, layout = read_and_check(data, upload.original_name)
@@ -350,9 +349,7 @@ def commit(upload, user, reason="", acknowledged=None):
     if upload.summary.get("published_changes") and not reason:
         raise Refused("Give a reason: this file changes figures that have already been published.")
     with transaction.atomic():
-        locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status != Upload.Status.READY:
-            raise Refused("This file has already been loaded or discarded.")
+        upload.locked(Upload.Status.READY)
         measure_ids = sorted(int(pk) for pk in upload.summary.get("versions", {}))
         _lock_measures(measure_ids, upload.summary.get("versions", {}))
         if _catalogue_state(measure_ids) != upload.summary.get("catalogue"):
@@ -475,6 +472,15 @@ def _lock_measures(measure_ids, versions):
     Measure.objects.filter(pk__in=ids).update(figures_revision=F("figures_revision") + 1)
 
 
+def _key(row):
+    """A figure's key, as the figures' and the trail's tables order it."""
+    return int(row.measure_id), row.period_kind, row.period_end, row.breakdown
+
+
+def _figure(row):
+    return row.value, row.numerator, row.denominator
+
+
 def _write(diff, *, user, reason, upload=None):
     """Write new and changed figures and their audit entries; returns the counts."""
     now = timezone.now()
@@ -484,29 +490,13 @@ def _write(diff, *, user, reason, upload=None):
     user_id = user.pk if user else None
     upload_id = upload.pk if upload else None
     new_rows = [
-        (
-            int(r.measure_id),
-            r.period_kind,
-            r.period_end,
-            r.breakdown,
-            r.value,
-            r.numerator,
-            r.denominator,
-            "",
-            r.note or "",
-            source,
-            False,
-            now,
-            user_id,
-        )
+        (*_key(r), *_figure(r), "", r.note or "", source, False, now, user_id)
         for r in new.itertuples()
     ]
     changed_rows = [
         (
             int(r.observation_id),
-            r.value,
-            r.numerator,
-            r.denominator,
+            *_figure(r),
             r.note or "",
             Observation.Quality.REVISED if r.was_published else "",
             now,
@@ -516,10 +506,7 @@ def _write(diff, *, user, reason, upload=None):
     ]
     audit_rows = [
         (
-            int(r.measure_id),
-            r.period_kind,
-            r.period_end,
-            r.breakdown,
+            *_key(r),
             ObservationChange.Action.ADD if r.is_new else ObservationChange.Action.CHANGE,
             None if r.is_new else _decimal(r.old_value),
             r.value,
@@ -695,9 +682,7 @@ def roll_back(upload, user, reason):
 
         return roll_back_finance(upload, user, reason)
     with transaction.atomic():
-        locked = Upload.objects.select_for_update().get(pk=upload.pk)
-        if locked.status != Upload.Status.COMMITTED:
-            raise Refused("Only a loaded file can be rolled back.")
+        locked = upload.locked(Upload.Status.COMMITTED)
         changes = list(locked.changes.exclude(action=ObservationChange.Action.ROLLBACK))
         measure_ids = sorted({c.measure_id for c in changes})
         list(Measure.objects.select_for_update().filter(pk__in=measure_ids).order_by("pk"))

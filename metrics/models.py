@@ -358,6 +358,15 @@ class Measure(models.Model):
     judged = models.BooleanField(
         default=True, help_text="Off for measures reported for information only"
     )
+    # The SPC settings, in SpcSettings's order: read by the engine, loaded from the library.
+    SPC_FIELDS = (
+        "spc_min_points",
+        "spc_run_length",
+        "spc_trend_length",
+        "spc_screen_ranges",
+        "spc_two_of_three_counts_beyond",
+        "spc_baseline_points",
+    )
     spc_min_points = models.PositiveSmallIntegerField("SPC: points needed", default=12)
     spc_run_length = models.PositiveSmallIntegerField("SPC: run length", default=7)
     spc_trend_length = models.PositiveSmallIntegerField("SPC: trend length", default=7)
@@ -1168,6 +1177,25 @@ class Upload(models.Model):
 
     def get_absolute_url(self):
         return reverse("metrics:upload_detail", args=[self.pk])
+
+    def contents(self):
+        """The uploaded file's bytes."""
+        with self.file.open("rb") as file:
+            return file.read()
+
+    def locked(self, status):
+        """This upload's row, locked to the end of the transaction; refused unless it is
+        (still) in ``status``: two people cannot load or roll back the same file twice."""
+        from metrics.loading import Refused
+
+        locked = Upload.objects.select_for_update().get(pk=self.pk)
+        if locked.status != status:
+            raise Refused(
+                "This file has already been loaded or discarded."
+                if status == Upload.Status.READY
+                else "Only a loaded file can be rolled back."
+            )
+        return locked
 
 
 class StagedFigure(models.Model):

@@ -524,14 +524,9 @@ class NarrativeForm(CommentaryForm):
 def narrative(request, slug):
     """Write a service area's opening narrative for a period. Each save is kept as a version;
     it is published with the period's figures (or at once, if they are already published)."""
-    require(request.user, "edit_commentary")
-    area = get_object_or_404(ServiceArea, slug=slug)
-    periods = _area_periods(area)
-    if not periods:
-        messages.error(request, "There are no figures for this area yet.")
+    area, periods, chosen = _area_period(request, slug)
+    if chosen is None:
         return redirect(area)
-    by_key = {p.key: p for p in periods}
-    chosen = by_key.get(request.POST.get("period") or request.GET.get("period"), periods[0])
     current = Narrative.latest(area, chosen, drafts=True)
     form = NarrativeForm(
         request.POST or None,
@@ -563,14 +558,9 @@ def narrative(request, slug):
 def area_commentary(request, slug):
     """Every measure's commentary for one period of an area, in one page: each row saves on its
     own (with htmx, in place, so the writer keeps going down the list)."""
-    require(request.user, "edit_commentary")
-    area = get_object_or_404(ServiceArea, slug=slug)
-    periods = _area_periods(area)
-    if not periods:
-        messages.error(request, "There are no figures for this area yet.")
+    area, periods, period = _area_period(request, slug)
+    if period is None:
         return redirect(area)
-    by_key = {p.key: p for p in periods}
-    period = by_key.get(request.POST.get("period") or request.GET.get("period"), periods[0])
     published = area.published_in(period)
     saved = None
     if request.method == "POST":
@@ -604,6 +594,20 @@ def _area_crumbs(area, page):
         (area.name, area.get_absolute_url()),
         (page, None),
     ]
+
+
+def _area_period(request, slug):
+    """For a commentary writer: the area, its periods (latest first) and the one asked for
+    (the latest unless the query or form names another); no period when there are no figures."""
+    require(request.user, "edit_commentary")
+    area = get_object_or_404(ServiceArea, slug=slug)
+    periods = _area_periods(area)
+    if not periods:
+        messages.error(request, "There are no figures for this area yet.")
+        return area, periods, None
+    by_key = {p.key: p for p in periods}
+    asked = request.POST.get("period") or request.GET.get("period")
+    return area, periods, by_key.get(asked, periods[0])
 
 
 def _area_periods(area):

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
-from scrutiny.audited_admin import AuditedAdmin
+from scrutiny.audited_admin import AuditedAdmin, ReadOnlyAdmin
 from scrutiny.models import (
     AgendaItem,
     AuditEntry,
@@ -16,7 +16,7 @@ from scrutiny.models import (
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "at",
         "user",
@@ -31,15 +31,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["content_type", "action"]
     search_fields = ["object_repr", "reason", "context"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MembershipInline(admin.TabularInline):

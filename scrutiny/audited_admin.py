@@ -46,3 +46,17 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def changed(self, obj):
         """What follows a save or a delete; nothing by default."""
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Listed for reference; changed only through the product's own paths (the audit trail
+    itself, figures and statuses, the DfE's statistics)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
