@@ -1,9 +1,8 @@
-from collections import Counter
-
 from django.http import Http404
 from ninja import Field, Path, Router, Schema
 
-from improvement_plan.models import KeyAction, Plan, Risk, statuses
+from improvement_plan import plain_data
+from improvement_plan.models import Plan, Risk
 from scrutiny import clock
 from scrutiny.api_schema import REFERENCE, answers
 from scrutiny.roles import sees_drafts
@@ -33,6 +32,9 @@ class RiskOut(Schema):
     current: RatingOut | None = Field(
         description="The latest signed-off rating: the one committee members read"
     )
+    previous: RatingOut | None = Field(
+        description="The signed-off rating before the current one: the direction compares them"
+    )
     proposed: RatingOut | None = Field(
         description="A review waiting for sign-off; shown only to those who may see drafts"
     )
@@ -46,49 +48,12 @@ class RiskOut(Schema):
     history: list[RatingOut]
 
 
-def _rating(assessment):
-    if assessment is None:
-        return None
-    return {
-        "quarter": assessment.quarter.key,
-        "quarter_label": assessment.quarter.label,
-        "score": assessment.score,
-        "band": assessment.band,
-        "impact": assessment.impact,
-        "likelihood": assessment.likelihood,
-        "score_only": assessment.score_only,
-        "rationale": assessment.rationale,
-        "signed_off": assessment.signed_off_at is not None,
-    }
-
-
-def _risk(risk):
-    return {
-        "reference": risk.reference,
-        "title": risk.title,
-        "owner": risk.owner,
-        "risk_register": risk.register.name,
-        "inherent_score": risk.inherent,
-        "inherent_band": risk.inherent_band,
-        "current": _rating(risk.current),
-        "proposed": _rating(risk.proposed),
-        "direction": risk.direction,
-        "review_due": risk.review_due.key if risk.review_due else None,
-        "new_this_quarter": risk.new_this_quarter,
-        "rating_questioned": risk.questioned,
-        "measures": [m.code for m in risk.measures.all()],
-        "workstreams": [w.number for w in risk.workstreams.all() if w.priority.plan.is_current],
-        "mitigations": risk.mitigations,
-        "history": [_rating(a) for a in risk.ratings],
-    }
-
-
 @router.get(
     "/risks", response=answers(list[RiskOut]), summary="Open strategic risks with their ratings"
 )
 def risks(request):
     return [
-        _risk(r)
+        plain_data.risk(r)
         for r in Risk.objects.filter(closed_at__isnull=True).rated(sees_drafts(request.user))
     ]
 
@@ -105,7 +70,7 @@ def risk(
     found = Risk.objects.filter(reference=reference).rated(sees_drafts(request.user))
     if not found:
         raise Http404(f"No risk {reference!r}.")
-    return _risk(found[0])
+    return plain_data.risk(found[0])
 
 
 class PlanStatusOut(Schema):
@@ -154,47 +119,4 @@ def plan(request):
     current = Plan.objects.current()
     if current is None:
         raise Http404("No improvement plan has been loaded.")
-    today = clock.today()
-    priorities = current.overview(sees_drafts(request.user), today)
-    counts = _action_counts(current)
-    period = current.current_period()
-    return {
-        "title": current.title,
-        "version": current.version,
-        "as_at": today.isoformat(),
-        "reporting_period": period.label if period else None,
-        "actions": dict(sum(counts.values(), Counter())),
-        "overdue_actions": sum(w.overdue_count for p in priorities for w in p.rows),
-        "priorities": [
-            {
-                "number": priority.number,
-                "title": priority.title,
-                "status": statuses(priority.status),
-                "workstreams": [_workstream(w, counts) for w in priority.rows],
-            }
-            for priority in priorities
-        ],
-    }
-
-
-def _action_counts(plan):
-    """For each workstream, its key actions counted by status (as the plan words them)."""
-    counts = {}
-    for status, workstream_id in KeyAction.objects.filter(
-        workstream__priority__plan=plan
-    ).values_list("status", "workstream_id"):
-        counts.setdefault(workstream_id, Counter())[KeyAction.Status(status).label] += 1
-    return counts
-
-
-def _workstream(w, counts):
-    return {
-        "number": w.number,
-        "title": w.title,
-        "lead": w.lead,
-        "status": statuses(w.update),
-        "actions": dict(counts.get(w.pk, {})),
-        "overdue_actions": w.overdue_count,
-        "metrics": w.trajectories,
-        "on_target_while_metrics_regress": w.mixed_message,
-    }
+    return plain_data.plan(current, sees_drafts(request.user), clock.today())

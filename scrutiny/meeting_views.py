@@ -116,7 +116,7 @@ def pack(request, pk):
     found = get_object_or_404(MeetingPack.objects.select_related("meeting__committee"), pk=pk)
     context = {
         "pack": found,
-        "s": found.snapshot,
+        "s": found.readable(),
         "can_ask": request.user.has_perm("scrutiny.ask_question")
         and found.meeting.status == Meeting.Status.SCHEDULED,
         "versions": found.meeting.packs.order_by("-version").only("pk", "version", "published_at"),

@@ -531,6 +531,12 @@ class MeetingPack(models.Model):
 
         return reverse("scrutiny:pack", args=[self.pk])
 
+    def readable(self):
+        """The snapshot in the shape today's pages read (``packs.readable``)."""
+        from scrutiny.packs import readable
+
+        return readable(self.snapshot)
+
     @property
     def pdf_stuck(self):
         """Asked for long enough ago that a worker should have built it: may be asked again."""

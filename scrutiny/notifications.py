@@ -26,7 +26,7 @@ def pack_published(pack):
         f"Pack published for {pack.meeting.committee.name}, {pack.meeting.date:%-d %B %Y}"
         + (f" (version {pack.version})" if pack.version > 1 else ""),
         "scrutiny/email/pack_published.txt",
-        {"pack": pack, "s": pack.snapshot},
+        {"pack": pack, "s": pack.readable()},
         [m.user.email for m in members],
     )
 

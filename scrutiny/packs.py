@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from improvement_plan.models import Plan, Risk, statuses
+from improvement_plan import plain_data
+from improvement_plan.models import Plan, Risk
 from metrics import calculations as calc
 from metrics.models import Measure, Narrative, Polarity, Rag, ServiceArea
 from metrics.national import how_we_compare
@@ -16,6 +17,9 @@ from scrutiny import clock
 from scrutiny.models import MeetingPack, MinuteAction
 
 MOVERS = 5
+# The shape a pack is frozen in. 1: risks and the plan in the pack's own names (before
+# December 2026); 2: in the API's shape (improvement_plan.plain_data). ``readable`` reads both.
+SHAPE = 2
 
 
 def _scorecards():
@@ -116,55 +120,18 @@ def _work_programme(meeting):
     ]
 
 
-def risk_summary():
-    """Each open risk's signed-off rating, the one before and the direction, as plain data."""
+def open_risks():
+    """Each open risk as committee members read it (signed-off ratings), in the API's shape."""
     return [
-        {
-            "reference": risk.reference,
-            "title": risk.title,
-            "owner": risk.owner,
-            "band": risk.current.band if risk.current else "",
-            "score": risk.current.score if risk.current else None,
-            "quarter": risk.current.quarter.label if risk.current else "",
-            "previous_band": risk.previous.band if risk.previous else "",
-            "previous_score": risk.previous.score if risk.previous else None,
-            "direction": risk.direction,
-            "questioned": risk.questioned,
-        }
+        plain_data.risk(risk)
         for risk in Risk.objects.filter(closed_at__isnull=True).rated(drafts=False)
     ]
 
 
-def plan_statuses(today):
-    """The current plan's priorities and workstreams with their signed-off statuses."""
+def current_plan(today):
+    """The current plan's overview as committee members read it, in the API's shape."""
     plan = Plan.objects.current()
-    if plan is None:
-        return None
-    return {
-        "version": plan.version,
-        "title": plan.title,
-        "priorities": [
-            {
-                "number": priority.number,
-                "title": priority.title,
-                **statuses(priority.status),
-                "workstreams": [
-                    {
-                        "number": w.number,
-                        "title": w.title,
-                        "lead": w.lead,
-                        **statuses(w.update),
-                        "actions": w.action_count,
-                        "overdue": w.overdue_count,
-                        "metrics": w.trajectories,
-                        "mixed_message": w.mixed_message,
-                    }
-                    for w in priority.rows
-                ],
-            }
-            for priority in plan.overview(drafts=False, today=today)
-        ],
-    }
+    return plain_data.plan(plan, drafts=False, today=today) if plan else None
 
 
 def _questions(meeting):
@@ -205,6 +172,7 @@ def _actions(meeting, today):
 
 def build_snapshot(meeting, today):
     return {
+        "shape": SHAPE,
         "meeting": {
             "committee": meeting.committee.name,
             "date": meeting.date.isoformat(),
@@ -229,8 +197,8 @@ def build_snapshot(meeting, today):
         "scorecards": _scorecards(),
         "quality": _quality(today),
         "finance": _finance(today),
-        "risks": risk_summary(),
-        "plan": plan_statuses(today),
+        "risks": open_risks(),
+        "plan": current_plan(today),
         "questions": _questions(meeting),
         "actions": _actions(meeting, today),
         "work_programme": _work_programme(meeting),
@@ -321,12 +289,15 @@ def changes(snapshot, previous):
     old_risks = {r["reference"]: r for r in previous["risks"]} if previous else {}
     risk_changes = []
     for risk in snapshot["risks"]:
-        was = (
-            old_risks[risk["reference"]]["band"]
-            if previous and risk["reference"] in old_risks
-            else (risk["previous_band"] if previous is None else "")
-        )
-        if was and risk["band"] and was != risk["band"]:
+        if previous is None:
+            was = _band(risk["previous"])
+        else:
+            was = (
+                _band(old_risks[risk["reference"]]["current"])
+                if risk["reference"] in old_risks
+                else ""
+            )
+        if was and _band(risk["current"]) and was != _band(risk["current"]):
             risk_changes.append({**risk, "from": was})
 
     plan_changes = []
@@ -335,10 +306,7 @@ def changes(snapshot, previous):
         for priority in snapshot["plan"]["priorities"]:
             for w in priority["workstreams"]:
                 was = old.get(w["number"])
-                if was and (was["actions_status"], was["impact_status"]) != (
-                    w["actions_status"],
-                    w["impact_status"],
-                ):
+                if was and _judged(was) != _judged(w):
                     plan_changes.append({**w, "was": was})
     return {
         "against": "the last pack" if previous else "the period before",
@@ -356,6 +324,80 @@ def changes(snapshot, previous):
     }
 
 
+def _band(rating):
+    return rating["band"] if rating else ""
+
+
+def _judged(workstream):
+    return workstream["status"]["actions_status"], workstream["status"]["impact_status"]
+
+
+def readable(snapshot):
+    """A frozen snapshot in today's shape (``SHAPE``): a pack frozen before risks and the plan
+    took the API's shape is read into it, saying only what it said then. Nothing is stored."""
+    if snapshot.get("shape", 1) >= SHAPE:
+        return snapshot
+    s = {**snapshot, "shape": SHAPE, "risks": [_risk_1(r) for r in snapshot.get("risks", [])]}
+    if snapshot.get("plan"):
+        s["plan"] = {
+            **snapshot["plan"],
+            "priorities": [
+                {
+                    "number": p["number"],
+                    "title": p["title"],
+                    "status": _status_1(p),
+                    "workstreams": [_workstream_1(w) for w in p["workstreams"]],
+                }
+                for p in snapshot["plan"]["priorities"]
+            ],
+        }
+    if "changes" in snapshot:
+        changes = snapshot["changes"]
+        s["changes"] = {
+            **changes,
+            "risks": [{**_risk_1(r), "from": r["from"]} for r in changes.get("risks", [])],
+            "plan": [
+                {**_workstream_1(w), "was": _workstream_1(w["was"])}
+                for w in changes.get("plan", [])
+            ],
+        }
+    return s
+
+
+def _risk_1(r):
+    return {
+        "reference": r["reference"],
+        "title": r["title"],
+        "owner": r["owner"],
+        "current": {"band": r["band"], "score": r["score"], "quarter_label": r["quarter"]}
+        if r["band"]
+        else None,
+        "previous": {"band": r["previous_band"], "score": r["previous_score"]}
+        if r["previous_band"]
+        else None,
+        "direction": r["direction"],
+        "rating_questioned": r["questioned"],
+    }
+
+
+def _status_1(record):
+    return {k: record.get(k) for k in ("period", "actions_status", "impact_status")}
+
+
+def _workstream_1(w):
+    # A shape-1 pack kept only the number of key actions, not their statuses.
+    return {
+        "number": w["number"],
+        "title": w["title"],
+        "lead": w["lead"],
+        "status": _status_1(w),
+        "actions": w["actions"],
+        "overdue_actions": w["overdue"],
+        "metrics": w["metrics"],
+        "on_target_while_metrics_regress": w["mixed_message"],
+    }
+
+
 def publish(meeting, user, note="", today=None):
     """Freeze the pack for ``meeting`` as it stands: the next version, the earlier kept."""
     today = today or clock.today()
@@ -370,7 +412,7 @@ def publish(meeting, user, note="", today=None):
             .first()
         )
         snapshot = build_snapshot(meeting, today)
-        snapshot["changes"] = changes(snapshot, last.snapshot if last else None)
+        snapshot["changes"] = changes(snapshot, last.readable() if last else None)
         version = (meeting.packs.aggregate(v=Max("version"))["v"] or 0) + 1
         snapshot["version"] = version
         return MeetingPack.objects.create(

@@ -16,7 +16,7 @@ def build(pack_id):
     try:
         from weasyprint import HTML
 
-        html = render_to_string("scrutiny/pack_print.html", {"pack": pack, "s": pack.snapshot})
+        html = render_to_string("scrutiny/pack_print.html", {"pack": pack, "s": pack.readable()})
         # PDF/UA: tagged, with the document's language and title, headings as bookmarks and
         # table headers, so that a screen reader reads the pack as the page reads.
         document = HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")

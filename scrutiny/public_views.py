@@ -19,7 +19,7 @@ from django.views.decorators.cache import cache_control
 from metrics.public_views import public_areas
 from scrutiny import clock
 from scrutiny.models import Committee, MeetingPack
-from scrutiny.packs import plan_statuses, risk_summary
+from scrutiny.packs import current_plan, open_risks
 
 PUBLIC_CACHE_SECONDS = 3600
 
@@ -54,7 +54,7 @@ def _committee(flag):
 @cache_control(public=True, max_age=300)
 def risks(request):
     committee = _committee("public_risks")
-    rows = risk_summary()
+    rows = open_risks()
     if not committee.public_names:
         rows = [{**r, "owner": ""} for r in rows]
     return render(request, "scrutiny/public_risks.html", {"committee": committee, "risks": rows})
@@ -64,7 +64,7 @@ def risks(request):
 @cache_control(public=True, max_age=300)
 def plan(request):
     committee = _committee("public_plan")
-    data = plan_statuses(clock.today())
+    data = current_plan(clock.today())
     if data and not committee.public_names:
         data = copy.deepcopy(data)
         for priority in data["priorities"]:
@@ -129,7 +129,7 @@ def pack(request, pk):
         body = render_to_string(
             "scrutiny/public_pack.html#body",
             {
-                "s": public_snapshot(found.snapshot, committee),
+                "s": public_snapshot(found.readable(), committee),
                 "pack": found,
                 "can_ask": False,
                 "hide_names": not committee.public_names,

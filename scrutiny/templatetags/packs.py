@@ -28,3 +28,10 @@ def sparkline_img(numbers, values):
         data.decode(),
         f"Trend over the periods shown: {shown}",
     )
+
+
+@register.filter
+def total(actions):
+    """A workstream's key actions in all: the sum of its counts by status (a pack frozen in
+    the first shape kept only the total)."""
+    return sum(actions.values()) if isinstance(actions, dict) else actions
