@@ -2,6 +2,7 @@ from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from metrics import calculations as calc
+from metrics import plain_data
 from metrics.models import (
     Measure,
     MeasureStatus,
@@ -114,18 +115,43 @@ class Headline(Schema):
     previous_pct: float | None
 
 
+class FigureOut(Schema):
+    period: str
+    value: float | None
+    value_text: str = Field(description='As the scorecard prints it ("44.0%"); empty if none')
+
+
+class PreviousOut(Schema):
+    rag: str
+    value: float | None
+    value_text: str
+
+
 class ScorecardMeasure(Schema):
     code: str
     name: str
+    section: str | None
+    unit: str
+    polarity: str
     value: float | None
+    value_text: str = Field(description='As the scorecard prints it ("44.0%"); empty if none')
     target: float | None
+    target_text: str
     rag: str
     direction: str
     direction_year: str
     spc_variation: str
     spc_assurance: str
     comparator: ComparatorOut | None
+    comparators_shown: list[str] = Field(
+        description="Each comparator shown beside the figure, as the scorecard words it"
+    )
     revision: RevisionOut | None
+    history: list[FigureOut] = Field(description="The scorecard's periods, oldest first")
+    previous: PreviousOut | None = Field(description="The status in the period before")
+    commentary: str = Field(
+        description="The commentary on the period's figure, in the reader's view"
+    )
 
 
 class ScorecardOut(Schema):
@@ -151,18 +177,6 @@ def _summary(measure):
         "reporting_basis": measure.reporting_basis,
         "frequency": measure.frequency,
         "active": measure.active,
-    }
-
-
-def _comparator(comparator):
-    return {
-        "kind": comparator.kind,
-        "label": comparator.label,
-        "availability": comparator.availability,
-        "value": calc.as_float(comparator.value),
-        "as_at": _day(comparator.as_at),
-        "period": comparator.period_label,
-        "source": comparator.source,
     }
 
 
@@ -210,7 +224,7 @@ def measure(
         "deadband_kind": found.deadband_kind,
         "deadband": float(found.deadband),
         "targets": [_target(t) for t in found.targets.all()],
-        "comparators": [_comparator(c) for c in found.comparators.all()],
+        "comparators": [plain_data.comparator(c) for c in found.comparators.all()],
         "values": [_value(v) for v in values],
         "statuses": [_status(s, found) for s in statuses],
     }
@@ -299,8 +313,8 @@ def scorecard(
     (found,) = ServiceArea.objects.filter(pk=found.pk).list_with_headlines(drafts, ending=month)
     rows = []
     if found.period is not None:
-        _, measures = Measure.objects.for_scorecard(found, found.period, drafts)
-        rows = [scorecard_row(m) for m in measures]
+        periods, measures = Measure.objects.for_scorecard(found, found.period, drafts)
+        rows = [plain_data.scorecard_row(m, periods) for m in measures]
     headline = found.headline or calc.headline_from_counts(0, 0, 0)
     return {
         "area": found.slug,
@@ -314,25 +328,4 @@ def scorecard(
             "previous_pct": found.previous_headline["share"] if found.previous_headline else None,
         },
         "measures": rows,
-    }
-
-
-def scorecard_row(measure):
-    """A scorecard row as plain data (the API's)."""
-    status = measure.status
-    comparators = measure.shown_comparators
-    return {
-        "code": measure.code,
-        "name": measure.name,
-        "value": calc.as_float(status.value) if status else None,
-        "target": calc.as_float(status.target) if status else None,
-        "rag": status.rag if status else "no_value",
-        "direction": status.direction if status else "not_comparable",
-        "direction_year": status.direction_year if status else "not_comparable",
-        "spc_variation": status.spc_variation if status else "not_enough_data",
-        "spc_assurance": status.spc_assurance if status else "not_enough_data",
-        "comparator": _comparator(comparators[0]) if comparators else None,
-        "revision": status.revision.revision_data(measure)
-        if status and getattr(status, "revision", None)
-        else None,
     }

@@ -6,6 +6,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from metrics import calculations as calc
 from metrics.models import Direction, Rag
 
 FILLS = {"green": "CCE5D8", "amber": "FBE3C9", "red": "F4CCC8"}
@@ -50,8 +51,8 @@ def scorecard_table(area, periods, measures, breakdown=""):
                 measure.name,
                 measure.get_polarity_display(),
                 measure.get_reporting_basis_display(),
-                *[float(s.value) if s and s.value is not None else None for s in measure.history],
-                float(status.target) if status and status.target is not None else None,
+                *[calc.as_float(s.value) if s else None for s in measure.history],
+                calc.as_float(status.target) if status else None,
                 status.target_kind if status else "",
                 rag_names.get(status.rag if status else "no_value", ""),
                 direction_names.get(status.direction, "") if status else "",

@@ -309,7 +309,7 @@ class MeasureQuerySet(models.QuerySet):
             measure.comment = notes.get(measure.pk)
             measure.shown_comparators = measure.comparators_at(period.end)
             measure.sparkline = charts.sparkline(
-                [float(s.value) if s and s.value is not None else None for s in measure.history]
+                [calc.as_float(s.value) if s else None for s in measure.history]
             )
         return periods, measures
 

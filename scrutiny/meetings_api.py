@@ -5,6 +5,7 @@ from ninja import Router, Schema
 
 from scrutiny.api_schema import answers
 from scrutiny.models import Meeting, MeetingPack
+from scrutiny.packs import readable
 
 router = Router(tags=["meetings"])
 
@@ -76,7 +77,9 @@ def meetings(request):
     summary="A published pack's frozen snapshot, exactly what its page renders",
 )
 def pack(request, pack_id: int):
+    """Scorecard rows, risks and the plan are in the shape the scorecard, risks and plan
+    operations give; a pack frozen before they were (no ``shape``, or 1) is read into it."""
     found = MeetingPack.objects.filter(pk=pack_id).values_list("snapshot", flat=True).first()
     if found is None:
         raise Http404(f"No pack {pack_id}.")
-    return found
+    return readable(found)

@@ -8,17 +8,19 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from improvement_plan import plain_data
+from improvement_plan import plain_data as plan_data
 from improvement_plan.models import Plan, Risk
 from metrics import calculations as calc
+from metrics import plain_data
 from metrics.models import Measure, Narrative, Polarity, Rag, ServiceArea
 from metrics.national import how_we_compare
 from scrutiny import clock
 from scrutiny.models import MeetingPack, MinuteAction
 
 MOVERS = 5
-# The shape a pack is frozen in. 1: risks and the plan in the pack's own names (before
-# December 2026); 2: in the API's shape (improvement_plan.plain_data). ``readable`` reads both.
+# The shape a pack is frozen in. 1: scorecard rows, risks and the plan in the pack's own names
+# (before December 2026); 2: in the API's shape (metrics.plain_data, improvement_plan.plain_data).
+# ``readable`` reads both.
 SHAPE = 2
 
 
@@ -30,41 +32,7 @@ def _scorecards():
         if area.period is None:
             continue
         periods, measures = Measure.objects.for_scorecard(area, area.period, drafts=False)
-        rows = []
-        for measure in measures:
-            status = measure.status
-            before = measure.history[-2] if len(measure.history) > 1 else None
-            rows.append(
-                {
-                    "code": measure.code,
-                    "name": measure.name,
-                    "section": measure.section.name if measure.section else "",
-                    "polarity": measure.get_polarity_display(),
-                    "unit": measure.unit,
-                    "values": [
-                        measure.format_value(s.value) if s and s.value is not None else ""
-                        for s in measure.history
-                    ],
-                    "numbers": [calc.as_float(s.value) if s else None for s in measure.history],
-                    "value": measure.format_value(status.value) if status else "No value",
-                    "number": calc.as_float(status.value) if status else None,
-                    "target": measure.format_value(status.target)
-                    if status and status.target is not None
-                    else "",
-                    "rag": status.rag if status else Rag.NO_VALUE,
-                    "direction": status.direction if status else "",
-                    "previous_rag": before.rag if before else "",
-                    "previous_value": measure.format_value(before.value)
-                    if before and before.value is not None
-                    else "",
-                    "previous_number": calc.as_float(before.value) if before else None,
-                    "commentary": measure.comment.text if measure.comment else "",
-                    "comparators": [c.summary for c in measure.shown_comparators],
-                    "revision": status.revision.revision_text(measure)
-                    if status and status.revision
-                    else "",
-                }
-            )
+        rows = [plain_data.scorecard_row(measure, periods) for measure in measures]
         areas.append(
             {
                 "name": area.name,
@@ -123,7 +91,7 @@ def _work_programme(meeting):
 def open_risks():
     """Each open risk as committee members read it (signed-off ratings), in the API's shape."""
     return [
-        plain_data.risk(risk)
+        plan_data.risk(risk)
         for risk in Risk.objects.filter(closed_at__isnull=True).rated(drafts=False)
     ]
 
@@ -131,7 +99,7 @@ def open_risks():
 def current_plan(today):
     """The current plan's overview as committee members read it, in the API's shape."""
     plan = Plan.objects.current()
-    return plain_data.plan(plan, drafts=False, today=today) if plan else None
+    return plan_data.plan(plan, drafts=False, today=today) if plan else None
 
 
 def _questions(meeting):
@@ -226,9 +194,9 @@ def moved_by(row, earlier):
     """How far a figure moved, in words a reader can check against the two figures: the
     difference for a percentage or a rate ("6.5 percentage points"), the change as a share of
     the earlier figure for a count ("12.3%")."""
-    if row["number"] is None or earlier is None:
+    if row["value"] is None or earlier is None:
         return ""
-    difference = abs(row["number"] - earlier)
+    difference = abs(row["value"] - earlier)
     unit = row.get("unit", "")
     if unit in DIFFERENCE_UNITS:
         return f"{difference:,.1f} {DIFFERENCE_UNITS[unit]}"
@@ -237,27 +205,22 @@ def moved_by(row, earlier):
     return f"{difference / abs(earlier) * 100:,.1f}%"
 
 
-def _sign(polarity_label):
-    """The polarity sign from the label a pack row keeps (Bigger is Better: +1)."""
-    keys = {label: key for key, label in Polarity.choices}
-    return int(calc.polarity_sign(keys.get(polarity_label, calc.PLAN)))
-
-
 def changes(snapshot, previous):
-    """What changed since ``previous`` (the last pack's snapshot); without one, since the
-    period before, as each row carries it."""
+    """What changed since ``previous`` (the last pack's snapshot, in today's shape); without
+    one, since the period before, as each row carries it."""
     now = _measures(snapshot)
     then = _measures(previous) if previous else {}
 
-    def before(key, row, field):
+    def before(key, row):
+        """The figure compared with: the last pack's row, or the row's period before."""
         if previous is None:
-            return row[f"previous_{field}"]
-        old = then.get(key)
-        return old[field] if old else None
+            return row["previous"]
+        return then.get(key)
 
     new_reds, new_greens, newly_judged, movers = [], [], [], []
     for key, row in now.items():
-        was = before(key, row, "rag")
+        earlier = before(key, row)
+        was = earlier["rag"] if earlier else None
         if row["rag"] in JUDGED and was and was not in JUDGED:
             # No target (or no figure) last time: judged for the first time, not "new red".
             newly_judged.append({**row, "was": was})
@@ -265,17 +228,16 @@ def changes(snapshot, previous):
             new_reds.append(row)
         elif row["rag"] == Rag.GREEN and was in JUDGED and was != Rag.GREEN:
             new_greens.append(row)
-        old_number = before(key, row, "number")
+        old_number = earlier["value"] if earlier else None
+        sign = int(calc.polarity_sign(row["polarity"]))
         # calc.movement ranks the movers, as the dashboard does; the size is said in the
         # measure's own terms (percentage points for a percentage, % for a count).
-        moved = calc.movement(row["number"], old_number, _sign(row["polarity"]))
+        moved = calc.movement(row["value"], old_number, sign)
         if moved is not None and round(moved * 100, 1):
-            old_text = row["previous_value"] if previous is None else then[key]["value"]
-            sign = _sign(row["polarity"])
             how = "changed" if sign == 0 else "better" if moved > 0 else "worse"
             movers.append(
-                {**row, "from": old_text, "change": round(moved * 100, 1), "how": how,
-                 "moved": moved_by(row, old_number)}
+                {**row, "from": earlier["value_text"], "change": round(moved * 100, 1),
+                 "how": how, "moved": moved_by(row, old_number)}
             )  # fmt: skip
     movers.sort(key=lambda m: -abs(m["change"]))
     movers = movers[:MOVERS]
@@ -283,7 +245,7 @@ def changes(snapshot, previous):
     revised = [
         row
         for key, row in now.items()
-        if row.get("revision") and row["revision"] != (then.get(key) or {}).get("revision")
+        if row["revision"] and _revision(row) != _revision(then.get(key))
     ]
 
     old_risks = {r["reference"]: r for r in previous["risks"]} if previous else {}
@@ -292,11 +254,8 @@ def changes(snapshot, previous):
         if previous is None:
             was = _band(risk["previous"])
         else:
-            was = (
-                _band(old_risks[risk["reference"]]["current"])
-                if risk["reference"] in old_risks
-                else ""
-            )
+            old = old_risks.get(risk["reference"])
+            was = _band(old["current"]) if old else ""
         if was and _band(risk["current"]) and was != _band(risk["current"]):
             risk_changes.append({**risk, "from": was})
 
@@ -324,6 +283,10 @@ def changes(snapshot, previous):
     }
 
 
+def _revision(row):
+    return ((row or {}).get("revision") or {}).get("text")
+
+
 def _band(rating):
     return rating["band"] if rating else ""
 
@@ -333,11 +296,20 @@ def _judged(workstream):
 
 
 def readable(snapshot):
-    """A frozen snapshot in today's shape (``SHAPE``): a pack frozen before risks and the plan
-    took the API's shape is read into it, saying only what it said then. Nothing is stored."""
+    """A frozen snapshot in today's shape (``SHAPE``): a pack frozen in the first shape, with
+    the pack's own names, is read into it, saying only what it said then (it kept no target
+    as a number, no SPC and no key actions by status). Nothing is stored."""
     if snapshot.get("shape", 1) >= SHAPE:
         return snapshot
-    s = {**snapshot, "shape": SHAPE, "risks": [_risk_1(r) for r in snapshot.get("risks", [])]}
+    s = {
+        **snapshot,
+        "shape": SHAPE,
+        "scorecards": [
+            {**area, "measures": [_row_1(m, area["periods"]) for m in area["measures"]]}
+            for area in snapshot.get("scorecards", [])
+        ],
+        "risks": [_risk_1(r) for r in snapshot.get("risks", [])],
+    }
     if snapshot.get("plan"):
         s["plan"] = {
             **snapshot["plan"],
@@ -353,8 +325,37 @@ def readable(snapshot):
         }
     if "changes" in snapshot:
         changes = snapshot["changes"]
+        periods = {
+            (a["slug"], m["code"]): a["periods"]
+            for a in snapshot.get("scorecards", [])
+            for m in a["measures"]
+        }
+
+        def rows(key):
+            # A change keeps its row and what it adds (area, was, from, change, how, moved).
+            return [
+                {
+                    **{k: v for k, v in m.items() if k not in ROW_1},
+                    **_row_1(m, periods.get((_slug(snapshot, m), m["code"]), [])),
+                }
+                for m in changes.get(key, [])
+            ]
+
         s["changes"] = {
             **changes,
+            **{
+                key: rows(key)
+                for key in (
+                    "new_reds",
+                    "new_greens",
+                    "newly_judged",
+                    "movers",
+                    "better",
+                    "worse",
+                    "changed",
+                    "revised",
+                )
+            },  # fmt: skip
             "risks": [{**_risk_1(r), "from": r["from"]} for r in changes.get("risks", [])],
             "plan": [
                 {**_workstream_1(w), "was": _workstream_1(w["was"])}
@@ -362,6 +363,57 @@ def readable(snapshot):
             ],
         }
     return s
+
+
+# A first-shape scorecard row's own keys.
+ROW_1 = {
+    "code", "name", "section", "polarity", "unit", "values", "numbers", "value", "number",
+    "target", "rag", "direction", "previous_rag", "previous_value", "previous_number",
+    "commentary", "comparators", "revision",
+}  # fmt: skip
+POLARITY_KEYS = {label: key for key, label in Polarity.choices}
+
+
+def _slug(snapshot, row):
+    """A change's area slug, from the area name it was frozen with."""
+    names = {a["name"]: a["slug"] for a in snapshot.get("scorecards", [])}
+    return names.get(row.get("area"), "")
+
+
+def _text_1(text):
+    return "" if text == "No value" else text
+
+
+def _row_1(m, periods):
+    return {
+        "code": m["code"],
+        "name": m["name"],
+        "section": m.get("section") or None,
+        "unit": m.get("unit", ""),
+        "polarity": POLARITY_KEYS.get(m.get("polarity"), calc.PLAN),
+        "value": m["number"],
+        "value_text": _text_1(m["value"]),
+        "target": None,
+        "target_text": m["target"],
+        "rag": m["rag"],
+        "direction": m["direction"],
+        "comparators_shown": m.get("comparators", []),
+        "revision": {"text": m["revision"]} if m.get("revision") else None,
+        "history": [
+            {"period": period, "value": number, "value_text": text}
+            for period, number, text in zip(
+                periods, m.get("numbers", []), m.get("values", []), strict=False
+            )
+        ],
+        "previous": {
+            "rag": m["previous_rag"],
+            "value": m.get("previous_number"),
+            "value_text": _text_1(m.get("previous_value", "")),
+        }
+        if m.get("previous_rag")
+        else None,
+        "commentary": m.get("commentary", ""),
+    }
 
 
 def _risk_1(r):

@@ -8,20 +8,21 @@ register = template.Library()
 
 
 @register.filter
-def sparkline(numbers):
-    """A pack row's values as a small inline SVG, drawn from the snapshot's numbers."""
-    return mark_safe(charts.sparkline(numbers or []))  # noqa: S308 - our own SVG of numbers
+def sparkline(history):
+    """A pack row's figures (its ``history``) as a small inline SVG."""
+    numbers = [h["value"] for h in history or []]
+    return mark_safe(charts.sparkline(numbers))  # noqa: S308 - our own SVG of numbers
 
 
 @register.filter
-def sparkline_img(numbers, values):
+def sparkline_img(history):
     """The same line as an image with its figures as alternative text, for the tagged PDF."""
     import base64
 
-    svg = charts.sparkline(numbers or [])
+    svg = charts.sparkline([h["value"] for h in history or []])
     if not svg:
         return ""
-    shown = ", ".join(v for v in (values or []) if v) or "no figures"
+    shown = ", ".join(h["value_text"] for h in history if h["value_text"]) or "no figures"
     data = base64.b64encode(svg.replace(' aria-hidden="true" focusable="false"', "").encode())
     return format_html(
         '<img class="sparkline" src="data:image/svg+xml;base64,{}" alt="{}">',

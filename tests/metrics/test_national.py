@@ -464,7 +464,7 @@ def test_a_pack_freezes_how_we_compare_as_at_its_scorecard_period(national_data,
     assert rows["CSC03"]["period"] == "2021/22"  # not a year published after the quarter
     assert rows["CSC03"]["value"] == "24.5%" and rows["CSC03"]["against"] == "worse"
     re_referrals = next(m for m in social_care["measures"] if m["code"] == "CSC03")
-    assert "SN average (2025 model, 10 of 10): 20.3% (2021/22)" in re_referrals["comparators"]
+    assert "SN average (2025 model, 10 of 10): 20.3% (2021/22)" in re_referrals["comparators_shown"]
 
 
 def test_linking_a_measure_computes_its_comparators_and_unlinking_removes_them(loaded):

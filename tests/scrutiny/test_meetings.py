@@ -260,7 +260,7 @@ def test_changes_since_the_last_pack_name_new_reds_and_band_changes(
     assert changes["movers"][0]["code"] == "CSC06"
     assert changes["movers"][0]["how"] == "worse"  # polarity-aware, as on the dashboard
     assert changes["revised"][0]["code"] == "CSC06"
-    assert "Test" in changes["revised"][0]["revision"]
+    assert "Test" in changes["revised"][0]["revision"]["text"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -414,13 +414,13 @@ def test_an_administrator_records_the_decisions_after_the_meeting(demo, client_f
     )
 
 
-def _row(
-    code, rag, previous_rag, number, previous_number, unit="percent", polarity="Bigger is Better"
-):
+def _row(code, rag, previous_rag, number, previous_number, unit="percent", polarity="bigger"):
+    """A scorecard row in a pack, in the API's shape (``metrics.plain_data``)."""
     return {
-        "code": code, "name": code, "rag": rag, "previous_rag": previous_rag, "number": number,
-        "previous_number": previous_number, "value": f"{number}", "previous_value":
-        f"{previous_number}", "unit": unit, "polarity": polarity, "revision": "",
+        "code": code, "name": code, "rag": rag, "value": number, "value_text": f"{number}",
+        "previous": {"rag": previous_rag, "value": previous_number,
+                     "value_text": f"{previous_number}"},
+        "unit": unit, "polarity": polarity, "revision": None,
     }  # fmt: skip
 
 
@@ -463,12 +463,12 @@ def test_new_reds_and_greens_are_changes_between_judged_statuses():
 def test_movers_are_said_in_the_measures_own_terms(unit, number, before, moved):
     from scrutiny.packs import moved_by
 
-    assert moved_by({"number": number, "unit": unit}, before) == moved
+    assert moved_by({"value": number, "unit": unit}, before) == moved
 
 
 def test_movers_are_split_into_worse_and_better_by_polarity():
     found = _changes(
-        _row("UP", "amber", "amber", 20, 10, unit="count", polarity="Smaller is Better"),
+        _row("UP", "amber", "amber", 20, 10, unit="count", polarity="smaller"),
         _row("DOWN", "green", "green", 80, 60),
     )
     assert [m["code"] for m in found["worse"]] == ["UP"]

@@ -76,6 +76,40 @@ def _first_shape(snapshot):
         "direction": "increasing",
         "questioned": "",
     }
+    row = {
+        "code": "CSC05",
+        "name": "Initial visits within timescale",
+        "section": "Front door",
+        "polarity": "Bigger is Better",
+        "unit": "percent",
+        "values": ["", "62.4%", "68.9%"],
+        "numbers": [None, 62.4, 68.9],
+        "value": "68.9%",
+        "number": 68.9,
+        "target": "85.0%",
+        "rag": "red",
+        "direction": "improving",
+        "previous_rag": "red",
+        "previous_value": "62.4%",
+        "previous_number": 62.4,
+        "commentary": "Recruitment is under way.",
+        "comparators": ["England average: 70.1% (2021/22)"],
+        "revision": "Revised on 1 September 2022: 68.0% → 68.9%, late returns",
+    }
+    old["scorecards"] = [
+        {
+            "name": "Children's social care",
+            "slug": "csc",
+            "period": "2022/23 Q1",
+            "periods": ["2021/22 Q3", "2021/22 Q4", "2022/23 Q1"],
+            "headline": {"judged": 1, "green": 0, "amber": 0, "red": 1, "share": 0.0},
+            "measures": [row],
+            "compare": [],
+            "narrative": None,
+        }
+    ]
+    mover = {**row, "area": "Children's social care", "from": "62.4%", "change": 10.4}
+    mover.update(how="better", moved="6.5 percentage points")
     old["risks"] = [risk]
     old["plan"] = {
         "version": "v2.0",
@@ -93,6 +127,10 @@ def _first_shape(snapshot):
     }
     old["changes"] = {
         **old["changes"],
+        "new_reds": [{**row, "area": "Children's social care"}],
+        "movers": [mover],
+        "better": [mover],
+        "revised": [{**row, "area": "Children's social care"}],
         "risks": [{**risk, "from": "Moderate"}],
         "plan": [{**workstream, "was": {**workstream, "actions_status": "On target"}}],
         "plan_compared": True,
@@ -111,13 +149,27 @@ def test_a_pack_frozen_in_the_first_shape_reads_as_it_did(client_for, settings):
         published_at="2022-09-14T10:00:00Z",
         snapshot=_first_shape(snapshot),
     )
-    page = client_for(roles.COMMITTEE_MEMBER).get(pack.get_absolute_url()).content.decode()
+    client = client_for(roles.COMMITTEE_MEMBER)
+    page = client.get(pack.get_absolute_url()).content.decode()
+    new_red = "Initial visits within timescale (Children&#x27;s social care): 68.9%"
+    assert f"{new_red} against a target of 85.0%" in page
+    assert "62.4% to 68.9% (better by 6.5 percentage points)" in page
+    assert "Revised on 1 September 2022: 68.0% → 68.9%, late returns" in page
+    assert "Compared with: England average: 70.1% (2021/22)" in page
+    assert "Recruitment is under way." in page and "<svg" in page  # the trend line
     assert "SR7.5: Moderate to High 16" in page
     assert "actions On target to At risk, impact In progress to In progress" in page
     assert "High 16" in page and "Moderate 12" in page and "2022/23 Q1" in page
     assert "2 of 5" in page and "(on target, yet regressing)" in page
     assert "actions On target, impact In progress" in page  # the priority's statuses
     assert pack.readable()["shape"] == packs.SHAPE and "shape" not in pack.snapshot
+    api = client.get(f"/api/v1/packs/{pack.pk}").json()
+    assert api["risks"][0]["current"]["band"] == "High" and api["shape"] == packs.SHAPE
+    assert api["scorecards"][0]["measures"][0]["history"][1] == {
+        "period": "2021/22 Q4",
+        "value": 62.4,
+        "value_text": "62.4%",
+    }
 
 
 def test_a_pack_in_todays_shape_is_read_as_stored(db, settings):
