@@ -122,8 +122,8 @@ def packs(request):
 def pack(request, pk):
     committee = _committee("public_packs")
     found = get_object_or_404(_public_packs(committee), pk=pk)
-    settings = (committee.public_questions, committee.public_names)
-    key = f"public-pack:{found.pk}:{settings}"
+    # The page differs with what the committee makes public: questions, names (0 or 1 each).
+    key = f"public-pack:{found.pk}:{committee.public_questions:d}{committee.public_names:d}"
     body = cache.get(key)
     if body is None:
         body = render_to_string(
