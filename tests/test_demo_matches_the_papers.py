@@ -1,13 +1,27 @@
 """The demo council matches its papers: filters, exports and counts checked against the
 Gloucestershire committee papers the demo is transcribed from (17 Children's Social Care
-measures, 12 of them red in 2022/23 Q1; five open strategic risks). These tests load the whole
+measures, 12 of them red in 2022/23 Q1; five open strategic risks; the plan's version 2 and the
+board's statuses of 28 July 2022). These tests load the whole
 demo and are tied to its figures: a new demo changes them here, and nowhere else."""
 
 import csv
 import io
+from datetime import date
 
 from openpyxl import load_workbook
 
+from improvement_plan.models import (
+    Inspection,
+    KeyAction,
+    Milestone,
+    Plan,
+    PlanMetric,
+    ProgressUpdate,
+    RecommendationLink,
+    Risk,
+    RiskAssessment,
+    Workstream,
+)
 from scrutiny import roles
 
 
@@ -75,3 +89,122 @@ def test_the_register_filters_and_sorts_through_the_url(client_for, demo):
     assert "Showing 4 of 5 open risks" in text
     assert text.index("SR7.5") < text.index("SR7.9")  # 12 before 8
     assert "Showing 5 of 5" in client.get("/risks/?band=Purple").content.decode()
+
+
+def test_the_demo_register_keeps_the_printed_scores_and_no_invented_impacts(demo):
+    sr75 = Risk.objects.get(reference="SR7.5")
+    ratings = [(a.quarter.label, a.band, a.score, a.score_only) for a in sr75.assessments.all()]
+    assert ratings == [
+        ("2021/22 Q1", "Moderate", 8, True),
+        ("2021/22 Q2", "Moderate", 12, True),
+        ("2021/22 Q3", "Moderate", 12, True),
+        ("2021/22 Q4", "Moderate", 12, True),
+        ("2022/23 Q1", "Moderate", 12, True),
+    ]
+    assert not RiskAssessment.objects.filter(impact__isnull=False).exists()
+    new = Risk.objects.get(reference="SR7.9")
+    assert new.new_this_quarter and new.inherent is None
+
+
+def test_the_register_page_questions_the_low_rating_the_report_questioned(client_for, demo):
+    html = client_for(roles.COMMITTEE_MEMBER).get("/risks/").content.decode()
+    assert "SR7.2" in html and "Low 6" in html
+    # "direction of travel raises questions about the risk rating of Low (6)" (lines 6107-6108)
+    sr72 = html[html.index("SR7.2") : html.index("SR7.4")]
+    assert "Check the rating:" in sr72
+    assert "New this quarter" in html[html.index("SR7.9") :]
+
+
+def test_the_api_gives_risks_with_their_ratings(client_for, demo):
+    import json
+
+    client = client_for(roles.COMMITTEE_MEMBER)
+    body = json.loads(client.get("/api/v1/risks").content)
+    by_ref = {r["reference"]: r for r in body}
+    assert set(by_ref) == {"SR7.2", "SR7.4", "SR7.5", "SR7.7", "SR7.9"}
+    sr72 = by_ref["SR7.2"]
+    assert sr72["current"]["band"] == "Low" and sr72["current"]["score"] == 6
+    assert sr72["current"]["score_only"] and sr72["current"]["impact"] is None
+    assert sr72["direction"] == "no_change" and sr72["rating_questioned"]
+    assert [h["score"] for h in sr72["history"]] == [8, 8, 8, 6, 6]
+    one = json.loads(client.get("/api/v1/risks/SR7.7").content)
+    assert one["measures"] == ["CSC10", "CSC11", "CSC13"]
+    missing = client.get("/api/v1/risks/SR0")
+    assert missing.status_code == 404 and "No risk" in json.loads(missing.content)["message"]
+
+
+def test_the_demo_plan_is_the_whole_of_version_2(demo):
+    plan = Plan.objects.current()
+    assert plan.version == "v2.0"
+    assert plan.vision == "Right Child, Right Support, Right Time, Every Time"
+    assert Workstream.objects.filter(priority__plan=plan).count() == 16
+    assert KeyAction.objects.count() == 153
+    assert Milestone.objects.count() == 80
+    assert PlanMetric.objects.count() == 81
+    assert PlanMetric.objects.filter(measure__isnull=False).count() == 49
+    workforce = Workstream.objects.get(number="1.1")
+    assert workforce.lead == "Ann James"
+    first = workforce.actions.get(reference="1.1-A01")
+    assert first.due_month == date(2022, 9, 1)
+    assert sorted(first.owners.values_list("name", flat=True)) == [
+        "Ann James",
+        "Nina Willenberg",
+        "SWFPG",
+    ]
+    # What the papers do not say stays empty.
+    assert Workstream.objects.get(number="3.5").lead == ""
+    assert not Milestone.objects.filter(month__isnull=False).exists()
+    assert KeyAction.objects.filter(due_month__isnull=True).get().due_as_printed == "2024/2025"
+    assert set(KeyAction.objects.values_list("status", flat=True)) == {"not_reported"}
+
+
+def test_the_demo_carries_the_statuses_of_the_28_july_2022_board(demo):
+    update = ProgressUpdate.objects.get(workstream__number="1.1")
+    assert (update.actions_status, update.impact_status) == ("on_target", "at_risk")
+    assert update.period.label == "1 April 2022 to 30 June 2022"
+    assert "4,650 children" in update.comment
+    assert update.signed_off and "28 July 2022" in update.sign_off_note
+    inspection = Inspection.objects.get()
+    assert inspection.lead_inspector.startswith("Andrew Waugh")
+    assert [j.get_grade_display() for j in inspection.judgements.all()] == [
+        "Requires improvement to be good"
+    ] * 4
+    links = RecommendationLink.objects.values_list(
+        "recommendation__reference", "workstream__number"
+    )
+    assert sorted(links) == [
+        ("R1", "2.2"),
+        ("R2", "1.4"),
+        ("R2", "3.4"),
+        ("R3", "2.1"),
+        ("R4", "1.4"),
+        ("R5", "2.3"),
+    ]
+
+
+def test_the_dashboard_shows_on_target_workstreams_whose_metrics_regressed(demo, client_for):
+    page = client_for(roles.COMMITTEE_MEMBER).get("/plan/").content.decode()
+    assert "1. Timely and skilled interventions" in page
+    assert "Actions reported on target while metrics regressed" in page
+    # 1.1 reports On target while turnover and three others went the wrong way.
+    assert "On target, yet 3 of 8 regressed" in page
+    assert "19 improved, 5 no significant change, 24 regressed" in page
+
+
+# --------------------------------------------------------------------------------------------
+# Metric trajectories
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_plan_api_gives_statuses_and_action_counts(demo, client_for):
+    body = client_for(roles.COMMITTEE_MEMBER).get("/api/v1/plan").json()
+    assert body["version"] == "v2.0"
+    assert body["actions"] == {"Not reported": 153}
+    first = body["priorities"][0]
+    assert first["status"]["impact_status"] == "At risk"
+    workforce = first["workstreams"][0]
+    assert workforce["number"] == "1.1"
+    assert workforce["status"]["actions_status"] == "On target"
+    assert workforce["metrics"]["regressed"] == 3
+    assert workforce["on_target_while_metrics_regress"] is True
+    assert workforce["overdue_actions"] == 12  # as at today: every 2022 action is past its month
