@@ -208,3 +208,31 @@ def test_the_plan_api_gives_statuses_and_action_counts(demo, client_for):
     assert workforce["metrics"]["regressed"] == 3
     assert workforce["on_target_while_metrics_regress"] is True
     assert workforce["overdue_actions"] == 12  # as at today: every 2022 action is past its month
+
+
+def test_the_dashboard_leads_with_the_headline_then_exceptions_and_movers(client_for, demo):
+    html = client_for(roles.DIRECTOR).get("/").content.decode()
+    assert "29.4%" in html and "42.9% in 2021/22 Q4, of 7 measures judged" in html
+    assert "Exceptions: worse than tolerance, or declining (the 6 most serious of 12)" in html
+    # Red and declining first, the furthest from target first: persistently absent, 24.5%
+    # against 5%; each with its line of commentary from the report.
+    exceptions = html[html.index("Exceptions: worse than tolerance") :]
+    assert exceptions.index("% Children in Care persistently absent") < exceptions.index(
+        "% of Initial Decisions made within 24 hours"
+    )
+    assert "a quarter of our school aged children in care" in exceptions
+    assert "Biggest movers since 2021/22 Q4" in html
+    # The largest relative move in Q1: repeat CP plans, 29.5% to 23.2% (21% better).
+    movers = html[html.index("Biggest movers since 2021/22 Q4") :]
+    assert movers.index("second or subsequent time") < movers.index("Initial visits")
+
+
+def test_the_headline_and_the_plan_counts_say_how_they_differ_from_the_papers(client_for, demo):
+    member = client_for(roles.COMMITTEE_MEMBER)
+    page = member.get("/scorecards/childrens-social-care/").content.decode()
+    assert "29.4%</strong> of 17 judged measures" in page and "42.9% of 7 in 2021/22 Q4" in page
+    note = page.split('data-testid="headline-note">')[1].split("</span>")[0]
+    assert "47% for 2021/22 Q4" in note and "line 6110" in note
+    plan = member.get("/plan/").content.decode()
+    assert "first and latest published monthly figures compared" in plan
+    assert "18 metrics showing progress, 16 no significant change and 22 regressed" in plan
