@@ -19,7 +19,24 @@ def csc07(db):
     return measure
 
 
-def test_a_draft_reads_like_the_councils_own_commentary(client_for, demo):
+def test_a_draft_reads_like_the_councils_own_commentary(client_for, settings):
+    from metrics.models import Comparator
+    from tests.factories import make_target
+
+    # CSC07 as the Q1 2022/23 scorecard prints it.
+    settings.AS_AT = date(2022, 9, 14)
+    measure = make_measure(
+        code="CSC07", name="% of Single Assessments completed within 45 working days"
+    )
+    for month, value in ((6, "80.9"), (9, "79.6"), (12, "78.3")):
+        make_observation(measure=measure, period_end=date(2021, month, 1), value=value)
+    make_observation(measure=measure, period_end=date(2022, 3, 1), value="77.4")
+    make_observation(measure=measure, period_end=date(2022, 6, 1), value="80.4")
+    make_target(measure=measure, value="90", effective_from=date(2021, 4, 1))
+    Comparator.objects.create(
+        measure=measure, kind=Comparator.Kind.PEER_GROUP, label="Peer group average", value="86.9"
+    )
+    Measure.objects.filter(pk=measure.pk).recompute_statuses()
     client = client_for(roles.PERFORMANCE_OFFICER)
     before = Commentary.objects.count()
     page = client.post(

@@ -5,7 +5,7 @@ from scrutiny import roles
 from tests.factories import make_user
 
 
-def test_signing_in_shows_the_dashboard_with_the_users_role(client, db, demo):
+def test_signing_in_shows_the_dashboard_with_the_users_role(client, db):
     make_user(role=roles.COMMITTEE_MEMBER, username="cllr", password="a-long-enough-password")
     response = client.post(
         "/accounts/login/", {"username": "cllr", "password": "a-long-enough-password"}, follow=True
