@@ -236,3 +236,52 @@ def test_the_headline_and_the_plan_counts_say_how_they_differ_from_the_papers(cl
     plan = member.get("/plan/").content.decode()
     assert "first and latest published monthly figures compared" in plan
     assert "18 metrics showing progress, 16 no significant change and 22 regressed" in plan
+
+
+def test_the_api_scorecard_for_childrens_social_care_at_2022_06(client_for, demo):
+    response = client_for(roles.COMMITTEE_MEMBER).get(
+        "/api/v1/scorecard?area=childrens-social-care&period=2022-06"
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["area"] == "childrens-social-care" and body["period"] == "2022-06"
+    assert body["headline"] == {
+        "judged": 17,
+        "green": 2,
+        "amber": 3,
+        "red": 12,
+        "better_or_within_tolerance_pct": 29.4,
+        "previous_pct": 42.9,
+    }
+    by_code = {m["code"]: m for m in body["measures"]}
+    visits = by_code["CSC05"]
+    assert (visits["value"], visits["target"], visits["rag"], visits["direction"]) == (
+        68.9,
+        85.0,
+        "red",
+        "improving",
+    )
+    assert (visits["value_text"], visits["target_text"]) == ("68.9%", "85.0%")
+    assert visits["history"][-1] == {"period": "2022/23 Q1", "value": 68.9, "value_text": "68.9%"}
+    assert visits["previous"] == {"rag": "missing_target", "value": 62.4, "value_text": "62.4%"}
+    assert by_code["CSC13"]["rag"] == "amber"
+    assert by_code["CSC03"]["comparator"]["value"] == 21.3
+    assert by_code["CSC03"]["comparator"]["as_at"] == "2021-03-01"
+    assert by_code["CSC14"]["comparator"]["availability"] == "unknown"
+    assert by_code["CSC01"]["comparator"]["availability"] == "not_available"
+
+
+def test_the_api_areas_and_measures(client_for, demo):
+    client = client_for(roles.COMMITTEE_MEMBER)
+    areas = client.get("/api/v1/areas").json()
+    social_care = next(a for a in areas if a["slug"] == "childrens-social-care")
+    assert "Contact Activity" in social_care["sections"]
+    measures = client.get("/api/v1/measures").json()
+    assert {"CSC05", "GCC05b"} <= {m["code"] for m in measures}
+    detail = client.get("/api/v1/measures/CSC08").json()
+    assert [(t["kind"], t["value"]) for t in detail["targets"]] == [
+        ("standard", 25.0),
+        ("stretch", 23.5),
+    ]
+    assert [v["value"] for v in detail["values"]] == [28.4, 27.4, 27.3, 29.5, 23.2]
+    assert detail["statuses"][-1]["rag"] == "green"
