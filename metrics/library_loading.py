@@ -25,26 +25,12 @@ from metrics.models import (
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
 
-MEASURE_FIELDS = [
-    "name",
-    "unit",
-    "polarity",
-    "frequency",
-    "reporting_basis",
-    "tolerance_kind",
-    "tolerance",
-    "deadband_kind",
-    "deadband",
-    "precision",
-    "definition",
-    "owner",
-    "source",
-    "judged",
-    "active",
-    *Measure.SPC_FIELDS,
-]
 # The link to the DfE's measure this one is compared with (set only when the file has them).
 LINK_FIELDS = ["national_measure", "national_note"]
+# A measure's own fields as the library sets them (its code, area and section are looked up).
+MEASURE_FIELDS = [
+    c for c in reading.MEASURE_COLUMNS if c not in ("code", "area", "section", *LINK_FIELDS)
+]
 # Changing any of these changes how statuses are judged: a reason is required.
 JUDGING = {
     "polarity",

@@ -152,18 +152,9 @@ def check_upload(upload):
     return upload
 
 
-STAGED_COLUMNS = [
-    "upload_id",
-    "row",
-    "measure_id",
-    "period_kind",
-    "period_end",
-    "breakdown",
-    "value",
-    "numerator",
-    "denominator",
-    "note",
-]
+# A figure's key and what a file gives of it, as the figures' table names them.
+FIGURE_COLUMNS = [*KEY, "value", "numerator", "denominator", "note"]
+STAGED_COLUMNS = ["upload_id", "row", *FIGURE_COLUMNS]
 
 
 def stage(upload, figures):
@@ -247,28 +238,11 @@ def compare(figures):
     existing = pd.DataFrame.from_records(
         Observation.objects.filter(measure_id__in=measure_ids)
         .order_by()
-        .values_list(
-            "id",
-            "measure_id",
-            "period_kind",
-            "period_end",
-            "breakdown",
-            "value",
-            "numerator",
-            "denominator",
-            "note",
-            "published",
-        ),
+        .values_list("id", *FIGURE_COLUMNS, "published"),
         columns=[
             "observation_id",
-            "measure_id",
-            "period_kind",
-            "period_end",
-            "breakdown",
-            "old_value",
-            "old_numerator",
-            "old_denominator",
-            "old_note",
+            *KEY,
+            *[f"old_{c}" for c in FIGURE_COLUMNS[len(KEY) :]],
             "was_published",
         ],
     )
@@ -533,10 +507,7 @@ def _write(diff, *, user, reason, upload=None):
 
 
 NEW_COLUMNS = [
-    "measure_id",
-    "period_kind",
-    "period_end",
-    "breakdown",
+    *KEY,
     "value",
     "numerator",
     "denominator",
@@ -558,10 +529,7 @@ CHANGED_COLUMNS = [
     "updated_by_id",
 ]
 AUDIT_COLUMNS = [
-    "measure_id",
-    "period_kind",
-    "period_end",
-    "breakdown",
+    *KEY,
     "action",
     "old_value",
     "new_value",

@@ -20,18 +20,18 @@ pytestmark = [
 ]
 
 
+def _run(function, errors):
+    try:
+        function()
+    except Exception as error:  # noqa: BLE001 - reported by the test
+        errors.append(error)
+    finally:
+        connections.close_all()
+
+
 def _in_threads(*functions):
     errors = []
-
-    def run(function):
-        try:
-            function()
-        except Exception as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
+    threads = [threading.Thread(target=_run, args=(f, errors)) for f in functions]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -109,12 +109,3 @@ def test_a_recompute_that_read_before_a_publication_never_hides_it(monkeypatch):
     assert errors == []
     published = MeasureStatus.objects.in_view(drafts=False).filter(measure=measure)
     assert [(s.period_end, float(s.value)) for s in published] == [(date(2022, 6, 1), 70.0)]
-
-
-def _run(function, errors):
-    try:
-        function()
-    except Exception as error:  # noqa: BLE001 - reported by the test
-        errors.append(error)
-    finally:
-        connections.close_all()
