@@ -20,10 +20,17 @@ from improvement_plan.models import (
 )
 from metrics.models import Measure
 from scrutiny.audit import AuditEntry
-from scrutiny.editing import FilterForm, ReasonMixin
-
-TEXT = {"class": "govuk-input"}
-AREA = {"class": "govuk-textarea", "rows": 3}
+from scrutiny.editing import (
+    AREA,
+    CODE,
+    MONTH,
+    NUMBER,
+    SELECT,
+    SHORT,
+    TEXT,
+    FilterForm,
+    ReasonMixin,
+)
 
 
 class RiskForm(forms.ModelForm):
@@ -74,14 +81,14 @@ class RiskForm(forms.ModelForm):
             "workstreams": "Hold Ctrl (Cmd on a Mac) to choose more than one.",
         }
         widgets = {
-            "reference": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+            "reference": forms.TextInput(attrs=CODE),
             "title": forms.Textarea(attrs=AREA),
             "description": forms.Textarea(attrs=AREA),
             "owner": forms.TextInput(attrs=TEXT),
-            "register": forms.Select(attrs={"class": "govuk-select"}),
-            "inherent_impact": forms.Select(attrs={"class": "govuk-select"}),
-            "inherent_likelihood": forms.Select(attrs={"class": "govuk-select"}),
-            "target_score": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+            "register": forms.Select(attrs=SELECT),
+            "inherent_impact": forms.Select(attrs=SELECT),
+            "inherent_likelihood": forms.Select(attrs=SELECT),
+            "target_score": forms.NumberInput(attrs=NUMBER),
             "measures": forms.SelectMultiple(attrs={"class": "govuk-select", "size": 8}),
             "workstreams": forms.SelectMultiple(attrs={"class": "govuk-select", "size": 8}),
             "new_this_quarter": forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
@@ -272,8 +279,6 @@ class CloseRiskForm(forms.Form):
 # The plan's structure, as leads and directors write it
 # --------------------------------------------------------------------------------------------
 
-MONTH = {"class": "govuk-input govuk-input--width-10", "type": "month"}
-
 
 class MonthField(forms.DateField):
     """A month, typed as 2022-09 (or picked), kept as its first day."""
@@ -294,7 +299,7 @@ class PlanForm(ReasonMixin, forms.ModelForm):
         fields = ["title", "version", "heading", "aim", "vision", "overseen_by", "reports_to"]
         widgets = {
             "title": forms.TextInput(attrs=TEXT),
-            "version": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
+            "version": forms.TextInput(attrs=SHORT),
             "heading": forms.TextInput(attrs=TEXT),
             "aim": forms.Textarea(attrs=AREA),
             "vision": forms.TextInput(attrs=TEXT),
@@ -308,7 +313,7 @@ class PriorityForm(ReasonMixin, forms.ModelForm):
         model = Priority
         fields = ["number", "title"]
         widgets = {
-            "number": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+            "number": forms.NumberInput(attrs=NUMBER),
             "title": forms.TextInput(attrs=TEXT),
         }
 
@@ -347,8 +352,8 @@ class WorkstreamForm(ReasonMixin, forms.ModelForm):
         model = Workstream
         fields = ["priority", "number", "title", "lead"]
         widgets = {
-            "priority": forms.Select(attrs={"class": "govuk-select"}),
-            "number": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
+            "priority": forms.Select(attrs=SELECT),
+            "number": forms.TextInput(attrs=SHORT),
             "title": forms.TextInput(attrs=TEXT),
             "lead": forms.TextInput(attrs=TEXT),
         }
@@ -403,10 +408,10 @@ class KeyActionForm(ReasonMixin, forms.ModelForm):
         labels = {"text": "The action", "owners": "Owners (people or teams)"}
         help_texts = {"owners": "Hold Ctrl (Cmd on a Mac) to choose more than one."}
         widgets = {
-            "reference": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+            "reference": forms.TextInput(attrs=CODE),
             "text": forms.Textarea(attrs=AREA),
             "owners": forms.SelectMultiple(attrs={"class": "govuk-select", "size": 6}),
-            "order": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+            "order": forms.NumberInput(attrs=NUMBER),
         }
 
     def __init__(self, *args, workstream, **kwargs):
@@ -422,9 +427,9 @@ class MilestoneForm(ReasonMixin, forms.ModelForm):
         model = Milestone
         fields = ["reference", "name", "month", "order"]
         widgets = {
-            "reference": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+            "reference": forms.TextInput(attrs=CODE),
             "name": forms.TextInput(attrs=TEXT),
-            "order": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+            "order": forms.NumberInput(attrs=NUMBER),
         }
 
     def __init__(self, *args, workstream, **kwargs):
@@ -441,11 +446,11 @@ class PlanMetricForm(ReasonMixin, forms.ModelForm):
             "measure": "Linked, the plan shows the measure's own figures, target and status.",
         }
         widgets = {
-            "reference": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
+            "reference": forms.TextInput(attrs=CODE),
             "name": forms.TextInput(attrs=TEXT),
-            "measure": forms.Select(attrs={"class": "govuk-select"}),
+            "measure": forms.Select(attrs=SELECT),
             "printed_values": forms.Textarea(attrs=AREA),
-            "order": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+            "order": forms.NumberInput(attrs=NUMBER),
         }
 
     def __init__(self, *args, workstream, **kwargs):

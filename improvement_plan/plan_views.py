@@ -32,7 +32,7 @@ from metrics.models import MeasureStatus
 from metrics.views import measure_chart_html
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
-from scrutiny.editing import redirect_back
+from scrutiny.editing import DATE, MONTH, redirect_back
 from scrutiny.roles import form_for, require, sees_drafts
 
 
@@ -319,9 +319,7 @@ class ActionForm(forms.ModelForm):
         fields = ["status", "completed_on", "evidence"]
         widgets = {
             "status": forms.RadioSelect,
-            "completed_on": forms.DateInput(
-                attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-            ),
+            "completed_on": forms.DateInput(attrs=DATE),
             "evidence": forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
         }
         help_texts = {"completed_on": "Only for a completed action. For example, 27 3 2023."}
@@ -381,9 +379,7 @@ class MilestoneForm(forms.ModelForm):
     month = forms.DateField(
         required=False,
         input_formats=["%Y-%m"],
-        widget=forms.DateInput(
-            attrs={"type": "month", "class": "govuk-input govuk-input--width-10"}, format="%Y-%m"
-        ),
+        widget=forms.DateInput(attrs=MONTH, format="%Y-%m"),
         help_text="Leave empty while the month is not known. For example, 2023-03.",
         error_messages={"invalid": "Enter the month as year and month, for example 2023-03."},
     )
@@ -396,11 +392,7 @@ class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["month", "done", "done_on"]
-        widgets = {
-            "done_on": forms.DateInput(
-                attrs={"type": "date", "class": "govuk-input govuk-input--width-10"}
-            )
-        }
+        widgets = {"done_on": forms.DateInput(attrs=DATE)}
         labels = {"done": "Reached"}
 
     def clean(self):

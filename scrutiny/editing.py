@@ -11,6 +11,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from scrutiny.audit import AuditEntry
 
+# GOV.UK Frontend's classes for each kind of input, for every app's form widgets.
+TEXT = {"class": "govuk-input"}
+AREA = {"class": "govuk-textarea", "rows": 3}
+SELECT = {"class": "govuk-select"}
+CODE = {"class": "govuk-input govuk-input--width-10"}  # a reference or a code
+SHORT = {"class": "govuk-input govuk-input--width-5"}
+NUMBER = {"class": "govuk-input govuk-input--width-3"}
+DATE = {**CODE, "type": "date"}
+MONTH = {**CODE, "type": "month"}
+
 
 class FilterForm(forms.Form):
     """Filters and sorting read from the URL, so a filtered page can be bookmarked and shared:
@@ -39,7 +49,7 @@ class ReasonMixin(forms.Form):
         required=False,
         max_length=1000,
         help_text="Kept in the audit trail. Required when changing something already recorded.",
-        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+        widget=forms.TextInput(attrs=TEXT),
     )
 
     def clean(self):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 
-from scrutiny.editing import ReasonMixin
+from scrutiny.editing import AREA, CODE, DATE, NUMBER, SELECT, SHORT, TEXT, ReasonMixin
 from scrutiny.models import (
     AgendaItem,
     Committee,
@@ -34,7 +34,7 @@ class ApiTokenForm(forms.Form):
         choices=[(30, "In 30 days"), (90, "In 90 days"), (365, "In a year"), (0, "Never")],
         initial=90,
         help_text="It also stops working when your password changes, or when you revoke it.",
-        widget=forms.Select(attrs={"class": "govuk-select"}),
+        widget=forms.Select(attrs=SELECT),
     )
 
 
@@ -42,10 +42,6 @@ class ApiTokenForm(forms.Form):
 # Committees and meetings, for democratic services
 # --------------------------------------------------------------------------------------------
 
-TEXT = {"class": "govuk-input"}
-SELECT = {"class": "govuk-select"}
-AREA = {"class": "govuk-textarea", "rows": 3}
-DATE = {"class": "govuk-input govuk-input--width-10", "type": "date"}
 REPORT_TYPES = {
     ".pdf": b"%PDF",
     ".docx": b"PK\x03\x04",
@@ -133,7 +129,7 @@ class AgendaItemForm(ReasonMixin, forms.ModelForm):
             "order": "Where it comes on the agenda: 1 first.",
         }
         widgets = {
-            "number": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
+            "number": forms.TextInput(attrs=SHORT),
             "title": forms.TextInput(attrs=TEXT),
             "presenting_officer": forms.TextInput(attrs=TEXT),
             "covers": forms.Select(attrs=SELECT),
@@ -141,7 +137,7 @@ class AgendaItemForm(ReasonMixin, forms.ModelForm):
             "summary": forms.Textarea(attrs=AREA),
             "recommendations": forms.Textarea(attrs=AREA),
             "decisions": forms.Textarea(attrs=AREA),
-            "order": forms.NumberInput(attrs={"class": "govuk-input govuk-input--width-3"}),
+            "order": forms.NumberInput(attrs=NUMBER),
         }
 
     def __init__(self, *args, meeting, **kwargs):
@@ -171,8 +167,8 @@ class MinuteActionForm(ReasonMixin, forms.ModelForm):
         fields = ["reference", "minute", "text", "owners", "owner_users", "due_date", "due_meeting"]
         labels = {"owner_users": "Owners' accounts", "text": "The action, as minuted"}
         widgets = {
-            "reference": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10"}),
-            "minute": forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
+            "reference": forms.TextInput(attrs=CODE),
+            "minute": forms.TextInput(attrs=SHORT),
             "text": forms.Textarea(attrs=AREA),
             "owners": forms.TextInput(attrs=TEXT),
             "owner_users": forms.SelectMultiple(attrs={**SELECT, "size": 5}),

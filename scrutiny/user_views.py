@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from scrutiny import roles
 from scrutiny.audit import AuditEntry
+from scrutiny.editing import SELECT, TEXT
 from scrutiny.mail import OutgoingEmail
 
 
@@ -29,16 +30,14 @@ def _require_admin(user):
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(
-        label="Full name", max_length=150, widget=forms.TextInput(attrs={"class": "govuk-input"})
-    )
+    name = forms.CharField(label="Full name", max_length=150, widget=forms.TextInput(attrs=TEXT))
     email = forms.EmailField(
         label="E-mail address",
         max_length=150,
         help_text="They sign in with it, and receive a link to set their password.",
         widget=forms.EmailInput(attrs={"class": "govuk-input", "autocomplete": "off"}),
     )
-    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs={"class": "govuk-select"}))
+    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs=SELECT))
 
     def __init__(self, *args, grantable, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,12 +51,12 @@ class InviteForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs={"class": "govuk-select"}))
+    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs=SELECT))
     reason = forms.CharField(
         label="Why",
         max_length=500,
         help_text="Kept in the audit trail with the old and new role.",
-        widget=forms.TextInput(attrs={"class": "govuk-input"}),
+        widget=forms.TextInput(attrs=TEXT),
     )
 
     def __init__(self, *args, grantable, **kwargs):
