@@ -197,6 +197,26 @@ def choice(text, choices):
     return None
 
 
+def _repeated(rows, sheet, field):
+    """A problem for each row whose ``field`` (a measure's code, a risk's reference) is also
+    on an earlier row of the sheet."""
+    first, problems = {}, []
+    for row in rows:
+        value = row[field]
+        if value in first:
+            problems.append(
+                LibraryProblem(
+                    sheet,
+                    row["_row"],
+                    row["_col"][field],
+                    field,
+                    f"The {field} {value} is also at row {first[value]}.",
+                )
+            )
+        first.setdefault(value, row["_row"])
+    return problems
+
+
 def check_library(frames, *, choices, measures, today):
     """``(Library, problems)``. ``choices`` maps a field to its (key, label) pairs;
     ``measures`` maps each stored code to its frequency and unit."""
@@ -205,19 +225,8 @@ def check_library(frames, *, choices, measures, today):
     known = dict(measures)
     if "Measures" in frames:
         library.measures = _rows(frames["Measures"], "Measures", problems, _measure, choices)
-        seen = {}
+        problems += _repeated(library.measures, "Measures", "code")
         for row in library.measures:
-            if row["code"] in seen:
-                problems.append(
-                    LibraryProblem(
-                        "Measures",
-                        row["_row"],
-                        row["_col"]["code"],
-                        "code",
-                        f"The code {row['code']} is also at row {seen[row['code']]}.",
-                    )
-                )
-            seen.setdefault(row["code"], row["_row"])
             known[row["code"]] = {"frequency": row["frequency"], "unit": row["unit"]}
     if "Targets" in frames:
         library.targets = _rows(frames["Targets"], "Targets", problems, _target, choices, known)
@@ -229,20 +238,7 @@ def check_library(frames, *, choices, measures, today):
         )
     if "Risks" in frames:
         library.risks = _rows(frames["Risks"], "Risks", problems, _risk, choices, known)
-        seen = {}
-        for row in library.risks:
-            if row["reference"] in seen:
-                problems.append(
-                    LibraryProblem(
-                        "Risks",
-                        row["_row"],
-                        row["_col"]["reference"],
-                        "reference",
-                        f"The reference {row['reference']} is also at row "
-                        f"{seen[row['reference']]}.",
-                    )
-                )
-            seen.setdefault(row["reference"], row["_row"])
+        problems += _repeated(library.risks, "Risks", "reference")
     for sheet in PLAN_SHEETS:
         if sheet in frames:
             library.plan[sheet] = _rows(frames[sheet], sheet, problems, _plan_row(sheet), known)

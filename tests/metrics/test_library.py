@@ -312,6 +312,10 @@ def test_a_risk_register_is_checked_loaded_and_rolled_back_with_the_library(
         ("Risks", 2, "H"),  # no measure NOPE
         ("Risks", 2, "I"),  # "maybe" is not yes or no
     ]
+    twice = [["SR1", "Workforce", "Strategic"], ["SR1", "Sufficiency", "Strategic"]]
+    assert messages(_risks_workbook(twice)) == [
+        ("Risks", 3, "A", "The reference SR1 is also at row 2.")
+    ]
     officer = make_user()
     data = _risks_workbook(
         [
