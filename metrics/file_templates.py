@@ -17,6 +17,17 @@ from scrutiny import clock
 DUE_PER_MEASURE = 4
 
 
+def instructions_sheet(workbook, lines, index=None):
+    """The "Instructions" sheet every downloadable template opens with: a bold title line,
+    then one line of text a row, in one wide column."""
+    sheet = workbook.create_sheet("Instructions", index)
+    for line in lines:
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.column_dimensions["A"].width = 110
+    return sheet
+
+
 def due_rows(today=None, area=None):
     """(measure, period, breakdown) for each period that has ended and has no whole-authority
     figure, after each active measure's latest one: at most four per measure, oldest first.
@@ -207,11 +218,7 @@ def xlsx_template(today=None, area=None):
     figures.add_data_validation(numbers)
     numbers.add("D2:F10000")
 
-    instructions = workbook.create_sheet("Instructions", 0)
-    for line in INSTRUCTIONS:
-        instructions.append([line])
-    instructions["A1"].font = Font(bold=True, size=14)
-    instructions.column_dimensions["A"].width = 110
+    instructions_sheet(workbook, INSTRUCTIONS, 0)
     due = workbook.create_sheet("Periods now due")
     due.append(["measure_code", "name", "period", "period label", "area", "due by"])
     for measure, period, breakdown in rows:

@@ -905,13 +905,11 @@ def template_workbook():
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from metrics.file_templates import instructions_sheet
+
     book = Workbook()
-    sheet = book.active
-    sheet.title = "Instructions"
-    for line in INSTRUCTIONS:
-        sheet.append([line])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.column_dimensions["A"].width = 110
+    book.remove(book.active)
+    instructions_sheet(book, INSTRUCTIONS)
     report = book.create_sheet("Report")
     for pair in (("field", "value"), ("year", ""), ("position", "outturn"), ("as_at", ""),
                  ("title", ""), ("source", "")):  # fmt: skip

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from metrics.file_templates import instructions_sheet
 from metrics.library import PLAN_SHEETS, columns
 from metrics.library_loading import choices
 from metrics.models import Comparator, Measure, Target
@@ -54,12 +55,8 @@ def _text(value):
 
 def library_workbook():
     book = Workbook()
-    notes = book.active
-    notes.title = "Instructions"
-    for line in INSTRUCTIONS:
-        notes.append([line])
-    notes["A1"].font = Font(bold=True, size=14)
-    notes.column_dimensions["A"].width = 120
+    book.remove(book.active)
+    instructions_sheet(book, INSTRUCTIONS)
     measure_columns = columns("Measures")
     sheets = {
         "Measures": (
