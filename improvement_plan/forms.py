@@ -3,6 +3,7 @@
 import copy
 
 from django import forms
+from django.db import transaction
 
 from improvement_plan.models import (
     IMPACTS,
@@ -13,16 +14,21 @@ from improvement_plan.models import (
     Plan,
     PlanMetric,
     Priority,
+    PriorityStatus,
+    ProgressStatus,
+    ProgressUpdate,
     Risk,
     RiskRegister,
     Workstream,
     WorkstreamItem,
 )
 from metrics.models import Measure
+from scrutiny import clock
 from scrutiny.audit import AuditEntry
 from scrutiny.editing import (
     AREA,
     CODE,
+    DATE,
     MONTH,
     NUMBER,
     SELECT,
@@ -138,7 +144,6 @@ class RiskForm(forms.ModelForm):
     def save_with_trail(self, by):
         """Save the risk and its links to measures and workstreams in one transaction, each
         change kept in the audit trail with the reason."""
-        from django.db import transaction
 
         def linked(risk):
             return [m.code for m in risk.measures.all()], [w.number for w in risk.workstreams.all()]
@@ -464,3 +469,165 @@ class PlanMetricForm(ReasonMixin, forms.ModelForm):
         if not cleaned.get("measure") and not cleaned.get("printed_values", "").strip():
             self.add_error("measure", "Link the measure, or type the figures.")
         return cleaned
+
+
+class UpdateForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["actions_status", "impact_status", "comment", "progress_made", "actions_next"]
+        widgets = {
+            "actions_status": forms.RadioSelect,
+            "impact_status": forms.RadioSelect,
+            "comment": forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
+            "progress_made": forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
+            "actions_next": forms.Textarea(attrs={"rows": 5, "class": "govuk-textarea"}),
+        }
+        help_texts = {
+            "actions_status": "Are the workstream's key actions being delivered on time?",
+            "impact_status": "Are they making the difference for children that was intended?",
+            "progress_made": "One point a line.",
+            "actions_next": "One point a line.",
+        }
+        error_messages = {
+            "actions_status": {"required": "Choose the status of the actions."},
+            "impact_status": {"required": "Choose the status of the impact."},
+            "comment": {"required": "Say in a sentence or two how the workstream stands overall."},
+            "progress_made": {"required": "Say what progress was made this period."},
+        }
+
+    def __init__(self, *args, open_actions=0, replacing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_actions = open_actions
+        for name in ("actions_status", "impact_status"):
+            self.fields[name].choices = ProgressStatus.choices
+        if replacing is not None:
+            self.fields["reason"] = forms.CharField(
+                label="Why it is being replaced",
+                widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+                help_text="The signed-off update stays on record; say what was wrong with it.",
+                error_messages={"required": "Say why the signed-off update is being replaced."},
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("actions_status") == ProgressStatus.COMPLETED and self.open_actions:
+            self.add_error(
+                "actions_status",
+                f"The actions cannot be Completed while {self.open_actions} of them are still "
+                "open: mark them complete first.",
+            )
+        if (
+            cleaned.get("impact_status") == ProgressStatus.COMPLETED
+            and cleaned.get("actions_status") != ProgressStatus.COMPLETED
+        ):
+            self.add_error(
+                "impact_status", "The impact can only be Completed once the actions are."
+            )
+        for name in ("comment", "progress_made", "actions_next"):
+            if name in cleaned:
+                cleaned[name] = cleaned[name].strip()
+        return cleaned
+
+
+class ActionForm(forms.ModelForm):
+    owners = forms.ModelMultipleChoiceField(
+        queryset=Owner.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Owners",
+        help_text="Chosen from the list of people and teams, so one owner is never two names.",
+    )
+    reason = forms.CharField(
+        label="What changed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+        help_text="Kept with the change in the action's history.",
+    )
+
+    class Meta:
+        model = KeyAction
+        fields = ["status", "completed_on", "evidence"]
+        widgets = {
+            "status": forms.RadioSelect,
+            "completed_on": forms.DateInput(attrs=DATE),
+            "evidence": forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        }
+        help_texts = {"completed_on": "Only for a completed action. For example, 27 3 2023."}
+
+    def clean(self):
+        cleaned = super().clean()
+        status, done = cleaned.get("status"), cleaned.get("completed_on")
+        if status == KeyAction.Status.COMPLETED:
+            if not done:
+                self.add_error("completed_on", "Give the date the action was completed.")
+            elif done > clock.today():
+                self.add_error("completed_on", "The completion date cannot be in the future.")
+            if not cleaned.get("evidence", "").strip():
+                self.add_error("evidence", "Say what shows the action is complete.")
+        elif done:
+            self.add_error("completed_on", "Only a completed action has a completion date.")
+        return cleaned
+
+
+class MilestoneProgressForm(forms.ModelForm):
+    month = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs=MONTH, format="%Y-%m"),
+        help_text="Leave empty while the month is not known. For example, 2023-03.",
+        error_messages={"invalid": "Enter the month as year and month, for example 2023-03."},
+    )
+    reason = forms.CharField(
+        label="What changed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["month", "done", "done_on"]
+        widgets = {"done_on": forms.DateInput(attrs=DATE)}
+        labels = {"done": "Reached"}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("done") and not cleaned.get("done_on"):
+            self.add_error("done_on", "Give the date the milestone was reached.")
+        if not cleaned.get("done") and cleaned.get("done_on"):
+            self.add_error("done_on", "Only a reached milestone has a date reached.")
+        return cleaned
+
+
+class PriorityStatusForm(forms.ModelForm):
+    class Meta:
+        model = PriorityStatus
+        fields = ["actions_status", "impact_status", "note"]
+        widgets = {
+            "actions_status": forms.RadioSelect,
+            "impact_status": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        }
+        labels = {"note": "Why"}
+        error_messages = {
+            "actions_status": {"required": "Choose the status of the priority's actions."},
+            "impact_status": {"required": "Choose the status of the priority's impact."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("actions_status", "impact_status"):
+            self.fields[name].choices = ProgressStatus.choices
+
+
+class VersionForm(forms.Form):
+    version = forms.CharField(
+        max_length=40,
+        help_text="As the new plan will be labelled, for example v3.0.",
+        error_messages={"required": "Give the new version a label."},
+    )
+
+    def clean_version(self):
+        version = self.cleaned_data["version"].strip()
+        if Plan.objects.filter(version__iexact=version).exists():
+            raise forms.ValidationError(f"There is already a plan {version}.")
+        return version

@@ -4,7 +4,6 @@ import csv
 import io
 from datetime import date
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -20,6 +19,7 @@ from metrics import calculations as calc
 from metrics import loading
 from metrics.exports import safe
 from metrics.file_templates import csv_template, xlsx_template
+from metrics.forms import CommentaryForm, CorrectionForm, NarrativeForm, UploadForm
 from metrics.models import (
     AreaRagCount,
     Commentary,
@@ -34,26 +34,6 @@ from metrics.models import (
 from metrics.tasks import check_upload_in_background
 from scrutiny.queue import enqueue
 from scrutiny.roles import require
-
-
-class UploadForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What is in the file?",
-        choices=[
-            (Upload.Kind.FIGURES, "Figures for one or more periods"),
-            (Upload.Kind.LIBRARY, "Measures, targets and comparators (the measure library)"),
-            (Upload.Kind.FINANCE, "Finance: budget, outturn, high-risk budgets and placements"),
-        ],
-        initial=Upload.Kind.FIGURES,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    file = forms.FileField(
-        label="Upload a file of figures",
-        help_text="CSV or XLSX, in the long layout of the template or the wide layout of the "
-        "scorecard (one row per measure, one column per period).",
-        error_messages={"required": "Choose a CSV or XLSX file to upload."},
-    )
 
 
 def _crumbs(*extra):
@@ -318,51 +298,6 @@ def _publish(request):
     return redirect("metrics:publication")
 
 
-class CorrectionForm(forms.Form):
-    figure = forms.ChoiceField(
-        label="Figure to correct",
-        help_text="The measure's figures, latest first, with the value each has now",
-        error_messages={"required": "Choose the figure to correct.",
-                        "invalid_choice": "Choose one of the measure's figures."},
-    )  # fmt: skip
-    value = forms.CharField(label="Correct value")
-    numerator = forms.CharField(required=False, label="Numerator (optional)")
-    denominator = forms.CharField(required=False, label="Denominator (optional)")
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the figure is being corrected."},
-    )
-
-    FIGURES_OFFERED = 120
-
-    def __init__(self, *args, measure, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.measure = measure
-        self.figures = {}
-        for o in measure.observations.order_by("-period_end", "breakdown")[: self.FIGURES_OFFERED]:
-            period = calc.Period(o.period_end, o.period_kind)
-            key = f"{period.key}|{o.breakdown}"
-            self.figures[key] = (period, o)
-        self.fields["figure"].choices = [("", "Choose a figure")] + [
-            (key, f"{period.label}, {o.breakdown or 'whole authority'}: "
-                  f"{measure.format_value(o.value)} ({'published' if o.published else 'draft'})")
-            for key, (period, o) in self.figures.items()
-        ]  # fmt: skip
-        for field in self.fields.values():
-            css = (
-                "govuk-textarea"
-                if isinstance(field.widget, forms.Textarea)
-                else "govuk-select"
-                if isinstance(field.widget, forms.Select)
-                else "govuk-input"
-            )
-            field.widget.attrs.setdefault("class", css)
-
-    def clean_figure(self):
-        period, observation = self.figures[self.cleaned_data["figure"]]
-        return period, observation.breakdown
-
-
 def correct(request, code):
     require(request.user, "upload_figures")
     measure = get_object_or_404(Measure, code=code)
@@ -403,23 +338,6 @@ def _figure_asked(query, measure):
     except ValueError:
         return query.get("figure", "")
     return f"{wanted.key}|{query.get('area', '')}"
-
-
-class CommentaryForm(forms.Form):
-    period = forms.ChoiceField(label="Period")
-    text = forms.CharField(
-        label="Commentary",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "class": "govuk-textarea"}),
-        help_text="Plain text, or Markdown for emphasis and lists. Members see it once the "
-        "period is published.",
-    )
-
-    def __init__(self, *args, periods, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.periods = {p.key: p for p in periods}
-        self.fields["period"].choices = [(p.key, p.label) for p in periods]
-        self.fields["period"].widget.attrs["class"] = "govuk-select"
 
 
 def commentary(request, code):
@@ -508,17 +426,6 @@ def _drafted(measure, status):
         comparator=comparator,
         areas=areas,
     )
-
-
-class NarrativeForm(CommentaryForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["text"].label = "Narrative"
-        self.fields["text"].widget.attrs["rows"] = 20
-        self.fields["text"].help_text = (
-            "The report's opening narrative for the area: paragraphs separated by a blank line. "
-            "Members see it above the scorecard, and in the pack, once the period is published."
-        )
 
 
 def narrative(request, slug):

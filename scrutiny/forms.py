@@ -1,8 +1,23 @@
+"""Forms of the committee's work (meetings, agenda items, minute actions and their updates, the
+work programme, questions and answers), of accounts and roles, and of the glossary."""
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 
-from scrutiny.editing import AREA, CODE, DATE, NUMBER, SELECT, SHORT, TEXT, ReasonMixin
+from improvement_plan.models import Plan, Risk, Workstream
+from metrics.models import Measure
+from scrutiny import notifications
+from scrutiny.editing import (
+    AREA,
+    CODE,
+    DATE,
+    NUMBER,
+    SELECT,
+    SHORT,
+    TEXT,
+    ReasonMixin,
+)
 from scrutiny.models import (
     AgendaItem,
     Committee,
@@ -234,3 +249,132 @@ class GlossaryTermForm(ReasonMixin, forms.ModelForm):
 
         self.instance.slug = slugify(self.instance.term)[:80]
         return super().save(commit)
+
+
+class QuestionForm(forms.Form):
+    about = forms.ChoiceField(
+        label="What is your question about?",
+        error_messages={"required": "Choose what the question is about."},
+    )
+    text = forms.CharField(
+        label="Your question",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
+        help_text="Officers answer in writing before the meeting; a director approves each answer.",
+        error_messages={
+            "required": "Write your question.",
+            "max_length": "Keep the question under 4,000 characters.",
+        },
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        plan = Plan.objects.current()
+        choices = [("", "Choose…"), ("meeting", "The meeting in general")]
+        choices += [(f"item:{i.pk}", f"Agenda item {i}") for i in meeting.items.all()]
+        choices += [
+            (f"measure:{m.code}", f"Measure: {m.name} ({m.code})")
+            for m in Measure.objects.filter(active=True).order_by("area__order", "order")
+        ]
+        if plan:
+            choices += [
+                (f"workstream:{w.pk}", f"Workstream {w}")
+                for w in Workstream.objects.filter(priority__plan=plan)
+            ]
+        choices += [
+            (f"risk:{r.reference}", f"Risk {r.reference}")
+            for r in Risk.objects.filter(closed_at__isnull=True)
+        ]
+        self.fields["about"].choices = choices
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError("Write your question.")
+        return text
+
+    def subject(self):
+        """The model fields for what the question is about."""
+        kind, _, key = self.cleaned_data["about"].partition(":")
+        if kind == "item":
+            return {"agenda_item": self.meeting.items.get(pk=key)}
+        if kind == "measure":
+            return {"measure": Measure.objects.get(code=key)}
+        if kind == "workstream":
+            return {"workstream": Workstream.objects.get(pk=key)}
+        if kind == "risk":
+            return {"risk": Risk.objects.get(reference=key)}
+        return {}
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "class": "govuk-textarea"}),
+        error_messages={"required": "Write the answer."},
+    )
+
+    def clean_answer(self):
+        answer = self.cleaned_data["answer"].strip()
+        if not answer:
+            raise forms.ValidationError("Write the answer.")
+        return answer
+
+
+class AssignForm(forms.Form):
+    officer = forms.ModelChoiceField(
+        queryset=None,
+        label="Officer responsible for the answer",
+        error_messages={"required": "Choose an officer.", "invalid_choice": "Choose an officer."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = notifications.answerers().order_by("username")
+        self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class ActionUpdateForm(forms.Form):
+    status = forms.ChoiceField(choices=MinuteAction.Status.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label="Update",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        error_messages={"required": "Say what has been done."},
+    )
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=150, widget=forms.TextInput(attrs=TEXT))
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=150,
+        help_text="They sign in with it, and receive a link to set their password.",
+        widget=forms.EmailInput(attrs={"class": "govuk-input", "autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs=SELECT))
+
+    def __init__(self, *args, grantable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, r) for r in grantable]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(username__iexact=email).exists():
+            raise forms.ValidationError("Someone already signs in with this e-mail address.")
+        return email
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs=SELECT))
+    reason = forms.CharField(
+        label="Why",
+        max_length=500,
+        help_text="Kept in the audit trail with the old and new role.",
+        widget=forms.TextInput(attrs=TEXT),
+    )
+
+    def __init__(self, *args, grantable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "No role (cannot see anything)")] + [
+            (r, r) for r in grantable
+        ]

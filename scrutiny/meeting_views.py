@@ -1,6 +1,5 @@
 """The scrutiny cycle: meetings, packs, members' questions, actions and the work programme."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
@@ -11,10 +10,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from improvement_plan.models import Plan, Risk, Workstream
-from metrics.models import Measure
 from scrutiny import clock, notifications, packs
 from scrutiny.editing import redirect_back
+from scrutiny.forms import ActionUpdateForm, AnswerForm, AssignForm, QuestionForm
 from scrutiny.models import (
     AgendaItem,
     AuditEntry,
@@ -193,63 +191,6 @@ def pack_pdf(request, pk):
 # --------------------------------------------------------------------------------------------
 
 
-class QuestionForm(forms.Form):
-    about = forms.ChoiceField(
-        label="What is your question about?",
-        error_messages={"required": "Choose what the question is about."},
-    )
-    text = forms.CharField(
-        label="Your question",
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
-        help_text="Officers answer in writing before the meeting; a director approves each answer.",
-        error_messages={
-            "required": "Write your question.",
-            "max_length": "Keep the question under 4,000 characters.",
-        },
-    )
-
-    def __init__(self, *args, meeting, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.meeting = meeting
-        plan = Plan.objects.current()
-        choices = [("", "Choose…"), ("meeting", "The meeting in general")]
-        choices += [(f"item:{i.pk}", f"Agenda item {i}") for i in meeting.items.all()]
-        choices += [
-            (f"measure:{m.code}", f"Measure: {m.name} ({m.code})")
-            for m in Measure.objects.filter(active=True).order_by("area__order", "order")
-        ]
-        if plan:
-            choices += [
-                (f"workstream:{w.pk}", f"Workstream {w}")
-                for w in Workstream.objects.filter(priority__plan=plan)
-            ]
-        choices += [
-            (f"risk:{r.reference}", f"Risk {r.reference}")
-            for r in Risk.objects.filter(closed_at__isnull=True)
-        ]
-        self.fields["about"].choices = choices
-
-    def clean_text(self):
-        text = self.cleaned_data["text"].strip()
-        if not text:
-            raise forms.ValidationError("Write your question.")
-        return text
-
-    def subject(self):
-        """The model fields for what the question is about."""
-        kind, _, key = self.cleaned_data["about"].partition(":")
-        if kind == "item":
-            return {"agenda_item": self.meeting.items.get(pk=key)}
-        if kind == "measure":
-            return {"measure": Measure.objects.get(code=key)}
-        if kind == "workstream":
-            return {"workstream": Workstream.objects.get(pk=key)}
-        if kind == "risk":
-            return {"risk": Risk.objects.get(reference=key)}
-        return {}
-
-
 def ask(request, pk):
     """A member's question for a meeting. After the deadline it is still taken, marked late."""
     require(request.user, "ask_question")
@@ -312,19 +253,6 @@ def my_questions(request):
     )
 
 
-class AnswerForm(forms.Form):
-    answer = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8, "class": "govuk-textarea"}),
-        error_messages={"required": "Write the answer."},
-    )
-
-    def clean_answer(self):
-        answer = self.cleaned_data["answer"].strip()
-        if not answer:
-            raise forms.ValidationError("Write the answer.")
-        return answer
-
-
 def question(request, pk):
     """A question; the responsible officer drafts the answer here and a director approves it."""
     require(request.user, "view_published")
@@ -360,19 +288,6 @@ def question(request, pk):
             ),
         },
     )
-
-
-class AssignForm(forms.Form):
-    officer = forms.ModelChoiceField(
-        queryset=None,
-        label="Officer responsible for the answer",
-        error_messages={"required": "Choose an officer.", "invalid_choice": "Choose an officer."},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = notifications.answerers().order_by("username")
-        self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 @require_POST
@@ -465,15 +380,6 @@ def minute_actions(request, slug):
             "today": today,
             "breadcrumbs": _crumbs(("Actions", None)),
         },
-    )
-
-
-class ActionUpdateForm(forms.Form):
-    status = forms.ChoiceField(choices=MinuteAction.Status.choices, widget=forms.RadioSelect)
-    text = forms.CharField(
-        label="Update",
-        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
-        error_messages={"required": "Say what has been done."},
     )
 
 

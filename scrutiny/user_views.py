@@ -4,7 +4,6 @@ The rules are ``roles.set_role``'s: one role each; administrators give member, o
 lead roles, only a superuser gives director or administrator; nobody changes their own.
 """
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
@@ -20,50 +19,13 @@ from django.views.decorators.http import require_POST
 
 from scrutiny import roles
 from scrutiny.audit import AuditEntry
-from scrutiny.editing import SELECT, TEXT
+from scrutiny.forms import InviteForm, RoleForm
 from scrutiny.mail import OutgoingEmail
 
 
 def _require_admin(user):
     if not user.has_perm("auth.change_user"):
         raise PermissionDenied
-
-
-class InviteForm(forms.Form):
-    name = forms.CharField(label="Full name", max_length=150, widget=forms.TextInput(attrs=TEXT))
-    email = forms.EmailField(
-        label="E-mail address",
-        max_length=150,
-        help_text="They sign in with it, and receive a link to set their password.",
-        widget=forms.EmailInput(attrs={"class": "govuk-input", "autocomplete": "off"}),
-    )
-    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs=SELECT))
-
-    def __init__(self, *args, grantable, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(r, r) for r in grantable]
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(username__iexact=email).exists():
-            raise forms.ValidationError("Someone already signs in with this e-mail address.")
-        return email
-
-
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs=SELECT))
-    reason = forms.CharField(
-        label="Why",
-        max_length=500,
-        help_text="Kept in the audit trail with the old and new role.",
-        widget=forms.TextInput(attrs=TEXT),
-    )
-
-    def __init__(self, *args, grantable, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [("", "No role (cannot see anything)")] + [
-            (r, r) for r in grantable
-        ]
 
 
 def users(request):

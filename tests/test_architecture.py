@@ -1,6 +1,6 @@
 """The shape of the code, as docs/architecture.md describes it: the apps stand on a floor in
 scrutiny/ and import nothing else of it; the floor stands on nothing above it; views stay short
-and every view decides about drafts itself."""
+and every view decides about drafts itself; forms live in forms.py."""
 
 import ast
 from pathlib import Path
@@ -104,3 +104,15 @@ def test_views_are_short():
     assert len(views) > 100  # every view is found
     long = {name: lines for name, lines in views.items() if lines > VIEW_LINES}
     assert not long, long
+
+
+def test_forms_live_in_each_apps_forms_module():
+    """A view module holds views: a form class defined in one is hard to find and to reuse."""
+    in_views = [
+        f"{path.relative_to(ROOT)}:{node.name}"
+        for package in (*APPS_ABOVE, "scrutiny")
+        for path in sorted((ROOT / package).glob("*views*.py"))
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.ClassDef) and node.name.endswith(("Form", "Filter"))
+    ]
+    assert not in_views, in_views
