@@ -1,7 +1,7 @@
 """The demo council matches its papers: filters, exports and counts checked against the
 Gloucestershire committee papers the demo is transcribed from (17 Children's Social Care
 measures, 12 of them red in 2022/23 Q1; five open strategic risks; the plan's version 2 and the
-board's statuses of 28 July 2022). These tests load the whole
+board's statuses of 28 July 2022; the finance outturn). These tests load the whole
 demo and are tied to its figures: a new demo changes them here, and nowhere else."""
 
 import csv
@@ -22,7 +22,10 @@ from improvement_plan.models import (
     RiskAssessment,
     Workstream,
 )
+from metrics import finance
+from metrics.models import FinanceLine, FinanceReport
 from scrutiny import roles
+from scrutiny.roles import COMMITTEE_MEMBER, PERFORMANCE_OFFICER
 
 
 def test_scorecard_filters_and_sorting_live_in_the_url(client_for, demo):
@@ -285,3 +288,49 @@ def test_the_api_areas_and_measures(client_for, demo):
     ]
     assert [v["value"] for v in detail["values"]] == [28.4, 27.4, 27.3, 29.5, 23.2]
     assert detail["statuses"][-1]["rag"] == "green"
+
+
+def test_the_demo_outturn_is_as_printed_with_the_papers_own_mismatch_flagged(demo):
+    report = FinanceReport.objects.get()
+    data = finance.as_data(report)
+    assert data["headline"]["non_dsg"] == "£17.286m"
+    assert data["headline"]["non_dsg_share"] == "13.73%"
+    assert data["headline"]["dsg"] == "£17.043m"
+    assert (data["headline"]["covid"], data["headline"]["underlying"]) == ("£9.683m", "£7.603m")
+    real = [f for f in data["flags"] if not f["rounding"]]
+    assert [(f["name"], f["difference"]) for f in real] == [
+        ("Schools", -687.0),
+        ("Education Outcomes and Intervention", 687.0),
+    ]
+    assert FinanceLine.objects.get(name="Schools", part="lines").variance_total == 15317
+    assert report.lines.count() == 63 and report.facts.count() == 23
+    assert report.placements.count() == 494
+    averages = {a["year"]: a["values"] for a in data["placements"]["averages"]}
+    assert data["placements"]["series"][0] == "Total Agency Placements"
+    assert averages["21/22"][0] == 466 and averages["12/13"][0] == 129
+
+
+def test_the_finance_page_shows_the_outturn_and_what_does_not_add_up(client_for, demo):
+    response = client_for(COMMITTEE_MEMBER).get("/finance/", follow=True)
+    page = response.content.decode()
+    assert "£17.286m" in page and "13.73% of the £125.860m budget" in page
+    assert "Schools: the variance is printed as 15,317, but outturn − budget gives 16,004" in page
+    assert 'id="chart-variance"' in page and 'id="chart-placements"' in page
+    assert "High-risk budgets" in page and "COVID-19 split (non-DSG)" in page
+    assert 'href="/finance/"' in page  # in the navigation
+    # The transcriber's notes are for staff; the flags, worked out by the product, are for all.
+    assert "possibly the high-needs deficit budget presentation" not in page
+    officer = client_for(PERFORMANCE_OFFICER).get("/finance/", follow=True).content.decode()
+    assert "possibly the high-needs deficit budget presentation" in officer
+
+
+def test_the_pack_freezes_the_finance_report(demo):
+    from scrutiny.models import MeetingPack
+
+    pack = MeetingPack.objects.get()
+    assert "possibly the high-needs" not in str(pack.snapshot["finance"])
+    assert pack.snapshot["finance"]["headline"]["non_dsg"] == "£17.286m"
+    FinanceLine.objects.filter(name="Schools").update(variance_total=1)
+    pack.refresh_from_db()
+    schools = pack.snapshot["finance"]["parts"][0]["rows"][0]
+    assert schools["name"] == "Schools" and schools["variance_total"] == 15317

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from metrics import finance, loading
-from metrics.models import FinanceLine, FinanceReport, Upload
+from metrics.models import FinanceReport, Upload
 from scrutiny.audit import AuditEntry
 from scrutiny.roles import COMMITTEE_MEMBER, PERFORMANCE_OFFICER
 
@@ -112,29 +112,6 @@ def test_sub_lines_are_checked_against_their_line():
         _line("Section 17", "sub-line", variance_total=230, row=4),
     ]
     assert _rules(finance.flags(rows)) == [("Section 17 & Discretionary", "variance", 395, 392)]
-
-
-# ---- the demo: every figure as printed --------------------------------------------------------
-
-
-def test_the_demo_outturn_is_as_printed_with_the_papers_own_mismatch_flagged(demo):
-    report = FinanceReport.objects.get()
-    data = finance.as_data(report)
-    assert data["headline"]["non_dsg"] == "£17.286m"
-    assert data["headline"]["non_dsg_share"] == "13.73%"
-    assert data["headline"]["dsg"] == "£17.043m"
-    assert (data["headline"]["covid"], data["headline"]["underlying"]) == ("£9.683m", "£7.603m")
-    real = [f for f in data["flags"] if not f["rounding"]]
-    assert [(f["name"], f["difference"]) for f in real] == [
-        ("Schools", -687.0),
-        ("Education Outcomes and Intervention", 687.0),
-    ]
-    assert FinanceLine.objects.get(name="Schools", part="lines").variance_total == 15317
-    assert report.lines.count() == 63 and report.facts.count() == 23
-    assert report.placements.count() == 494
-    averages = {a["year"]: a["values"] for a in data["placements"]["averages"]}
-    assert data["placements"]["series"][0] == "Total Agency Placements"
-    assert averages["21/22"][0] == 466 and averages["12/13"][0] == 129
 
 
 # ---- the file --------------------------------------------------------------------------------
@@ -317,7 +294,7 @@ def test_the_template_downloads_and_reads_back_as_an_empty_report(client_for, db
 # ---- loading, publishing, rolling back ------------------------------------------------------
 
 
-def test_an_officer_loads_publishes_and_rolls_back_a_finance_report(client_for, users, demo):
+def test_an_officer_loads_publishes_and_rolls_back_a_finance_report(client_for, users):
     officer = users[PERFORMANCE_OFFICER]
     data = _workbook(lines=[_file_row(), _file_row(service_area="Quality", cost_centre="CF0305",
                                                    variance_total_k="99")])  # fmt: skip
@@ -333,7 +310,8 @@ def test_an_officer_loads_publishes_and_rolls_back_a_finance_report(client_for, 
 
     member = client_for(COMMITTEE_MEMBER)
     assert member.get(f"/finance/{report.pk}/").status_code == 404  # a draft
-    assert member.get("/finance/", follow=True).redirect_chain[-1][0] != f"/finance/{report.pk}/"
+    landing = member.get("/finance/", follow=True)
+    assert f"/finance/{report.pk}/" not in [url for url, _ in landing.redirect_chain]
     assert member.post(f"/finance/{report.pk}/").status_code == 404
 
     page = client_for(PERFORMANCE_OFFICER).get(f"/finance/{report.pk}/").content.decode()
@@ -348,29 +326,3 @@ def test_an_officer_loads_publishes_and_rolls_back_a_finance_report(client_for, 
     assert not FinanceReport.objects.filter(pk=report.pk).exists()
     kept = AuditEntry.objects.filter(action="delete", object_id=str(report.pk))
     assert kept.filter(field="title", old_value="Revenue monitoring 2022/23").exists()
-
-
-def test_the_finance_page_shows_the_outturn_and_what_does_not_add_up(client_for, demo):
-    response = client_for(COMMITTEE_MEMBER).get("/finance/", follow=True)
-    page = response.content.decode()
-    assert "£17.286m" in page and "13.73% of the £125.860m budget" in page
-    assert "Schools: the variance is printed as 15,317, but outturn − budget gives 16,004" in page
-    assert 'id="chart-variance"' in page and 'id="chart-placements"' in page
-    assert "High-risk budgets" in page and "COVID-19 split (non-DSG)" in page
-    assert 'href="/finance/"' in page  # in the navigation
-    # The transcriber's notes are for staff; the flags, worked out by the product, are for all.
-    assert "possibly the high-needs deficit budget presentation" not in page
-    officer = client_for(PERFORMANCE_OFFICER).get("/finance/", follow=True).content.decode()
-    assert "possibly the high-needs deficit budget presentation" in officer
-
-
-def test_the_pack_freezes_the_finance_report(demo):
-    from scrutiny.models import MeetingPack
-
-    pack = MeetingPack.objects.get()
-    assert "possibly the high-needs" not in str(pack.snapshot["finance"])
-    assert pack.snapshot["finance"]["headline"]["non_dsg"] == "£17.286m"
-    FinanceLine.objects.filter(name="Schools").update(variance_total=1)
-    pack.refresh_from_db()
-    schools = pack.snapshot["finance"]["parts"][0]["rows"][0]
-    assert schools["name"] == "Schools" and schools["variance_total"] == 15317
