@@ -205,14 +205,35 @@ def test_grade_shares_may_round_to_a_point_over_100_and_other_breakdowns_are_apa
     assert problems == [] and len(figures) == 5
 
 
-def test_moderation_shares_over_100_percent_are_refused(demo):
+def test_moderation_shares_over_100_percent_are_refused(small_qa):
+    for code, role in (("QA43", QaRole.MODERATED_UP), ("QA44", QaRole.MODERATED_DOWN)):
+        make_measure(area=small_qa, code=code, qa_role=role, frequency=Frequency.MONTHLY)
     figures, problems, _ = _check(
         "measure_code,period,area,value\nQA43,2022-09,,60\nQA44,2022-09,,50\n"
     )
     assert len(problems) == 2 and "graded up 60%, graded down 50%" in problems[0].message
 
 
-def test_the_qa_template_has_a_row_per_measure_and_grade_category(client_for, demo):
+@pytest.fixture
+def qa_council(db):
+    """The QA report's area with July 2022's audits graded by legal status, as the demo's, and
+    a scorecard area beside it."""
+    area = make_area(slug="quality-assurance", name="Quality assurance")
+    ServiceArea.objects.filter(pk=area.pk).update(quality_assurance=True)
+    audits = make_measure(area=area, code="QA01", qa_role=QaRole.AUDITS, unit=Unit.COUNT,
+                          frequency=Frequency.MONTHLY)  # fmt: skip
+    make_observation(measure=audits, period_end=JUL22, value=41)
+    for code, breakdown in (("QA03", "Legal status: Children in care"),
+                            ("QA05", "Legal status: Care leavers")):  # fmt: skip
+        good = make_measure(area=area, code=code, qa_role=QaRole.GOOD, frequency=Frequency.MONTHLY)
+        make_observation(measure=good, period_end=JUL22, value=40)
+        make_observation(measure=good, period_end=JUL22, value=45, breakdown=breakdown)
+    make_observation(measure=make_measure(code="CSC01"), period_end=date(2022, 6, 1), value=40)
+    Measure.objects.all().recompute_statuses()
+    return area
+
+
+def test_the_qa_template_has_a_row_per_measure_and_grade_category(client_for, qa_council):
     client = client_for(PERFORMANCE_OFFICER)
     response = client.get("/upload/template.xlsx?area=quality-assurance")
     book = load_workbook(io.BytesIO(response.content))
@@ -227,7 +248,7 @@ def test_the_qa_template_has_a_row_per_measure_and_grade_category(client_for, de
     assert "CSC01" in whole and "Legal status" not in whole
 
 
-def test_the_filled_qa_template_loads_on_the_figures_path(demo, users):
+def test_the_filled_qa_template_loads_on_the_figures_path(qa_council, users):
     text = loading.read_and_check(
         b"measure_code,period,area,value\nQA01,2022-08,,47\n"
         b"QA03,2022-08,Legal status: Children in care,45\n",
