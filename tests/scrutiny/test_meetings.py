@@ -413,12 +413,19 @@ def test_reports_carry_their_purpose_and_recommendations_into_the_meeting_page_p
     )
 
 
-@pytest.mark.django_db
-def test_an_administrator_records_the_decisions_after_the_meeting(demo, client_for):
+def test_an_administrator_records_the_decisions_after_the_meeting(db, client_for):
     from scrutiny.audit import AuditEntry
     from scrutiny.models import AgendaItem
 
-    item = AgendaItem.objects.get(meeting__date="2022-09-15", number="2")
+    item = AgendaItem.objects.create(
+        meeting=make_meeting(day=date(2022, 9, 15)),
+        number="2",
+        title="Family Hubs",
+        presenting_officer="Director of Family Help",
+        summary="To update on the Family Hubs model",
+        recommendations="None – Report provided as an update on progress",
+        order=2,
+    )
     client = client_for(roles.ADMINISTRATOR)
     response = client.post(
         f"/meetings/{item.meeting_id}/items/{item.pk}/change/",
