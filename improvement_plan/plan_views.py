@@ -61,6 +61,12 @@ def _crumbs(plan, *more):
     ]
 
 
+def _workstream_crumbs(workstream, page):
+    """The trail to a page of one of ``workstream``'s items (an update, an action...)."""
+    here = (f"Workstream {workstream.number}", workstream.get_absolute_url())
+    return _crumbs(workstream.plan, here, (page, None))
+
+
 def plan(request, pk=None):
     """The plan's dashboard: each priority's statuses, and each workstream's statuses, lead,
     overdue actions and metric trajectories side by side."""
@@ -203,8 +209,7 @@ def write_update(request, pk):
         "metrics": found.metrics.list_with_trajectories(sees_drafts(request.user)),
         "open_actions": found.actions.open().order_by("due_month", "reference"),
         "overdue": found.actions.overdue(today).count(), "today": today,
-        "breadcrumbs": _crumbs(found.plan, (f"Workstream {found.number}", found.get_absolute_url()),
-                               ("Update", None)),
+        "breadcrumbs": _workstream_crumbs(found, "Update"),
     })  # fmt: skip
 
 
@@ -272,11 +277,7 @@ def action(request, pk):
             "form": form,
             "today": clock.today(),
             "history": AuditEntry.objects.for_object(found),
-            "breadcrumbs": _crumbs(
-                found.workstream.plan,
-                (f"Workstream {found.workstream.number}", found.workstream.get_absolute_url()),
-                (found.reference, None),
-            ),
+            "breadcrumbs": _workstream_crumbs(found.workstream, found.reference),
         },
     )
 
@@ -303,11 +304,7 @@ def milestone(request, pk):
             "milestone": found,
             "form": form,
             "history": AuditEntry.objects.for_object(found),
-            "breadcrumbs": _crumbs(
-                found.workstream.plan,
-                (f"Workstream {found.workstream.number}", found.workstream.get_absolute_url()),
-                (found.reference, None),
-            ),
+            "breadcrumbs": _workstream_crumbs(found.workstream, found.reference),
         },
     )
 
