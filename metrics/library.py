@@ -197,23 +197,25 @@ def choice(text, choices):
     return None
 
 
-def _repeated(rows, sheet, field):
+def _repeated(rows, sheet, field, within=None):
     """A problem for each row whose ``field`` (a measure's code, a risk's reference) is also
-    on an earlier row of the sheet."""
+    on an earlier row of the sheet; with ``within``, only among the rows of the same parent (a
+    milestone's reference within its workstream)."""
     first, problems = {}, []
     for row in rows:
         value = row[field]
-        if value in first:
+        ident = (row.get(within, ""), value) if within else value
+        if ident in first:
             problems.append(
                 LibraryProblem(
                     sheet,
                     row["_row"],
                     row["_col"][field],
                     field,
-                    f"The {field} {value} is also at row {first[value]}.",
+                    f"The {field} {value} is also at row {first[ident]}.",
                 )
             )
-        first.setdefault(value, row["_row"])
+        first.setdefault(ident, row["_row"])
     return problems
 
 
@@ -599,22 +601,9 @@ def _plan_links(plan):
         ("Milestones", "reference", "workstream", workstreams),
         ("Metrics", "reference", "workstream", workstreams),
     ):
-        seen = {}
+        within = parent if sheet in ("Milestones", "Metrics") else None
+        problems += _repeated(plan.get(sheet, []), sheet, key, within)
         for row in plan.get(sheet, []):
-            ident = (
-                (row.get(parent, ""), row[key]) if sheet in ("Milestones", "Metrics") else row[key]
-            )
-            if ident in seen:
-                problems.append(
-                    LibraryProblem(
-                        sheet,
-                        row["_row"],
-                        row["_col"][key],
-                        key,
-                        f"{row[key]} is also at row {seen[ident]}.",
-                    )
-                )
-            seen.setdefault(ident, row["_row"])
             if parent and row[parent] not in parents:
                 problems.append(
                     LibraryProblem(

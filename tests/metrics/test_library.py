@@ -342,7 +342,7 @@ def test_a_risk_register_is_checked_loaded_and_rolled_back_with_the_library(
     assert not Risk.objects.exists()
 
 
-def _plan_workbook(version="1.0", action_workstream="1.1"):
+def _plan_workbook(version="1.0", action_workstream="1.1", actions_twice=False):
     book = Workbook()
     book.remove(book.active)
     sheets = {
@@ -363,7 +363,8 @@ def _plan_workbook(version="1.0", action_workstream="1.1"):
         ),
         "Actions": (
             ["workstream", "reference", "text", "owners", "due_month"],
-            [[action_workstream, "1.1-A01", "Overseas campaign", "Ann; HR team", "2022-09"]],
+            [[action_workstream, "1.1-A01", "Overseas campaign", "Ann; HR team", "2022-09"]]
+            * (2 if actions_twice else 1),
         ),
         "Milestones": (
             ["workstream", "reference", "name", "month"],
@@ -393,6 +394,8 @@ def test_an_improvement_plan_is_loaded_from_its_workbook_and_rolled_back(
     make_measure(code="CSC13")
     found = messages(_plan_workbook(action_workstream="9.9"))
     assert found == [("Actions", 2, "A", "There is no workstream 9.9 in the file.")]
+    twice = messages(_plan_workbook(actions_twice=True))
+    assert twice == [("Actions", 3, "B", "The reference 1.1-A01 is also at row 2.")]
     officer = make_user()
     upload = loading.receive(_plan_workbook(), "plan.xlsx", officer, kind="library")
     loading.check_upload(upload)
