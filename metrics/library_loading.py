@@ -2,6 +2,8 @@
 preview), then all of it in one transaction with the audit trail, and the statuses of every
 measure it touched recomputed."""
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -198,43 +200,42 @@ def _plan():
 def _drop_unchanged(library):
     """Targets and comparators already stored as they are in the file are left alone, so
     exporting the library and importing it back changes nothing."""
-    stored_targets = {
-        (code, start, end, float(value), kind)
-        for code, start, end, value, kind in Target.objects.values_list(
-            "measure__code", "effective_from", "effective_to", "value", "kind"
-        )
+    library.targets = _unstored(
+        library.targets,
+        Target,
+        {
+            "measure_code": "measure__code",
+            "effective_from": "effective_from",
+            "effective_to": "effective_to",
+            "value": "value",
+            "kind": "kind",
+        },
+    )
+    library.comparators = _unstored(
+        library.comparators,
+        Comparator,
+        {
+            "measure_code": "measure__code",
+            "kind": "kind",
+            "availability": "availability",
+            "value": "value",
+            "as_at": "as_at",
+            "period_label": "period_label",
+        },
+    )
+
+
+def _unstored(rows, model, fields):
+    """The file's rows not already stored exactly so; ``fields`` maps each of a row's keys to
+    the field that stores it. Numbers compare as numbers (the file's 85 is the stored 85.0000)."""
+
+    def plain(value):
+        return float(value) if isinstance(value, (Decimal, int, float)) else value
+
+    stored = {
+        tuple(plain(v) for v in values) for values in model.objects.values_list(*fields.values())
     }
-    library.targets = [
-        t
-        for t in library.targets
-        if (
-            t["measure_code"],
-            t["effective_from"],
-            t["effective_to"],
-            float(t["value"]),
-            t["kind"],
-        )
-        not in stored_targets
-    ]
-    stored_comparators = {
-        (code, kind, availability, None if value is None else float(value), as_at, label)
-        for code, kind, availability, value, as_at, label in Comparator.objects.values_list(
-            "measure__code", "kind", "availability", "value", "as_at", "period_label"
-        )
-    }
-    library.comparators = [
-        c
-        for c in library.comparators
-        if (
-            c["measure_code"],
-            c["kind"],
-            c["availability"],
-            None if c["value"] is None else float(c["value"]),
-            c["as_at"],
-            c["period_label"],
-        )
-        not in stored_comparators
-    ]
+    return [r for r in rows if tuple(plain(r[key]) for key in fields) not in stored]
 
 
 def _same(stored, new):
