@@ -442,11 +442,17 @@ def _period(text, frequency, problem, name):
     return end
 
 
-def _target(cells, problem, choices, known):
+def _known_measure(cells, problem, known):
+    """The row's measure code and what is known of it (from the file or stored), or a problem."""
     code = cells.get("measure_code", "")
-    measure = known.get(code)
-    if measure is None:
+    if code not in known:
         problem("measure_code", f"Unknown measure code '{code[:40]}'.")
+    return code, known.get(code)
+
+
+def _target(cells, problem, choices, known):
+    code, measure = _known_measure(cells, problem, known)
+    if measure is None:
         return None
     value = _decimal(cells.get("value", ""), problem, "value")
     if value is not None and measure["unit"] == "percent" and not 0 <= value <= 100:
@@ -472,10 +478,8 @@ def _target(cells, problem, choices, known):
 
 
 def _comparator(cells, problem, choices, known):
-    code = cells.get("measure_code", "")
-    measure = known.get(code)
+    code, measure = _known_measure(cells, problem, known)
     if measure is None:
-        problem("measure_code", f"Unknown measure code '{code[:40]}'.")
         return None
     text = cells.get("value", "")
     availability = choice(text, choices["availability"]) if text and not text[0].isdigit() else None
