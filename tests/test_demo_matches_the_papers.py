@@ -1,12 +1,14 @@
 """The demo council matches its papers: filters, exports and counts checked against the
 Gloucestershire committee papers the demo is transcribed from (17 Children's Social Care
 measures, 12 of them red in 2022/23 Q1; five open strategic risks; the plan's version 2 and the
-board's statuses of 28 July 2022; the finance outturn). These tests load the whole
-demo and are tied to its figures: a new demo changes them here, and nowhere else."""
+board's statuses of 28 July 2022; the finance outturn; the engine's statuses and headline as the
+Q1 2022/23 report prints them). These tests load the whole demo and are tied to its figures: a
+new demo changes them here, and nowhere else."""
 
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
@@ -23,9 +25,9 @@ from improvement_plan.models import (
     Workstream,
 )
 from metrics import finance
-from metrics.models import FinanceLine, FinanceReport
+from metrics.models import FinanceLine, FinanceReport, Measure, MeasureStatus
 from scrutiny import roles
-from scrutiny.roles import COMMITTEE_MEMBER, PERFORMANCE_OFFICER
+from scrutiny.roles import COMMITTEE_MEMBER, PERFORMANCE_OFFICER, sees_drafts
 
 
 def test_scorecard_filters_and_sorting_live_in_the_url(client_for, demo):
@@ -334,3 +336,87 @@ def test_the_pack_freezes_the_finance_report(demo):
     pack.refresh_from_db()
     schools = pack.snapshot["finance"]["parts"][0]["rows"][0]
     assert schools["name"] == "Schools" and schools["variance_total"] == 15317
+
+
+# The engine's statuses of the demo, as the Q1 2022/23 report prints them.
+Q1 = date(2022, 6, 1)
+# What the Q1 2022/23 report says of each Children's Social Care measure, and what our rules give.
+COUNCIL_JUDGEMENTS = {
+    "CSC01": "red",
+    "CSC02": "amber",
+    "CSC03": "red",
+    "CSC04": "red",
+    "CSC05": "red",
+    "CSC06": "green",
+    "CSC07": "red",
+    "CSC08": "green",
+    "CSC09": "red",
+    "CSC10": "red",
+    "CSC11": "red",
+    "CSC12": "red",
+    "CSC13": "amber",
+    "CSC14": "red",
+    "CSC15": "red",
+    "CSC16": "amber",
+    "CSC17": "red",
+}
+
+
+def test_demo_scorecard_statuses_follow_the_councils_rules(demo):
+    found = dict(
+        MeasureStatus.objects.in_view(drafts=True)
+        .filter(period_end=Q1, measure__area__slug="childrens-social-care")
+        .values_list("measure__code", "rag")
+    )
+    assert found == COUNCIL_JUDGEMENTS
+
+
+def test_demo_targets_for_the_quarter_before_come_from_the_plans_monthly_metrics(demo):
+    march = date(2022, 3, 1)
+    found = dict(
+        MeasureStatus.objects.in_view(drafts=True)
+        .filter(period_end=march, period_kind="quarter")
+        .exclude(rag="missing_target")
+        .values_list("measure__code", "rag")
+    )
+    # "Long-term placement stability ... moved to a worse than target position from within
+    # tolerance" (Q1 2022/23 report, lines 6205-6207): amber in Q4 2021/22, red in Q1.
+    assert found["CSC11"] == "amber"
+    assert found == {
+        "CSC02": "green",
+        "CSC03": "red",
+        "CSC04": "red",
+        "CSC07": "red",
+        "CSC08": "red",
+        "CSC11": "amber",
+        "CSC13": "green",
+    }
+
+
+def test_demo_plan_metrics_are_monthly_measures_in_their_own_area(demo):
+    visits = Measure.objects.get(code="CIP-3-5-K01")
+    assert visits.area.slug == "improvement-plan-metrics"
+    assert visits.frequency == "month"
+    targets = list(visits.targets.values_list("effective_from", "effective_to", "value"))
+    assert targets == [
+        (date(2022, 3, 1), date(2022, 3, 1), Decimal("22.5")),
+        (date(2022, 4, 1), None, Decimal("21.5")),
+    ]
+    june = visits.statuses.in_view(drafts=True).get(period_end=Q1)
+    assert (june.value, june.rag) == (Decimal("25.9"), "red")
+    assert not Measure.objects.filter(code="CIP-3-2-K02").exists()  # "381 (167)" is two figures
+
+
+def test_demo_headline_share_for_q1(demo):
+    from metrics.models import ServiceArea
+    from scrutiny import roles
+    from tests.factories import make_user
+
+    # "Just under one-third of Children's Services corporate performance measures were better
+    # than or within tolerance of target (29.4%)": the council's own figure, lines 6108-6110.
+    (area,) = ServiceArea.objects.filter(slug="childrens-social-care").list_with_headlines(
+        sees_drafts(make_user(role=roles.COMMITTEE_MEMBER))
+    )
+    assert area.period.label == "2022/23 Q1"
+    assert area.headline == {"judged": 17, "green": 2, "amber": 3, "red": 12, "share": 29.4}
+    assert area.previous_headline == {"judged": 7, "green": 2, "amber": 1, "red": 4, "share": 42.9}
