@@ -305,7 +305,10 @@ def readable(snapshot):
         **snapshot,
         "shape": SHAPE,
         "scorecards": [
-            {**area, "measures": [_row_1(m, area["periods"]) for m in area["measures"]]}
+            {
+                **area,
+                "measures": [_row_1(m, area.get("periods", [])) for m in area.get("measures", [])],
+            }
             for area in snapshot.get("scorecards", [])
         ],
         "risks": [_risk_1(r) for r in snapshot.get("risks", [])],
@@ -315,20 +318,20 @@ def readable(snapshot):
             **snapshot["plan"],
             "priorities": [
                 {
-                    "number": p["number"],
-                    "title": p["title"],
+                    "number": p.get("number"),
+                    "title": p.get("title", ""),
                     "status": _status_1(p),
-                    "workstreams": [_workstream_1(w) for w in p["workstreams"]],
+                    "workstreams": [_workstream_1(w) for w in p.get("workstreams", [])],
                 }
-                for p in snapshot["plan"]["priorities"]
+                for p in snapshot["plan"].get("priorities", [])
             ],
         }
     if "changes" in snapshot:
         changes = snapshot["changes"]
         periods = {
-            (a["slug"], m["code"]): a["periods"]
+            (a.get("slug"), m.get("code")): a.get("periods", [])
             for a in snapshot.get("scorecards", [])
-            for m in a["measures"]
+            for m in a.get("measures", [])
         }
 
         def rows(key):
@@ -336,7 +339,7 @@ def readable(snapshot):
             return [
                 {
                     **{k: v for k, v in m.items() if k not in ROW_1},
-                    **_row_1(m, periods.get((_slug(snapshot, m), m["code"]), [])),
+                    **_row_1(m, periods.get((_slug(snapshot, m), m.get("code")), [])),
                 }
                 for m in changes.get(key, [])
             ]
@@ -356,9 +359,9 @@ def readable(snapshot):
                     "revised",
                 )
             },  # fmt: skip
-            "risks": [{**_risk_1(r), "from": r["from"]} for r in changes.get("risks", [])],
+            "risks": [{**_risk_1(r), "from": r.get("from", "")} for r in changes.get("risks", [])],
             "plan": [
-                {**_workstream_1(w), "was": _workstream_1(w["was"])}
+                {**_workstream_1(w), "was": _workstream_1(w.get("was", {}))}
                 for w in changes.get("plan", [])
             ],
         }
@@ -376,7 +379,7 @@ POLARITY_KEYS = {label: key for key, label in Polarity.choices}
 
 def _slug(snapshot, row):
     """A change's area slug, from the area name it was frozen with."""
-    names = {a["name"]: a["slug"] for a in snapshot.get("scorecards", [])}
+    names = {a.get("name"): a.get("slug") for a in snapshot.get("scorecards", [])}
     return names.get(row.get("area"), "")
 
 
@@ -385,25 +388,29 @@ def _text_1(text):
 
 
 def _row_1(m, periods):
+    # Early packs may lack a key a later one has: what a pack did not say stays unsaid.
+    numbers, texts = m.get("numbers") or [], m.get("values") or []
     return {
-        "code": m["code"],
-        "name": m["name"],
+        "code": m.get("code", ""),
+        "name": m.get("name", ""),
         "section": m.get("section") or None,
         "unit": m.get("unit", ""),
         "polarity": POLARITY_KEYS.get(m.get("polarity"), calc.PLAN),
-        "value": m["number"],
-        "value_text": _text_1(m["value"]),
+        "value": m.get("number"),
+        "value_text": _text_1(m.get("value", "")),
         "target": None,
-        "target_text": m["target"],
-        "rag": m["rag"],
-        "direction": m["direction"],
+        "target_text": m.get("target", ""),
+        "rag": m.get("rag", Rag.NO_VALUE),
+        "direction": m.get("direction", ""),
         "comparators_shown": m.get("comparators", []),
         "revision": {"text": m["revision"]} if m.get("revision") else None,
         "history": [
-            {"period": period, "value": number, "value_text": text}
-            for period, number, text in zip(
-                periods, m.get("numbers", []), m.get("values", []), strict=False
-            )
+            {
+                "period": period,
+                "value": numbers[i] if i < len(numbers) else None,
+                "value_text": texts[i] if i < len(texts) else "",
+            }
+            for i, period in enumerate(periods)
         ],
         "previous": {
             "rag": m["previous_rag"],
@@ -418,17 +425,21 @@ def _row_1(m, periods):
 
 def _risk_1(r):
     return {
-        "reference": r["reference"],
-        "title": r["title"],
-        "owner": r["owner"],
-        "current": {"band": r["band"], "score": r["score"], "quarter_label": r["quarter"]}
-        if r["band"]
+        "reference": r.get("reference", ""),
+        "title": r.get("title", ""),
+        "owner": r.get("owner", ""),
+        "current": {
+            "band": r["band"],
+            "score": r.get("score"),
+            "quarter_label": r.get("quarter", ""),
+        }
+        if r.get("band")
         else None,
-        "previous": {"band": r["previous_band"], "score": r["previous_score"]}
-        if r["previous_band"]
+        "previous": {"band": r["previous_band"], "score": r.get("previous_score")}
+        if r.get("previous_band")
         else None,
-        "direction": r["direction"],
-        "rating_questioned": r["questioned"],
+        "direction": r.get("direction", ""),
+        "rating_questioned": r.get("questioned", ""),
     }
 
 
@@ -439,14 +450,14 @@ def _status_1(record):
 def _workstream_1(w):
     # A shape-1 pack kept only the number of key actions, not their statuses.
     return {
-        "number": w["number"],
-        "title": w["title"],
-        "lead": w["lead"],
+        "number": w.get("number", ""),
+        "title": w.get("title", ""),
+        "lead": w.get("lead", ""),
         "status": _status_1(w),
-        "actions": w["actions"],
-        "overdue_actions": w["overdue"],
-        "metrics": w["metrics"],
-        "on_target_while_metrics_regress": w["mixed_message"],
+        "actions": w.get("actions", 0),
+        "overdue_actions": w.get("overdue", 0),
+        "metrics": w.get("metrics", {}),
+        "on_target_while_metrics_regress": w.get("mixed_message", False),
     }
 
 

@@ -172,6 +172,28 @@ def test_a_pack_frozen_in_the_first_shape_reads_as_it_did(client_for, settings):
     }
 
 
+def test_an_early_pack_that_kept_less_still_reads(client_for, settings):
+    """A pack frozen before rows kept their figures as numbers, their history or a revision."""
+    settings.AS_AT = date(2022, 9, 14)
+    meeting = make_meeting()
+    snapshot = packs.build_snapshot(meeting, date(2022, 9, 14))
+    snapshot["changes"] = packs.changes(snapshot, None)
+    old = _first_shape(snapshot)
+    row = {"code": "CSC05", "name": "Initial visits", "value": "68.9%", "target": "85.0%",
+           "rag": "red", "direction": "improving", "values": ["68.9%"]}  # fmt: skip
+    old["scorecards"][0]["measures"] = [row]
+    old["risks"] = [{"reference": "SR7.5", "title": "Workforce", "band": "High"}]
+    old["changes"] = {**old["changes"], "new_reds": [{**row, "area": "Children's social care"}]}
+    pack = MeetingPack.objects.create(
+        meeting=meeting, version=1, published_at="2022-09-14T10:00:00Z", snapshot=old
+    )
+    client = client_for(roles.COMMITTEE_MEMBER)
+    page = client.get(pack.get_absolute_url())
+    assert page.status_code == 200
+    assert "68.9% against a target of 85.0%" in page.content.decode()
+    assert client.get(f"/api/v1/packs/{pack.pk}").status_code == 200
+
+
 def test_a_pack_in_todays_shape_is_read_as_stored(db, settings):
     settings.AS_AT = date(2022, 9, 14)
     _plan_and_risk()
