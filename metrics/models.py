@@ -1349,8 +1349,8 @@ class ObservationChange(models.Model):
         """The revision as plain data, for the API and frozen packs."""
         return {
             "on": self.changed_at.date().isoformat(),
-            "old_value": None if self.old_value is None else float(self.old_value),
-            "new_value": None if self.new_value is None else float(self.new_value),
+            "old_value": calc.as_float(self.old_value),
+            "new_value": calc.as_float(self.new_value),
             "reason": self.reason,
             "text": self.revision_text(measure),
         }
