@@ -42,6 +42,7 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         help_text="For example, “Power BI report” or “monthly export script”.",
         widget=forms.TextInput(attrs={"class": "govuk-input govuk-!-width-two-thirds"}),
+        error_messages={"required": "Say what the token is for, so that you know which to revoke."},
     )
     expires_in = forms.TypedChoiceField(
         label="When should it stop working?",

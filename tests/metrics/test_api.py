@@ -63,6 +63,8 @@ def test_anonymous_requests_get_401_json(client, db):
 def test_a_personal_token_works_until_revoked(client, db):
     user = make_user(role=roles.COMMITTEE_MEMBER, username="cllr")
     client.force_login(user)
+    unnamed = client.post("/account/tokens/", {"name": "", "expires_in": "90"}).content.decode()
+    assert "There is a problem" in unnamed and "Say what the token is for" in unnamed
     page = client.post("/account/tokens/", {"name": "Power BI", "expires_in": "90"})
     key = page.context["new_key"]
     assert key and key.encode() in page.content
