@@ -161,10 +161,6 @@ class ScorecardOut(Schema):
     measures: list[ScorecardMeasure]
 
 
-def _day(value):
-    return value.isoformat() if value else None
-
-
 def _summary(measure):
     return {
         "code": measure.code,
@@ -234,8 +230,8 @@ def _target(t):
     return {
         "kind": t.kind,
         "value": float(t.value),
-        "effective_from": _day(t.effective_from),
-        "effective_to": _day(t.effective_to),
+        "effective_from": plain_data.day(t.effective_from),
+        "effective_to": plain_data.day(t.effective_to),
         "source": t.source,
     }
 

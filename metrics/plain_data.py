@@ -7,13 +7,18 @@ earlier shape."""
 from metrics import calculations as calc
 
 
+def day(value):
+    """A date as YYYY-MM-DD, or None."""
+    return value.isoformat() if value else None
+
+
 def comparator(found):
     return {
         "kind": found.kind,
         "label": found.label,
         "availability": found.availability,
         "value": calc.as_float(found.value),
-        "as_at": found.as_at.isoformat() if found.as_at else None,
+        "as_at": day(found.as_at),
         "period": found.period_label,
         "source": found.source,
     }

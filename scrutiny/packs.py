@@ -328,37 +328,28 @@ def readable(snapshot):
         }
     if "changes" in snapshot:
         changes = snapshot["changes"]
+        areas = snapshot.get("scorecards", [])
         periods = {
             (a.get("slug"), m.get("code")): a.get("periods", [])
-            for a in snapshot.get("scorecards", [])
+            for a in areas
             for m in a.get("measures", [])
         }
+        # A change names its area as frozen; the area's periods are found by its slug.
+        slugs = {a.get("name"): a.get("slug") for a in areas}
 
         def rows(key):
             # A change keeps its row and what it adds (area, was, from, change, how, moved).
             return [
                 {
                     **{k: v for k, v in m.items() if k not in ROW_1},
-                    **_row_1(m, periods.get((_slug(snapshot, m), m.get("code")), [])),
+                    **_row_1(m, periods.get((slugs.get(m.get("area")), m.get("code")), [])),
                 }
                 for m in changes.get(key, [])
             ]
 
         s["changes"] = {
             **changes,
-            **{
-                key: rows(key)
-                for key in (
-                    "new_reds",
-                    "new_greens",
-                    "newly_judged",
-                    "movers",
-                    "better",
-                    "worse",
-                    "changed",
-                    "revised",
-                )
-            },  # fmt: skip
+            **{key: rows(key) for key in CHANGED_ROWS},
             "risks": [{**_risk_1(r), "from": r.get("from", "")} for r in changes.get("risks", [])],
             "plan": [
                 {**_workstream_1(w), "was": _workstream_1(w.get("was", {}))}
@@ -375,12 +366,10 @@ ROW_1 = {
     "commentary", "comparators", "revision",
 }  # fmt: skip
 POLARITY_KEYS = {label: key for key, label in Polarity.choices}
-
-
-def _slug(snapshot, row):
-    """A change's area slug, from the area name it was frozen with."""
-    names = {a.get("name"): a.get("slug") for a in snapshot.get("scorecards", [])}
-    return names.get(row.get("area"), "")
+# The lists of a pack's changes that hold scorecard rows.
+CHANGED_ROWS = (
+    "new_reds", "new_greens", "newly_judged", "movers", "better", "worse", "changed", "revised",
+)  # fmt: skip
 
 
 def _text_1(text):
