@@ -36,7 +36,7 @@ from metrics.models import MeasureStatus
 from metrics.views import measure_chart_html
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
-from scrutiny.editing import redirect_back
+from scrutiny.editing import redirect_back, send_back
 from scrutiny.roles import form_for, require, sees_drafts
 
 
@@ -239,15 +239,15 @@ def return_update(request, pk):
     """Send an update back to its lead with a comment, instead of signing it off."""
     require(request.user, "sign_off")
     update = get_object_or_404(ProgressUpdate.objects.select_related("workstream"), pk=pk)
-    comment = request.POST.get("comment", "").strip()
-    if update.signed_off or update.superseded_at:
-        messages.error(request, "That update is already signed off; it can only be replaced.")
-    elif not comment:
-        messages.error(request, "Say what the lead should change: the comment is sent back.")
-    else:
-        update.send_back(request.user, comment)
-        messages.success(request, f"Returned the update for {update.period.label} to its lead.")
-    return redirect_back(request, update.workstream)
+    return send_back(
+        request,
+        update,
+        refused=(update.signed_off or update.superseded_at)
+        and "That update is already signed off; it can only be replaced.",
+        ask="Say what the lead should change: the comment is sent back.",
+        done=f"Returned the update for {update.period.label} to its lead.",
+        fallback=update.workstream,
+    )
 
 
 def action(request, pk):

@@ -12,7 +12,7 @@ from metrics import calculations as calc
 from metrics import charts
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
-from scrutiny.editing import redirect_back
+from scrutiny.editing import redirect_back, send_back
 from scrutiny.roles import require, sees_drafts
 
 RISK_SORTS = {
@@ -215,15 +215,14 @@ def return_review(request, reference):
     require(request.user, "sign_off")
     found = get_object_or_404(Risk, reference=reference)
     assessment = found.waiting_review()
-    comment = request.POST.get("comment", "").strip()
-    if assessment is None:
-        messages.error(request, "There is no review waiting to be signed off.")
-    elif not comment:
-        messages.error(request, "Say what should change: the comment is sent back.")
-    else:
-        assessment.send_back(request.user, comment)
-        messages.success(request, f"Returned the review for {assessment.quarter.label}.")
-    return redirect_back(request, found)
+    return send_back(
+        request,
+        assessment,
+        refused=assessment is None and "There is no review waiting to be signed off.",
+        ask="Say what should change: the comment is sent back.",
+        done=assessment and f"Returned the review for {assessment.quarter.label}.",
+        fallback=found,
+    )
 
 
 def overdue(request):

@@ -132,3 +132,18 @@ def redirect_back(request, fallback):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(fallback)
     return redirect(target)
+
+
+def send_back(request, item, *, refused, ask, done, fallback):
+    """Return ``item`` (a review or an update waiting for sign-off) to its author with the
+    comment the form posted: ``refused`` is the message when it cannot be returned (falsy when
+    it can), ``ask`` the one when no comment was given, ``done`` the one on success."""
+    comment = request.POST.get("comment", "").strip()
+    if refused:
+        messages.error(request, refused)
+    elif not comment:
+        messages.error(request, ask)
+    else:
+        item.send_back(request.user, comment)
+        messages.success(request, done)
+    return redirect_back(request, fallback)
