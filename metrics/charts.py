@@ -29,33 +29,21 @@ GREEN_FILL = "rgba(0,158,115,0.18)"
 
 
 def _band(figure, x, edges, name, colour, showlegend=True):
-    """Shade between each period's (low, high) edges as steps, like the target line."""
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=[None if e is None else e[1] for e in edges],
-            mode="lines",
-            line={"width": 0},
-            line_shape="hv",
-            hoverinfo="skip",
-            showlegend=False,
+    """Shade between each period's (low, high) edges as steps, like the target line: the high
+    edge drawn unseen, then the low edge filled up to it."""
+    filled = {"fill": "tonexty", "fillcolor": colour, "name": name, "legendgroup": name}
+    for side, shade in ((1, {"showlegend": False}), (0, {**filled, "showlegend": showlegend})):
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=[None if e is None else e[side] for e in edges],
+                mode="lines",
+                line={"width": 0},
+                line_shape="hv",
+                hoverinfo="skip",
+                **shade,
+            )
         )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=x,
-            y=[None if e is None else e[0] for e in edges],
-            mode="lines",
-            line={"width": 0},
-            line_shape="hv",
-            fill="tonexty",
-            fillcolor=colour,
-            name=name,
-            legendgroup=name,
-            showlegend=showlegend,
-            hoverinfo="skip",
-        )
-    )
 
 
 def measure_chart(

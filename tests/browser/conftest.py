@@ -102,6 +102,24 @@ def screenshot(page, name):
     return path
 
 
+def overflow(page):
+    """How many pixels the page is wider than the screen: 0 or less when it fits."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def check_at_both_widths(page, name):
+    """At 1,280 and at 320 px: no serious accessibility violation, nothing wider than the
+    screen, and a screenshot named for each width. Leaves the page at 1,280 px."""
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert_accessible(page)
+        assert overflow(page) <= 0, f"{page.url} is {overflow(page)}px wider than {width}px"
+        screenshot(page, f"{name}-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
 _axe = Axe()
 
 

@@ -4,24 +4,16 @@ widths: axe-core clean, no page-level sideways scroll at 320 px, under the CSP."
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import check_at_both_widths, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _check_both_widths(page, name):
-    for width in (1280, 320):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        screenshot(page, f"{name}-{width}")
 
 
 def test_an_administrator_invites_an_officer_and_reads_the_setup_checklist(site, page):
     sign_in(page, site, "admin")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     expect(page.get_by_role("heading", name="Users", level=1)).to_be_visible()
-    _check_both_widths(page, "users")
+    check_at_both_widths(page, "users")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("Full name").fill("Ann Officer")
     page.get_by_label("E-mail address").fill("ann@example.org")
@@ -31,12 +23,12 @@ def test_an_administrator_invites_an_officer_and_reads_the_setup_checklist(site,
     page.get_by_role("link", name="Ann Officer").click()
     expect(page.get_by_label("Role")).to_have_value("Performance officer")
     expect(page.get_by_role("cell", name="Performance officer")).to_be_visible()  # the trail
-    _check_both_widths(page, "user")
+    check_at_both_widths(page, "user")
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Set up").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Set up")
-    _check_both_widths(page, "setup")
+    check_at_both_widths(page, "setup")
 
 
 def test_a_member_makes_an_api_token_that_expires(site, page):
@@ -47,7 +39,7 @@ def test_a_member_makes_an_api_token_that_expires(site, page):
     page.get_by_role("button", name="Create a token").click()
     expect(page.get_by_test_id("new-token")).to_be_visible()
     expect(page.get_by_text("Works until")).to_be_visible()
-    _check_both_widths(page, "api-tokens")
+    check_at_both_widths(page, "api-tokens")
 
 
 def test_democratic_services_add_a_meeting_and_an_agenda_item(site, page):
@@ -55,11 +47,11 @@ def test_democratic_services_add_a_meeting_and_an_agenda_item(site, page):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
     page.get_by_role("link", name="Members").first.click()
     expect(page.get_by_role("region", name="Members")).to_be_visible()
-    _check_both_widths(page, "committee-members")
+    check_at_both_widths(page, "committee-members")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Meetings").click()
     page.get_by_role("link", name="Add a meeting").click()
-    _check_both_widths(page, "meeting-add")
+    check_at_both_widths(page, "meeting-add")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_label("Committee").select_option(index=1)
     page.get_by_label("Date").fill("2023-01-19")
@@ -71,4 +63,4 @@ def test_democratic_services_add_a_meeting_and_an_agenda_item(site, page):
     page.get_by_label("Title").fill("Fostering annual report")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("link", name="5. Fostering annual report")).to_be_visible()
-    _check_both_widths(page, "meeting-after-setup")
+    check_at_both_widths(page, "meeting-after-setup")

@@ -5,16 +5,13 @@ axe-core on every page."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, overflow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def _fits(page):
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+    assert overflow(page) <= 0, f"{page.url} is {overflow(page)}px wider than the screen"
 
 
 def test_a_member_compares_the_council_with_its_neighbours_and_every_council(national_site, page):

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from scrutiny import roles
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, overflow, screenshot, sign_in
 from tests.conftest import ROLE_USERNAMES
 
 pytestmark = pytest.mark.browser
@@ -46,9 +46,8 @@ def test_the_dashboard_fits_a_320_pixel_screen(site, page):
     sign_in(page, site, "member")
     page.set_viewport_size({"width": 320, "height": 800})
     page.reload()
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     screenshot(page, "home-320px")
-    assert overflow <= 0
+    assert overflow(page) <= 0
 
 
 def test_signing_out_returns_to_sign_in(site, page):

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, overflow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -31,9 +31,6 @@ def test_a_member_reads_what_a_term_means_where_it_is_used_and_in_the_glossary(s
     assert_accessible(page)
     screenshot(page, "member-glossary")
     page.set_viewport_size({"width": 320, "height": 800})
-    overflow = page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0
+    assert overflow(page) <= 0
     assert_accessible(page)
     screenshot(page, "member-glossary-320")

@@ -4,7 +4,7 @@ an action completed, and the Ofsted coverage page."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, check_at_both_widths, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -128,12 +128,7 @@ def test_a_lead_adds_a_key_action_to_a_workstream(site, page):
     page.goto(f"{site}/plan/")
     page.get_by_role("link", name="1.1", exact=False).first.click()
     page.get_by_role("link", name="Add a key action").click()
-    for width in (1280, 320):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        screenshot(page, f"plan-action-add-{width}")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_at_both_widths(page, "plan-action-add")
     page.get_by_label("Reference").fill("1.1-A99")
     page.get_by_label("The action").fill("Offer a relocation package to social workers")
     page.get_by_label("Due by (month)").fill("2022-12")

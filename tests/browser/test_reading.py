@@ -4,7 +4,7 @@ keyboard, at 320 pixels, and every page checked with axe-core."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, overflow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -85,8 +85,7 @@ def test_pages_work_at_320_pixels(site, page, path):
     sign_in(page, site, "member")
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(f"{site}{path}")
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    assert overflow(page) <= 0, f"{path} scrolls sideways by {overflow(page)}px"
 
 
 OFFICER_PAGES = [

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, overflow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -14,10 +14,7 @@ pytestmark = pytest.mark.browser
 def _fits(page):
     """Nothing wider than the screen, once the charts have redrawn at the new width."""
     for _ in range(20):
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        if overflow <= 0:
+        if overflow(page) <= 0:
             return True
         page.wait_for_timeout(250)
     return False

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, check_at_both_widths, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -60,12 +60,7 @@ def test_a_lead_adds_the_risk_that_is_new_this_quarter(site, page):
     sign_in(page, site, "lead")
     page.goto(f"{site}/risks/")
     page.get_by_role("link", name="Add a risk").click()
-    for width in (1280, 320):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        screenshot(page, f"risk-add-{width}")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_at_both_widths(page, "risk-add")
     page.get_by_label("Reference").fill("SR7.10")
     page.get_by_label("Title").fill("Sufficiency of children's homes places")
     page.get_by_label("Register", exact=True).select_option(index=1)

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from metrics.models import Observation
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, check_at_both_widths, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -139,12 +139,7 @@ def test_an_officer_loads_new_measures_from_the_library_workbook(site, page, wor
         page.get_by_role("heading", name="Check what this file changes in the measure library")
     ).to_be_visible()
     expect(page.get_by_test_id("new-measures")).to_contain_text("W01")
-    for width in (1280, 320):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert_accessible(page)
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        screenshot(page, f"library-preview-{width}")
-    page.set_viewport_size({"width": 1280, "height": 900})
+    check_at_both_widths(page, "library-preview")
     page.get_by_label("Reason for the changes").fill("First library")
     page.get_by_role("button", name="Confirm and load the measure library").click()
     expect(page.get_by_text("Measure library loaded")).to_be_visible()

@@ -4,7 +4,7 @@ row in place, and the area's narrative."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in
+from tests.browser.conftest import assert_accessible, overflow, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -35,9 +35,6 @@ def test_an_officer_writes_every_measures_commentary_and_the_narrative(site, pag
         "/scorecards/childrens-social-care/commentary/",
     ):
         page.goto(site + path)
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, f"{path} is {overflow}px too wide"
+        assert overflow(page) <= 0, f"{path} is {overflow(page)}px too wide"
         assert_accessible(page)
     screenshot(page, "officer-area-commentary-320")
