@@ -26,20 +26,18 @@ from metrics.models import Measure
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
 from scrutiny.editing import (
-    AREA,
     CODE,
     DATE,
     MONTH,
     NUMBER,
-    SELECT,
     SHORT,
-    TEXT,
     FilterForm,
+    GovukForm,
     ReasonMixin,
 )
 
 
-class RiskForm(forms.ModelForm):
+class RiskForm(GovukForm, forms.ModelForm):
     """A risk as leads and directors add and edit it; the reason for a change is kept."""
 
     register_name = forms.CharField(
@@ -47,14 +45,13 @@ class RiskForm(forms.ModelForm):
         required=False,
         max_length=200,
         help_text="For a risk in a register not listed above, e.g. “Strategic Risk 8: Finance”.",
-        widget=forms.TextInput(attrs=TEXT),
     )
     reason = forms.CharField(
         label="Why",
         required=False,
         max_length=1000,
         help_text="Kept in the audit trail. Required when changing a risk already recorded.",
-        widget=forms.Textarea(attrs=AREA),
+        widget=forms.Textarea,
     )
 
     class Meta:
@@ -88,15 +85,11 @@ class RiskForm(forms.ModelForm):
         }
         widgets = {
             "reference": forms.TextInput(attrs=CODE),
-            "title": forms.Textarea(attrs=AREA),
-            "description": forms.Textarea(attrs=AREA),
-            "owner": forms.TextInput(attrs=TEXT),
-            "register": forms.Select(attrs=SELECT),
-            "inherent_impact": forms.Select(attrs=SELECT),
-            "inherent_likelihood": forms.Select(attrs=SELECT),
+            "inherent_impact": forms.Select,  # a number from 1 to 5, offered with its name
+            "inherent_likelihood": forms.Select,
             "target_score": forms.NumberInput(attrs=NUMBER),
-            "measures": forms.SelectMultiple(attrs={"class": "govuk-select", "size": 8}),
-            "workstreams": forms.SelectMultiple(attrs={"class": "govuk-select", "size": 8}),
+            "measures": forms.SelectMultiple(attrs={"size": 8}),
+            "workstreams": forms.SelectMultiple(attrs={"size": 8}),
             "new_this_quarter": forms.CheckboxInput(attrs={"class": "govuk-checkboxes__input"}),
         }
 
@@ -169,7 +162,7 @@ class RiskForm(forms.ModelForm):
         return saved
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(GovukForm):
     impact = forms.TypedChoiceField(
         coerce=int,
         widget=forms.RadioSelect,
@@ -184,7 +177,7 @@ class ReviewForm(forms.Form):
     )
     rationale = forms.CharField(
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when the rating changes: what in the figures or the service "
         "changed it.",
     )
@@ -192,7 +185,7 @@ class ReviewForm(forms.Form):
     mitigations = forms.CharField(
         label="Mitigating actions",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="As they stand after this review. Earlier versions are kept on the risk's page.",
     )
 
@@ -271,11 +264,11 @@ class ActionFilter(FilterForm):
         return actions.filter(owners__name=owner) if owner else actions
 
 
-class CloseRiskForm(forms.Form):
+class CloseRiskForm(GovukForm):
     reason = forms.CharField(
         label="Why is the risk closed?",
         max_length=1000,
-        widget=forms.Textarea(attrs=AREA),
+        widget=forms.Textarea,
         error_messages={"required": "Say why the risk is closed: it is kept in the trail."},
     )
 
@@ -303,13 +296,7 @@ class PlanForm(ReasonMixin, forms.ModelForm):
         model = Plan
         fields = ["title", "version", "heading", "aim", "vision", "overseen_by", "reports_to"]
         widgets = {
-            "title": forms.TextInput(attrs=TEXT),
             "version": forms.TextInput(attrs=SHORT),
-            "heading": forms.TextInput(attrs=TEXT),
-            "aim": forms.Textarea(attrs=AREA),
-            "vision": forms.TextInput(attrs=TEXT),
-            "overseen_by": forms.TextInput(attrs=TEXT),
-            "reports_to": forms.Textarea(attrs=AREA),
         }
 
 
@@ -319,7 +306,6 @@ class PriorityForm(ReasonMixin, forms.ModelForm):
         fields = ["number", "title"]
         widgets = {
             "number": forms.NumberInput(attrs=NUMBER),
-            "title": forms.TextInput(attrs=TEXT),
         }
 
     def __init__(self, *args, plan, **kwargs):
@@ -344,23 +330,20 @@ class WorkstreamForm(ReasonMixin, forms.ModelForm):
     rationale = forms.CharField(
         required=False,
         help_text="Why the workstream exists: one point a line.",
-        widget=forms.Textarea(attrs={**AREA, "rows": 5}),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     objectives = forms.CharField(
-        required=False, help_text="One a line.", widget=forms.Textarea(attrs={**AREA, "rows": 5})
+        required=False, help_text="One a line.", widget=forms.Textarea(attrs={"rows": 5})
     )
     deliverables = forms.CharField(
-        required=False, help_text="One a line.", widget=forms.Textarea(attrs={**AREA, "rows": 5})
+        required=False, help_text="One a line.", widget=forms.Textarea(attrs={"rows": 5})
     )
 
     class Meta:
         model = Workstream
         fields = ["priority", "number", "title", "lead"]
         widgets = {
-            "priority": forms.Select(attrs=SELECT),
             "number": forms.TextInput(attrs=SHORT),
-            "title": forms.TextInput(attrs=TEXT),
-            "lead": forms.TextInput(attrs=TEXT),
         }
 
     def __init__(self, *args, plan, **kwargs):
@@ -399,7 +382,22 @@ class WorkstreamForm(ReasonMixin, forms.ModelForm):
         return saved
 
 
-class KeyActionForm(ReasonMixin, forms.ModelForm):
+class _OfAWorkstream(ReasonMixin, forms.ModelForm):
+    """A key action, milestone or metric of one workstream, with its reference and its place in
+    the workstream's list."""
+
+    class Meta:
+        widgets = {
+            "reference": forms.TextInput(attrs=CODE),
+            "order": forms.NumberInput(attrs=NUMBER),
+        }
+
+    def __init__(self, *args, workstream, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.workstream = workstream
+
+
+class KeyActionForm(_OfAWorkstream):
     due_month = MonthField(
         label="Due by (month)",
         required=False,
@@ -407,60 +405,37 @@ class KeyActionForm(ReasonMixin, forms.ModelForm):
         help_text="For example, 2022-09.",
     )
 
-    class Meta:
+    class Meta(_OfAWorkstream.Meta):
         model = KeyAction
         fields = ["reference", "text", "owners", "due_month", "order"]
         labels = {"text": "The action", "owners": "Owners (people or teams)"}
         help_texts = {"owners": "Hold Ctrl (Cmd on a Mac) to choose more than one."}
-        widgets = {
-            "reference": forms.TextInput(attrs=CODE),
-            "text": forms.Textarea(attrs=AREA),
-            "owners": forms.SelectMultiple(attrs={"class": "govuk-select", "size": 6}),
-            "order": forms.NumberInput(attrs=NUMBER),
-        }
+        widgets = {**_OfAWorkstream.Meta.widgets, "owners": forms.SelectMultiple(attrs={"size": 6})}
 
-    def __init__(self, *args, workstream, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.workstream = workstream
         self.fields["owners"].queryset = Owner.objects.order_by("name")
 
 
-class MilestoneForm(ReasonMixin, forms.ModelForm):
+class MilestoneForm(_OfAWorkstream):
     month = MonthField(label="Month", required=False, widget=forms.DateInput(attrs=MONTH))
 
-    class Meta:
+    class Meta(_OfAWorkstream.Meta):
         model = Milestone
         fields = ["reference", "name", "month", "order"]
-        widgets = {
-            "reference": forms.TextInput(attrs=CODE),
-            "name": forms.TextInput(attrs=TEXT),
-            "order": forms.NumberInput(attrs=NUMBER),
-        }
-
-    def __init__(self, *args, workstream, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.workstream = workstream
 
 
-class PlanMetricForm(ReasonMixin, forms.ModelForm):
-    class Meta:
+class PlanMetricForm(_OfAWorkstream):
+    class Meta(_OfAWorkstream.Meta):
         model = PlanMetric
         fields = ["reference", "name", "measure", "printed_values", "order"]
         labels = {"measure": "The measure it follows", "printed_values": "Or the figures, typed"}
         help_texts = {
             "measure": "Linked, the plan shows the measure's own figures, target and status.",
         }
-        widgets = {
-            "reference": forms.TextInput(attrs=CODE),
-            "name": forms.TextInput(attrs=TEXT),
-            "measure": forms.Select(attrs=SELECT),
-            "printed_values": forms.Textarea(attrs=AREA),
-            "order": forms.NumberInput(attrs=NUMBER),
-        }
 
-    def __init__(self, *args, workstream, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.workstream = workstream
         self.fields["measure"].queryset = Measure.objects.filter(active=True).order_by("code")
         self.fields["measure"].label_from_instance = lambda m: f"{m.code} {m.name}"
 
@@ -471,16 +446,16 @@ class PlanMetricForm(ReasonMixin, forms.ModelForm):
         return cleaned
 
 
-class UpdateForm(forms.ModelForm):
+class UpdateForm(GovukForm, forms.ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = ["actions_status", "impact_status", "comment", "progress_made", "actions_next"]
         widgets = {
             "actions_status": forms.RadioSelect,
             "impact_status": forms.RadioSelect,
-            "comment": forms.Textarea(attrs={"rows": 4, "class": "govuk-textarea"}),
-            "progress_made": forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
-            "actions_next": forms.Textarea(attrs={"rows": 5, "class": "govuk-textarea"}),
+            "comment": forms.Textarea(attrs={"rows": 4}),
+            "progress_made": forms.Textarea(attrs={"rows": 6}),
+            "actions_next": forms.Textarea(attrs={"rows": 5}),
         }
         help_texts = {
             "actions_status": "Are the workstream's key actions being delivered on time?",
@@ -529,7 +504,7 @@ class UpdateForm(forms.ModelForm):
         return cleaned
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(GovukForm, forms.ModelForm):
     owners = forms.ModelMultipleChoiceField(
         queryset=Owner.objects.all(),
         required=False,
@@ -540,7 +515,7 @@ class ActionForm(forms.ModelForm):
     reason = forms.CharField(
         label="What changed",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept with the change in the action's history.",
     )
 
@@ -550,7 +525,7 @@ class ActionForm(forms.ModelForm):
         widgets = {
             "status": forms.RadioSelect,
             "completed_on": forms.DateInput(attrs=DATE),
-            "evidence": forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+            "evidence": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"completed_on": "Only for a completed action. For example, 27 3 2023."}
 
@@ -569,7 +544,7 @@ class ActionForm(forms.ModelForm):
         return cleaned
 
 
-class MilestoneProgressForm(forms.ModelForm):
+class MilestoneProgressForm(GovukForm, forms.ModelForm):
     month = forms.DateField(
         required=False,
         input_formats=["%Y-%m"],
@@ -580,7 +555,7 @@ class MilestoneProgressForm(forms.ModelForm):
     reason = forms.CharField(
         label="What changed",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "govuk-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     class Meta:
@@ -598,14 +573,14 @@ class MilestoneProgressForm(forms.ModelForm):
         return cleaned
 
 
-class PriorityStatusForm(forms.ModelForm):
+class PriorityStatusForm(GovukForm, forms.ModelForm):
     class Meta:
         model = PriorityStatus
         fields = ["actions_status", "impact_status", "note"]
         widgets = {
             "actions_status": forms.RadioSelect,
             "impact_status": forms.RadioSelect,
-            "note": forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"note": "Why"}
         error_messages = {
@@ -619,7 +594,7 @@ class PriorityStatusForm(forms.ModelForm):
             self.fields[name].choices = ProgressStatus.choices
 
 
-class VersionForm(forms.Form):
+class VersionForm(GovukForm):
     version = forms.CharField(
         max_length=40,
         help_text="As the new plan will be labelled, for example v3.0.",

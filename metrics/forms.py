@@ -4,10 +4,11 @@ area's narrative."""
 from django import forms
 
 from metrics import calculations as calc
-from metrics.models import Upload
+from metrics.models import Direction, Rag, Upload
+from scrutiny.editing import FilterForm, GovukForm
 
 
-class UploadForm(forms.Form):
+class UploadForm(GovukForm):
     kind = forms.ChoiceField(
         label="What is in the file?",
         choices=[
@@ -27,7 +28,7 @@ class UploadForm(forms.Form):
     )
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(GovukForm):
     figure = forms.ChoiceField(
         label="Figure to correct",
         help_text="The measure's figures, latest first, with the value each has now",
@@ -57,27 +58,18 @@ class CorrectionForm(forms.Form):
                   f"{measure.format_value(o.value)} ({'published' if o.published else 'draft'})")
             for key, (period, o) in self.figures.items()
         ]  # fmt: skip
-        for field in self.fields.values():
-            css = (
-                "govuk-textarea"
-                if isinstance(field.widget, forms.Textarea)
-                else "govuk-select"
-                if isinstance(field.widget, forms.Select)
-                else "govuk-input"
-            )
-            field.widget.attrs.setdefault("class", css)
 
     def clean_figure(self):
         period, observation = self.figures[self.cleaned_data["figure"]]
         return period, observation.breakdown
 
 
-class CommentaryForm(forms.Form):
+class CommentaryForm(GovukForm):
     period = forms.ChoiceField(label="Period")
     text = forms.CharField(
         label="Commentary",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8, "class": "govuk-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text="Plain text, or Markdown for emphasis and lists. Members see it once the "
         "period is published.",
     )
@@ -86,7 +78,6 @@ class CommentaryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.periods = {p.key: p for p in periods}
         self.fields["period"].choices = [(p.key, p.label) for p in periods]
-        self.fields["period"].widget.attrs["class"] = "govuk-select"
 
 
 class NarrativeForm(CommentaryForm):
@@ -98,3 +89,47 @@ class NarrativeForm(CommentaryForm):
             "The report's opening narrative for the area: paragraphs separated by a blank line. "
             "Members see it above the scorecard, and in the pack, once the period is published."
         )
+
+
+class ScorecardFilter(FilterForm):
+    """A scorecard's period, filters and order, read from the URL. The period is any the
+    council reports (the latest when none is given); a period that cannot be read, or a filter
+    that does not exist, is named in ``problem`` and the page shows the rest."""
+
+    period = forms.CharField(label="Period", widget=forms.Select)  # read by __init__
+    section = forms.ChoiceField(label="Section")
+    rag = forms.ChoiceField(label="Status", choices=[("", "Any status"), *Rag.choices])
+    direction = forms.ChoiceField(
+        label="Direction", choices=[("", "Any direction"), *Direction.choices]
+    )
+    breakdown = forms.ChoiceField(label="Area")
+    sort = forms.ChoiceField(label="Sort by")
+
+    def __init__(self, data, *, latest, kind, periods, sections, breakdowns, sorts):
+        data, self.problems = data.copy(), []
+        self.period = latest
+        if data.get("period"):
+            try:
+                self.period = calc.parse_period(data["period"], kind=kind)
+            except ValueError as error:
+                self.problems.append(f"{str(error).rstrip('.')}. Showing the latest period instead")
+        data["period"] = self.period.key if self.period else ""
+        super().__init__(data)
+        self.fields["period"].widget.choices = [(p.key, p.label) for p in periods]
+        self.fields["section"].choices = [("", "All sections"), *((s.pk, s.name) for s in sections)]
+        self.fields["breakdown"].choices = [("", "Whole authority"), *((b, b) for b in breakdowns)]
+        self.fields["sort"].choices = sorts
+        for name in ("section", "rag", "direction", "breakdown", "sort"):
+            if self.data.get(name) and not self.chosen[name]:
+                value = self.data[name][:40]
+                self.problems.append(f"There is no {name} '{value}'. It has been ignored")
+
+    @property
+    def problem(self):
+        """The first thing in the URL that was not understood, or ""."""
+        return self.problems[0] if self.problems else ""
+
+    @property
+    def offered(self):
+        """The filters to draw: the area (locality) only where the figures have them."""
+        return [f for f in self if f.name != "breakdown" or len(f.field.choices) > 1]

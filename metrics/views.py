@@ -9,15 +9,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from metrics import calculations as calc
 from metrics import charts, exports
+from metrics.forms import ScorecardFilter
 from metrics.models import (
     AreaRagCount,
-    Direction,
     Frequency,
     Measure,
     MeasureStatus,
     Narrative,
     ObservationChange,
-    Rag,
     ServiceArea,
     SpcLimits,
 )
@@ -56,19 +55,18 @@ def _rag(measure):
 
 
 def _scorecard_setup(request, slug):
-    """The area, its headline, the choices on offer and those the URL makes: cheap."""
+    """The area, its headline, the filters on offer and those the URL makes: cheap."""
     require(request.user, "view_published")
     drafts = sees_drafts(request.user)
     area = get_object_or_404(ServiceArea, slug=slug)
     (area,) = ServiceArea.objects.filter(pk=area.pk).list_with_headlines(drafts)
-    choices = _scorecard_choices(area, drafts)
-    chosen, problem = _scorecard_filters(request.GET, area, choices)
+    filters = ScorecardFilter(request.GET, latest=area.period, **_scorecard_choices(area, drafts))
     return {
         "area": area,
-        "choices": choices,
-        "chosen": chosen,
-        "problem": problem,
-        "period": chosen["period"],
+        "filters": filters,
+        "chosen": {**filters.chosen, "period": filters.period},
+        "problem": filters.problem,
+        "period": filters.period,
     }
 
 
@@ -211,42 +209,8 @@ def _scorecard_choices(area, drafts):
         "periods": [calc.Period(end, kind) for end in ends],
         "sections": list(area.sections.all()),
         "breakdowns": list(breakdowns),
-        "rags": [(value, label) for value, label in Rag.choices],
-        "directions": [(value, label) for value, label in Direction.choices],
         "sorts": [(value, label) for value, (label, _) in SORTS.items()],
     }
-
-
-def _scorecard_filters(query, area, choices):
-    """The choices in the URL, each checked against what exists; a bad one is named."""
-    chosen = {
-        "period": area.period,
-        "section": "",
-        "rag": "",
-        "direction": "",
-        "breakdown": "",
-        "sort": "",
-    }
-    problem = ""
-    if query.get("period"):
-        try:
-            chosen["period"] = calc.parse_period(query["period"], kind=choices["kind"])
-        except ValueError as error:
-            problem = f"{str(error).rstrip('.')}. Showing the latest period instead"
-    allowed = {
-        "section": {str(s.pk) for s in choices["sections"]},
-        "rag": {value for value, _ in choices["rags"]},
-        "direction": {value for value, _ in choices["directions"]},
-        "breakdown": set(choices["breakdowns"]),
-        "sort": set(SORTS),
-    }
-    for name, values in allowed.items():
-        value = query.get(name, "")
-        if value in values:
-            chosen[name] = value
-        elif value:
-            problem = problem or f"There is no {name} '{value[:40]}'. It has been ignored"
-    return chosen, problem
 
 
 def measure(request, code):

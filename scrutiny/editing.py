@@ -6,23 +6,48 @@ import copy
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from scrutiny.audit import AuditEntry
 
-# GOV.UK Frontend's classes for each kind of input, for every app's form widgets.
-TEXT = {"class": "govuk-input"}
-AREA = {"class": "govuk-textarea", "rows": 3}
-SELECT = {"class": "govuk-select"}
+# GOV.UK Frontend's classes for inputs that are not the default for their kind (see GovukForm).
 CODE = {"class": "govuk-input govuk-input--width-10"}  # a reference or a code
 SHORT = {"class": "govuk-input govuk-input--width-5"}
 NUMBER = {"class": "govuk-input govuk-input--width-3"}
 DATE = {**CODE, "type": "date"}
 MONTH = {**CODE, "type": "month"}
+TYPED = {"text", "email", "number", "date", "month", "time", "url", "search", "tel", "password"}
 
 
-class FilterForm(forms.Form):
+def govuk_class(widget):
+    """Give a widget GOV.UK Frontend's class for its kind (a text box, a select, an input),
+    unless it names its own; a text box the form left at Django's ten rows gets three."""
+    if "class" in widget.attrs:
+        return
+    if isinstance(widget, forms.Textarea):
+        widget.attrs["class"] = "govuk-textarea"
+        if widget.attrs.get("rows") == "10":  # Django's default: the form did not choose
+            widget.attrs["rows"] = 3
+    elif isinstance(widget, forms.Select):
+        widget.attrs["class"] = "govuk-select"
+    elif getattr(widget, "input_type", None) in TYPED:
+        widget.attrs["class"] = "govuk-input"
+
+
+class GovukForm(forms.Form):
+    """Every form's base (or mixin, before ``forms.ModelForm``): each field is drawn with GOV.UK
+    Frontend's class for its kind, so a form lists a widget only where it differs (a width, a
+    date, a number of rows). Radios, checkboxes and file inputs are drawn by the template."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            govuk_class(field.widget)
+
+
+class FilterForm(GovukForm):
     """Filters and sorting read from the URL, so a filtered page can be bookmarked and shared:
     every field optional, drawn as a GOV.UK select with its name as its id, and a value that is
     not offered is ignored (the page shows everything), never an error."""
@@ -31,7 +56,10 @@ class FilterForm(forms.Form):
         super().__init__(data, auto_id="%s", **kwargs)
         for field in self.fields.values():
             field.required = False
-            field.widget.attrs.setdefault("class", "govuk-select")
+
+    def full_clean(self):
+        super().full_clean()
+        self._errors = ErrorDict()  # a value not offered is left out of ``chosen``, not an error
 
     @property
     def chosen(self):
@@ -40,7 +68,7 @@ class FilterForm(forms.Form):
         return {name: self.cleaned_data.get(name) or "" for name in self.fields}
 
 
-class ReasonMixin(forms.Form):
+class ReasonMixin(GovukForm):
     """For the add and change pages' model forms: a reason, required when changing something
     already recorded and kept in the trail; and every unique constraint checked as a message."""
 
@@ -49,7 +77,6 @@ class ReasonMixin(forms.Form):
         required=False,
         max_length=1000,
         help_text="Kept in the audit trail. Required when changing something already recorded.",
-        widget=forms.TextInput(attrs=TEXT),
     )
 
     def clean(self):

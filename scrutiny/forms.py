@@ -9,13 +9,11 @@ from improvement_plan.models import Plan, Risk, Workstream
 from metrics.models import Measure
 from scrutiny import notifications
 from scrutiny.editing import (
-    AREA,
     CODE,
     DATE,
     NUMBER,
-    SELECT,
     SHORT,
-    TEXT,
+    GovukForm,
     ReasonMixin,
 )
 from scrutiny.models import (
@@ -36,7 +34,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(GovukForm):
     name = forms.CharField(
         label="What is the token for?",
         max_length=100,
@@ -50,7 +48,6 @@ class ApiTokenForm(forms.Form):
         choices=[(30, "In 30 days"), (90, "In 90 days"), (365, "In a year"), (0, "Never")],
         initial=90,
         help_text="It also stops working when your password changes, or when you revoke it.",
-        widget=forms.Select(attrs=SELECT),
     )
 
 
@@ -70,7 +67,6 @@ class CommitteeForm(ReasonMixin, forms.ModelForm):
     class Meta:
         model = Committee
         fields = ["name", "description"]
-        widgets = {"name": forms.TextInput(attrs=TEXT), "description": forms.Textarea(attrs=AREA)}
 
     def save(self, commit=True):
         from django.utils.text import slugify
@@ -90,9 +86,6 @@ class MembershipForm(ReasonMixin, forms.ModelForm):
         fields = ["name", "role", "user", "started_on", "ended_on"]
         labels = {"user": "Their account (for questions and e-mails)"}
         widgets = {
-            "name": forms.TextInput(attrs=TEXT),
-            "role": forms.Select(attrs=SELECT),
-            "user": forms.Select(attrs=SELECT),
             "started_on": forms.DateInput(attrs=DATE),
             "ended_on": forms.DateInput(attrs=DATE),
         }
@@ -115,13 +108,10 @@ class MeetingForm(ReasonMixin, forms.ModelForm):
         model = Meeting
         fields = ["committee", "date", "time", "place", "status"]
         widgets = {
-            "committee": forms.Select(attrs=SELECT),
             "date": forms.DateInput(attrs=DATE),
             "time": forms.TimeInput(
                 attrs={"class": "govuk-input govuk-input--width-5", "type": "time"}
             ),
-            "place": forms.TextInput(attrs=TEXT),
-            "status": forms.Select(attrs=SELECT),
         }
 
 
@@ -146,13 +136,7 @@ class AgendaItemForm(ReasonMixin, forms.ModelForm):
         }
         widgets = {
             "number": forms.TextInput(attrs=SHORT),
-            "title": forms.TextInput(attrs=TEXT),
-            "presenting_officer": forms.TextInput(attrs=TEXT),
-            "covers": forms.Select(attrs=SELECT),
             "report": forms.ClearableFileInput(attrs={"class": "govuk-file-upload"}),
-            "summary": forms.Textarea(attrs=AREA),
-            "recommendations": forms.Textarea(attrs=AREA),
-            "decisions": forms.Textarea(attrs=AREA),
             "order": forms.NumberInput(attrs=NUMBER),
         }
 
@@ -185,11 +169,8 @@ class MinuteActionForm(ReasonMixin, forms.ModelForm):
         widgets = {
             "reference": forms.TextInput(attrs=CODE),
             "minute": forms.TextInput(attrs=SHORT),
-            "text": forms.Textarea(attrs=AREA),
-            "owners": forms.TextInput(attrs=TEXT),
-            "owner_users": forms.SelectMultiple(attrs={**SELECT, "size": 5}),
+            "owner_users": forms.SelectMultiple(attrs={"size": 5}),
             "due_date": forms.DateInput(attrs=DATE),
-            "due_meeting": forms.Select(attrs=SELECT),
         }
 
     def __init__(self, *args, meeting, **kwargs):
@@ -208,13 +189,6 @@ class WorkProgrammeItemForm(ReasonMixin, forms.ModelForm):
     class Meta:
         model = WorkProgrammeItem
         fields = ["title", "meeting", "state", "requested_by", "note"]
-        widgets = {
-            "title": forms.TextInput(attrs=TEXT),
-            "meeting": forms.Select(attrs=SELECT),
-            "state": forms.Select(attrs=SELECT),
-            "requested_by": forms.TextInput(attrs=TEXT),
-            "note": forms.Textarea(attrs=AREA),
-        }
 
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,13 +200,6 @@ class GlossaryTermForm(ReasonMixin, forms.ModelForm):
     class Meta:
         model = GlossaryTerm
         fields = ["term", "expansion", "also", "definition", "source"]
-        widgets = {
-            "term": forms.TextInput(attrs=TEXT),
-            "expansion": forms.TextInput(attrs=TEXT),
-            "also": forms.TextInput(attrs=TEXT),
-            "definition": forms.Textarea(attrs=AREA),
-            "source": forms.TextInput(attrs=TEXT),
-        }
 
     def clean_term(self):
         from django.utils.text import slugify
@@ -252,7 +219,7 @@ class GlossaryTermForm(ReasonMixin, forms.ModelForm):
         return super().save(commit)
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(GovukForm):
     about = forms.ChoiceField(
         label="What is your question about?",
         error_messages={"required": "Choose what the question is about."},
@@ -260,7 +227,7 @@ class QuestionForm(forms.Form):
     text = forms.CharField(
         label="Your question",
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 6, "class": "govuk-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Officers answer in writing before the meeting; a director approves each answer.",
         error_messages={
             "required": "Write your question.",
@@ -309,9 +276,9 @@ class QuestionForm(forms.Form):
         return {}
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(GovukForm):
     answer = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8, "class": "govuk-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={"required": "Write the answer."},
     )
 
@@ -322,7 +289,7 @@ class AnswerForm(forms.Form):
         return answer
 
 
-class AssignForm(forms.Form):
+class AssignForm(GovukForm):
     officer = forms.ModelChoiceField(
         queryset=None,
         label="Officer responsible for the answer",
@@ -335,24 +302,24 @@ class AssignForm(forms.Form):
         self.fields["officer"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
-class ActionUpdateForm(forms.Form):
+class ActionUpdateForm(GovukForm):
     status = forms.ChoiceField(choices=MinuteAction.Status.choices, widget=forms.RadioSelect)
     text = forms.CharField(
         label="Update",
-        widget=forms.Textarea(attrs={"rows": 3, "class": "govuk-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what has been done."},
     )
 
 
-class InviteForm(forms.Form):
-    name = forms.CharField(label="Full name", max_length=150, widget=forms.TextInput(attrs=TEXT))
+class InviteForm(GovukForm):
+    name = forms.CharField(label="Full name", max_length=150)
     email = forms.EmailField(
         label="E-mail address",
         max_length=150,
         help_text="They sign in with it, and receive a link to set their password.",
         widget=forms.EmailInput(attrs={"class": "govuk-input", "autocomplete": "off"}),
     )
-    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs=SELECT))
+    role = forms.ChoiceField(label="Role")
 
     def __init__(self, *args, grantable, **kwargs):
         super().__init__(*args, **kwargs)
@@ -365,13 +332,12 @@ class InviteForm(forms.Form):
         return email
 
 
-class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", widget=forms.Select(attrs=SELECT))
+class RoleForm(GovukForm):
+    role = forms.ChoiceField(label="Role")
     reason = forms.CharField(
         label="Why",
         max_length=500,
         help_text="Kept in the audit trail with the old and new role.",
-        widget=forms.TextInput(attrs=TEXT),
     )
 
     def __init__(self, *args, grantable, **kwargs):
