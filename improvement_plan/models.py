@@ -1081,8 +1081,6 @@ class Inspection(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("scrutiny:inspection", args=[self.pk])
 
 

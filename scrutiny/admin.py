@@ -116,24 +116,14 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         user = form.instance
-        old_roles = sorted(user.groups.values_list("name", flat=True)) if change else []
-        old_perms = (
-            sorted(user.user_permissions.values_list("codename", flat=True)) if change else []
-        )
+        sets = {"roles": (user.groups, "name"), "permissions": (user.user_permissions, "codename")}
+
+        def held():
+            return {field: list(m.values_list(key, flat=True)) for field, (m, key) in sets.items()}
+
+        before = held() if change else dict.fromkeys(sets, [])
         super().save_related(request, form, formsets, change)
-        AuditEntry.record_set(
-            user,
-            "roles",
-            old_roles,
-            list(user.groups.values_list("name", flat=True)),
-            user=request.user,
-            context="admin",
-        )
-        AuditEntry.record_set(
-            user,
-            "permissions",
-            old_perms,
-            list(user.user_permissions.values_list("codename", flat=True)),
-            user=request.user,
-            context="admin",
-        )
+        for field, now in held().items():
+            AuditEntry.record_set(
+                user, field, before[field], now, user=request.user, context="admin"
+            )

@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 
 # The floor's models live in their own modules, so other apps import them without importing
 # meetings and packs; Django finds them here.
@@ -37,8 +38,6 @@ class GlossaryTerm(models.Model):
         return self.term
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("scrutiny:glossary") + f"#{self.slug}"
 
     @property
@@ -146,8 +145,6 @@ class Meeting(models.Model):
         return f"{self.committee}, {self.date:%-d %B %Y}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("scrutiny:meeting", args=[self.pk])
 
     def question_deadline(self, working_days):
@@ -272,8 +269,6 @@ class MinuteAction(models.Model):
         return f"{self.reference} {self.text[:60]}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("scrutiny:minute_action", args=[self.pk])
 
     @property
@@ -400,8 +395,6 @@ class Question(models.Model):
         return f"Question {self.pk} for {self.meeting}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("scrutiny:question", args=[self.pk])
 
     @classmethod
@@ -527,8 +520,6 @@ class MeetingPack(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("scrutiny:pack", args=[self.pk])
 
     def readable(self):

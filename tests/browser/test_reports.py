@@ -74,6 +74,7 @@ def test_an_officer_loads_a_finance_report_and_a_member_reads_it(site, page, wor
     flags = page.get_by_test_id("finance-flags")
     expect(flags).to_contain_text("the variance printed is 6,500, but outturn − budget gives 6,000")
     assert_accessible(page)
+    expect(page.get_by_role("button", name="Discard this file")).to_be_visible()
     page.get_by_role("button", name="Confirm and load the finance report").click()
     page.get_by_role("link", name="Read the report").click()
     expect(page.get_by_text("Draft: committee members cannot see this report")).to_be_visible()

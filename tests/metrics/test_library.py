@@ -233,6 +233,7 @@ def test_on_the_upload_page_the_library_is_previewed_confirmed_and_rolled_back(
         )
     page = officer.get(response["Location"]).content.decode()
     assert "Check what this file changes in the measure library" in page
+    assert "Discard this file" in page
     assert "Old name" in page and "Initial visits in time" in page and "W02" in page
     assert "Ended by the next target: W01 75.0000 from Jun 2021 to Mar 2022" in page
     upload = Upload.objects.get()

@@ -52,7 +52,7 @@ def test_an_officer_uploads_previews_and_confirms(
         HEADER + "CSC05,2022/23 Q2,,71.2,,,\nCSC05,2022-06,,69.0,,,\n",
     )
     html = page.content.decode()
-    assert "Check what this file changes" in html
+    assert "Check what this file changes" in html and "Discard this file" in html
     assert "already published" in html and ">68.9%" in html and ">Published<" in html
     upload = Upload.objects.get()
     refused = client.post(f"/upload/{upload.pk}/confirm/", {"reason": ""}, follow=True)

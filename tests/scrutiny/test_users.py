@@ -41,6 +41,28 @@ def test_an_administrator_cannot_raise_their_own_privileges_in_the_admin(client,
     assert roles.role_of(administrator) == [roles.ADMINISTRATOR]
 
 
+def test_a_superusers_change_of_roles_in_the_admin_is_kept_in_the_trail(client, db):
+    superuser = User.objects.create_superuser("root", "root@example.org", "a-long-password-1")
+    officer = make_user(role=roles.PERFORMANCE_OFFICER, username="officer")
+    client.force_login(superuser)
+    client.post(
+        f"/admin/auth/user/{officer.pk}/change/",
+        {
+            "username": "officer",
+            "email": "officer@example.org",
+            "is_active": "on",
+            "groups": [Group.objects.get(name=roles.SERVICE_LEAD).pk],
+            "date_joined_0": "2022-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+    assert roles.role_of(officer) == [roles.SERVICE_LEAD]
+    entry = AuditEntry.objects.for_object(officer).get(field="roles")
+    assert (entry.old_value, entry.new_value) == (roles.PERFORMANCE_OFFICER, roles.SERVICE_LEAD)
+    assert entry.user == superuser and entry.context == "admin"
+    assert not AuditEntry.objects.for_object(officer).filter(field="permissions").exists()
+
+
 def test_an_administrator_cannot_set_another_users_password(client, administrator):
     other = make_user(role=roles.DIRECTOR, username="director")
     client.force_login(administrator)
