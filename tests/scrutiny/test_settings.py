@@ -123,6 +123,8 @@ def test_as_at_reads_the_council_as_at_a_day_and_says_so_on_every_page(client_fo
     settings.AS_AT = date(2022, 9, 14)
     page = member.get("/").content.decode()
     assert "This service shows the council as at <strong>Wednesday 14 September 2022" in page
+    # In a landmark of its own, so a screen reader's list of regions reaches it.
+    assert 'role="region" aria-label="The day the service reads as"' in page
     assert "Thursday 15 September 2022</a>. Questions by" in page
     for url in ("/scorecards/", "/risks/", "/glossary/"):
         assert 'data-testid="as-at"' in member.get(url).content.decode(), url
