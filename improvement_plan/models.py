@@ -545,6 +545,22 @@ class PriorityStatus(models.Model):
     def __str__(self):
         return f"Priority {self.priority.number}, {self.period}"
 
+    def record(self, priority, period, by):
+        """Record these statuses as ``priority``'s for ``period``, with the note as the reason in
+        the audit trail. An earlier recording for the period stays; the latest is shown."""
+        from scrutiny.audit import AuditEntry
+
+        self.priority, self.period = priority, period
+        self.recorded_by, self.recorded_at = by, timezone.now()
+        AuditEntry.save_with_trail(
+            self,
+            user=by,
+            reason=self.note,
+            context=f"priority {priority.number} status",
+            fields=["actions_status", "impact_status", "note"],
+        )
+        return self
+
 
 class WorkstreamQuerySet(models.QuerySet):
     def summarised(self, drafts, today):

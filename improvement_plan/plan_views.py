@@ -10,7 +10,6 @@ from django.forms.models import model_to_dict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from improvement_plan.forms import (
@@ -318,16 +317,7 @@ def priority_status(request, pk):
         raise Http404("This plan has no current reporting period.")
     form = PriorityStatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        status = form.save(commit=False)
-        status.priority, status.period = priority, period
-        status.recorded_by, status.recorded_at = request.user, timezone.now()
-        AuditEntry.save_with_trail(
-            status,
-            user=request.user,
-            reason=status.note,
-            context=f"priority {priority.number} status",
-            fields=["actions_status", "impact_status", "note"],
-        )
+        form.save(commit=False).record(priority, period, by=request.user)
         messages.success(request, f"Statuses recorded for priority {priority.number}.")
         return redirect(priority.plan)
     workstreams = Workstream.objects.filter(priority=priority).summarised(

@@ -15,6 +15,7 @@ from tests.factories import (
     make_minute_action,
     make_question,
     make_user,
+    make_workstream,
 )
 
 
@@ -139,3 +140,25 @@ def test_a_members_question_is_taken_late_or_not_and_the_officers_are_told(db):
         Question.Status.SUBMITTED,
     )
     assert OutgoingEmail.objects.filter(recipient="answers@example.org").exists()
+
+
+def test_a_directors_priority_statuses_are_kept_each_time_with_the_note_as_the_reason(db):
+    from improvement_plan.models import PriorityStatus, ProgressStatus
+
+    director = make_user(role=roles.DIRECTOR)
+    priority = make_workstream().priority
+    period = priority.plan.periods.get()
+    first = PriorityStatus(
+        actions_status=ProgressStatus.ON_TARGET, impact_status=ProgressStatus.AT_RISK
+    ).record(priority, period, by=director)
+    second = PriorityStatus(
+        actions_status=ProgressStatus.AT_RISK,
+        impact_status=ProgressStatus.AT_RISK,
+        note="Two recruitment campaigns slipped",
+    ).record(priority, period, by=director)
+    assert list(priority.statuses.order_by("recorded_at")) == [first, second]
+    assert second.recorded_by == director and second.recorded_at >= first.recorded_at
+    entry = AuditEntry.objects.for_object(second).get(field="actions_status")
+    assert entry.new_value == ProgressStatus.AT_RISK and entry.user == director
+    assert entry.reason == "Two recruitment campaigns slipped"
+    assert entry.context == f"priority {priority.number} status"
