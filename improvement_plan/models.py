@@ -168,6 +168,20 @@ class Risk(models.Model):
         if self.closed_at and not self.closed_reason.strip():
             raise ValidationError({"closed_reason": "Say why the risk is closed."})
 
+    def close(self, reason, *, by):
+        """Close the risk today with the reason: it leaves the register and stays readable,
+        the closing kept in the audit trail."""
+        from scrutiny.audit import AuditEntry
+
+        self.closed_at, self.closed_reason = timezone.localdate(), reason.strip()
+        AuditEntry.save_with_trail(
+            self,
+            user=by,
+            reason=self.closed_reason,
+            context="risk closed",
+            fields=["closed_at", "closed_reason"],
+        )
+
     def review_in(self, quarter):
         """The quarter's review, if one is recorded."""
         return self.assessments.filter(quarter_end=quarter.end).first()
@@ -411,11 +425,25 @@ class Plan(models.Model):
             priority.rows = [w for w in workstreams if w.priority_id == priority.pk]
         return priorities
 
-    def new_version(self, version):
+    def new_version(self, version, *, by):
         """Copy the plan, its structure, actions, milestones, metrics and the links to Ofsted's
         recommendations and to risks into a new current version; this one becomes read-only
         history with its updates and statuses. The new version starts at this one's current
-        period."""
+        period, and its start is kept in the audit trail, all in one transaction."""
+        from scrutiny.audit import AuditEntry
+
+        with transaction.atomic():
+            made = self._copy_as(version)
+            AuditEntry.record_changes(
+                made,
+                None,
+                user=by,
+                context=f"new plan version from {self.version}",
+                fields=["version", "previous"],
+            )
+        return made
+
+    def _copy_as(self, version):
         made = Plan.objects.create(
             **{
                 f.name: getattr(self, f.name)

@@ -4,7 +4,6 @@ import copy
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, prefetch_related_objects
 from django.forms.models import model_to_dict
 from django.http import Http404
@@ -393,15 +392,7 @@ def new_version(request):
     current = _plan_or_404()
     form = VersionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            made = current.new_version(form.cleaned_data["version"])
-            AuditEntry.record_changes(
-                made,
-                None,
-                user=request.user,
-                context=f"new plan version from {current.version}",
-                fields=["version", "previous"],
-            )
+        made = current.new_version(form.cleaned_data["version"], by=request.user)
         messages.success(request, f"Plan {made.version} started; {current.version} stays readable.")
         return redirect(made)
     return render(

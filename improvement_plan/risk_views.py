@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -281,14 +280,6 @@ def close_risk(request, reference):
     if not form.is_valid():
         messages.error(request, form.errors["reason"][0])
         return redirect(found)
-    found.closed_at = timezone.localdate()
-    found.closed_reason = form.cleaned_data["reason"].strip()
-    AuditEntry.save_with_trail(
-        found,
-        user=request.user,
-        reason=found.closed_reason,
-        context="risk closed",
-        fields=["closed_at", "closed_reason"],
-    )
+    found.close(form.cleaned_data["reason"], by=request.user)
     messages.success(request, f"{found.reference} closed. It no longer appears in the register.")
     return redirect(found)

@@ -14,6 +14,7 @@ from tests.factories import (
     make_inspection,
     make_minute_action,
     make_question,
+    make_risk,
     make_user,
     make_workstream,
 )
@@ -162,3 +163,25 @@ def test_a_directors_priority_statuses_are_kept_each_time_with_the_note_as_the_r
     assert entry.new_value == ProgressStatus.AT_RISK and entry.user == director
     assert entry.reason == "Two recruitment campaigns slipped"
     assert entry.context == f"priority {priority.number} status"
+
+
+def test_closing_a_risk_keeps_the_reason_in_the_trail_and_takes_it_off_the_register(db):
+    from improvement_plan.models import Risk
+
+    lead = make_user(role=roles.SERVICE_LEAD)
+    risk = make_risk(reference="SR7.10")
+    risk.close("  Merged into SR7.7 ", by=lead)
+    assert not Risk.objects.filter(closed_at__isnull=True, pk=risk.pk).exists()
+    entry = AuditEntry.objects.for_object(risk).get(field="closed_reason")
+    assert entry.new_value == entry.reason == "Merged into SR7.7" and entry.user == lead
+
+
+def test_a_new_version_of_the_plan_is_kept_in_the_trail_with_the_one_it_replaces(db):
+    director = make_user(role=roles.DIRECTOR)
+    old = make_workstream().priority.plan
+    new = old.new_version("v3.0", by=director)
+    old.refresh_from_db()
+    assert (new.is_current, old.is_current, new.previous) == (True, False, old)
+    assert new.priorities.get().workstreams.get().number == "1.1"
+    entry = AuditEntry.objects.for_object(new).get(field="version")
+    assert entry.user == director and entry.context == f"new plan version from {old.version}"
