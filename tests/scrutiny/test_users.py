@@ -182,3 +182,22 @@ def test_a_deactivated_user_cannot_sign_in_and_the_change_is_kept(client, admini
     client.logout()
     refused = client.post("/accounts/login/", {"username": "cllr", "password": "a-long-password-1"})
     assert refused.status_code == 200 and b"There is a problem" in refused.content
+
+
+def test_switching_an_account_off_and_on_is_kept_and_refused_where_the_rules_say(administrator):
+    from scrutiny import accounts
+
+    officer = make_user(role=roles.PERFORMANCE_OFFICER, username="officer")
+    director = make_user(role=roles.DIRECTOR, username="director")
+    assert accounts.switch_active(officer, by=administrator) is False
+    assert accounts.switch_active(officer, by=administrator) is True
+    trail = AuditEntry.objects.for_object(officer).filter(field="is_active").order_by("pk")
+    assert [(e.old_value, e.new_value, e.user) for e in trail] == [
+        ("True", "False", administrator),
+        ("False", "True", administrator),
+    ]
+    for person, why in ((administrator, "your own"), (director, "Only a superuser")):
+        with pytest.raises(roles.RoleRefused, match=why):
+            accounts.switch_active(person, by=administrator)
+        person.refresh_from_db()
+        assert person.is_active
