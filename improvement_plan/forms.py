@@ -560,7 +560,7 @@ class MilestoneProgressForm(GovukForm, forms.ModelForm):
 
     class Meta:
         model = Milestone
-        fields = ["month", "done", "done_on"]
+        fields = Milestone.PROGRESS_FIELDS
         widgets = {"done_on": forms.DateInput(attrs=DATE)}
         labels = {"done": "Reached"}
 

@@ -897,6 +897,21 @@ class Milestone(models.Model):
     def __str__(self):
         return f"{self.reference} {self.name}"
 
+    PROGRESS_FIELDS = ["month", "done", "done_on"]
+
+    def save_progress(self, *, by, reason):
+        """Save the milestone's month and whether (and when) it was reached, each change kept
+        in the audit trail with the reason."""
+        from scrutiny.audit import AuditEntry
+
+        AuditEntry.save_with_trail(
+            self,
+            user=by,
+            reason=reason.strip(),
+            context=f"milestone {self.reference}",
+            fields=self.PROGRESS_FIELDS,
+        )
+
 
 TRAJECTORIES = {
     calc.IMPROVING: "improved",

@@ -286,13 +286,7 @@ def milestone(request, pk):
     _refuse_changes_to_earlier_versions(request, found.workstream.plan)
     form = MilestoneProgressForm(request.POST or None, instance=copy.copy(found))
     if request.method == "POST" and form.is_valid():
-        AuditEntry.save_with_trail(
-            form.save(commit=False),
-            user=request.user,
-            reason=form.cleaned_data["reason"].strip(),
-            context=f"milestone {found.reference}",
-            fields=MilestoneProgressForm.Meta.fields,
-        )
+        form.save(commit=False).save_progress(by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"Milestone {found.reference} saved.")
         return redirect(found.workstream)
     return render(

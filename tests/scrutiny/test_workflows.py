@@ -185,3 +185,23 @@ def test_a_new_version_of_the_plan_is_kept_in_the_trail_with_the_one_it_replaces
     assert new.priorities.get().workstreams.get().number == "1.1"
     entry = AuditEntry.objects.for_object(new).get(field="version")
     assert entry.user == director and entry.context == f"new plan version from {old.version}"
+
+
+def test_a_milestones_progress_is_saved_with_each_change_and_the_reason_in_the_trail(db):
+    from datetime import date
+
+    from improvement_plan.models import Milestone
+
+    lead = make_user(role=roles.SERVICE_LEAD)
+    milestone = Milestone.objects.create(
+        workstream=make_workstream(), reference="M1", name="Microsite relaunched"
+    )
+    milestone.done, milestone.done_on = True, date(2022, 8, 12)
+    milestone.save_progress(by=lead, reason=" Launched at the August board ")
+    milestone.refresh_from_db()
+    assert (milestone.done, milestone.done_on) == (True, date(2022, 8, 12))
+    entries = AuditEntry.objects.for_object(milestone)
+    assert {e.field for e in entries} == {"done", "done_on"}
+    assert {(e.reason, e.user, e.context) for e in entries} == {
+        ("Launched at the August board", lead, "milestone M1")
+    }
