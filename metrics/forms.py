@@ -119,8 +119,9 @@ class ScorecardFilter(FilterForm):
         self.fields["section"].choices = [("", "All sections"), *((s.pk, s.name) for s in sections)]
         self.fields["breakdown"].choices = [("", "Whole authority"), *((b, b) for b in breakdowns)]
         self.fields["sort"].choices = sorts
+        chosen = self.chosen
         for name in ("section", "rag", "direction", "breakdown", "sort"):
-            if self.data.get(name) and not self.chosen[name]:
+            if self.data.get(name) and not chosen[name]:
                 value = self.data[name][:40]
                 self.problems.append(f"There is no {name} '{value}'. It has been ignored")
 

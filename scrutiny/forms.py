@@ -109,9 +109,7 @@ class MeetingForm(ReasonMixin, forms.ModelForm):
         fields = ["committee", "date", "time", "place", "status"]
         widgets = {
             "date": forms.DateInput(attrs=DATE),
-            "time": forms.TimeInput(
-                attrs={"class": "govuk-input govuk-input--width-5", "type": "time"}
-            ),
+            "time": forms.TimeInput(attrs={**SHORT, "type": "time"}),
         }
 
 
