@@ -1,17 +1,16 @@
 """A second council, Westshire, sets itself up from the empty product through its pages, and
 a member reads its first published quarter. The time the setup takes is logged."""
 
-import io
 import re
 import time
 
 import pytest
 from django.contrib.auth.models import User
-from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from scrutiny.mail import OutgoingEmail
 from tests.browser.conftest import PASSWORD, assert_accessible, screenshot, sign_in
+from tests.files import xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -23,14 +22,9 @@ FREQUENCIES = ["Monthly", "Quarterly", "Annual"]
 def westshire_library():
     """30 measures across three areas, the three polarities and the three frequencies, each
     with a target that changes in April 2022, and a comparator."""
-    book = Workbook()
-    book.remove(book.active)
-    measures = book.create_sheet("Measures")
-    measures.append(["code", "name", "area", "section", "unit", "polarity", "frequency"])
-    targets = book.create_sheet("Targets")
-    targets.append(["measure_code", "value", "effective_from", "effective_to", "kind"])
-    comparators = book.create_sheet("Comparators")
-    comparators.append(["measure_code", "kind", "value", "as_at", "period_label"])
+    measures = [["code", "name", "area", "section", "unit", "polarity", "frequency"]]
+    targets = [["measure_code", "value", "effective_from", "effective_to", "kind"]]
+    comparators = [["measure_code", "kind", "value", "as_at", "period_label"]]
     codes = []
     for number in range(30):
         code = f"WS{number + 1:02d}"
@@ -51,9 +45,7 @@ def westshire_library():
         targets.append([code, 75, "2022-04", "", "stretch"])
         comparators.append([code, "England", 72.5, "2022-03", "2021/22"])
         codes.append((code, frequency))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), codes
+    return xlsx({"Measures": measures, "Targets": targets, "Comparators": comparators}), codes
 
 
 def first_quarter(codes):

@@ -1,12 +1,11 @@
 """A member reads the quality-assurance report before the meeting, at desk and phone widths."""
 
-import io
-
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, overflow, screenshot, sign_in
+from tests.files import saved
 
 pytestmark = pytest.mark.browser
 
@@ -59,15 +58,13 @@ def test_an_officer_loads_a_finance_report_and_a_member_reads_it(site, page, wor
     line.update(table="Net budget", service_area="Children in Care", row_type="line",
                 full_year_budget_k=40000, outturn_k=46000, variance_total_k=6500)  # fmt: skip
     book["Lines"].append([line[c] for c in LINE_COLUMNS])
-    buffer = io.BytesIO()
-    book.save(buffer)
 
     page.get_by_label("Finance: budget, outturn, high-risk budgets and placements").check()
     page.get_by_label("Upload a file of figures").set_input_files(
         {
             "name": "finance.xlsx",
             "mimeType": "application/octet-stream",
-            "buffer": buffer.getvalue(),
+            "buffer": saved(book),
         }
     )
     page.get_by_role("button", name="Check the file").click()

@@ -2,7 +2,6 @@
 commit, statuses recomputed by the worker, publication, a member reading the new figures, and
 a rollback that restores the old ones exactly."""
 
-import io
 import time
 from decimal import Decimal
 
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 
 from metrics.models import Observation
 from tests.browser.conftest import assert_accessible, check_at_both_widths, screenshot, sign_in
+from tests.files import saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -32,9 +32,7 @@ def filled_template(path, mistake):
     sheet.append(["CSC05", "2022-06", "", 69.0, None, None, "Late recording found"])
     if mistake:
         sheet["D3"] = "seventy-one"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue(), len(kept)
+    return saved(book), len(kept)
 
 
 def test_officer_loads_the_next_quarter_publishes_it_and_rolls_it_back(

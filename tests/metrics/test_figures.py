@@ -9,6 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from metrics.figure_files import FileRejected, MeasureInfo, check, read_table
+from tests.files import saved
 
 TODAY = date(2022, 11, 15)
 CATALOGUE = {
@@ -175,9 +176,7 @@ def workbook_bytes(rows, formula=None):
         sheet.append(row)
     if formula:
         sheet["D2"] = formula
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return saved(book)
 
 
 def test_an_xlsx_file_is_read_from_its_figures_sheet():

@@ -1,16 +1,15 @@
 """Finance: the council's tables kept as printed, every cell checked, every sum that does not
 add up flagged (the papers' own ±687 among them), loaded by template, published, frozen."""
 
-import io
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
 
 from metrics import finance, loading
 from metrics.models import FinanceReport, Upload
 from scrutiny.audit import AuditEntry
 from scrutiny.roles import COMMITTEE_MEMBER, PERFORMANCE_OFFICER
+from tests.files import xlsx
 
 HEADER = finance.LINE_COLUMNS
 
@@ -118,29 +117,17 @@ def test_sub_lines_are_checked_against_their_line():
 
 
 def _workbook(report=None, lines=None, placements=None, narrative=None, sheets=None):
-    book = Workbook()
-    book.active.title = "Instructions"
     pairs = report or [("field", "value"), ("year", "2022/23"), ("position", "forecast"),
                        ("as_at", "2022-12"), ("title", "Revenue monitoring 2022/23")]  # fmt: skip
-    if "Report" in (sheets or ["Report"]):
-        sheet = book.create_sheet("Report")
-        for pair in pairs:
-            sheet.append(list(pair))
-    if "Lines" in (sheets or ["Lines"]):
-        sheet = book.create_sheet("Lines")
-        sheet.append(HEADER)
-        for row in lines if lines is not None else [_file_row()]:
-            sheet.append(row)
+    every = {"Instructions": [], "Report": pairs,
+             "Lines": [HEADER, *(lines if lines is not None else [_file_row()])]}  # fmt: skip
+    wanted = {"Instructions", *(sheets or every)}
+    found = {name: rows for name, rows in every.items() if name in wanted}
     for name, columns, rows in (("Placements", finance.PLACEMENT_COLUMNS, placements),
                                 ("Narrative", finance.FACT_COLUMNS, narrative)):  # fmt: skip
         if rows is not None:
-            sheet = book.create_sheet(name)
-            sheet.append(columns)
-            for row in rows:
-                sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            found[name] = [columns, *rows]
+    return xlsx(found)
 
 
 def _file_row(**cells):
@@ -195,17 +182,10 @@ def test_a_line_twice_in_the_same_table_is_refused():
 
 
 def test_unknown_and_missing_columns_are_named():
-    book = Workbook()
-    report = book.active
-    report.title = "Report"
-    for pair in (("year", "2022/23"), ("position", "outturn"), ("as_at", "2023-03"),
-                 ("title", "T")):  # fmt: skip
-        report.append(pair)
-    lines = book.create_sheet("Lines")
-    lines.append(["table", "service_area", "budget"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    clean, problems = _check(buffer.getvalue())
+    report = [("year", "2022/23"), ("position", "outturn"), ("as_at", "2023-03"), ("title", "T")]
+    clean, problems = _check(
+        xlsx({"Report": report, "Lines": [["table", "service_area", "budget"]]})
+    )
     assert clean is None
     assert any(
         "Unknown column 'budget'" in p.message and p.column == "C (budget)" for p in problems

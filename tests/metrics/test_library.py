@@ -1,18 +1,17 @@
 """Importing a measure library: every rule says what is wrong and where (sheet, row, column),
 nothing is written until the file is clean, and a clean file is loaded with its trail."""
 
-import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from openpyxl import Workbook
 
 from metrics import library_loading
 from metrics.loading import Refused
 from metrics.models import Comparator, Measure, ServiceArea, Target
 from scrutiny.audit import AuditEntry
 from tests.factories import make_measure, make_target, make_user
+from tests.files import xlsx
 
 MEASURES = ["code", "name", "area", "section", "unit", "polarity", "frequency", "tolerance"]
 TARGETS = ["measure_code", "value", "effective_from", "effective_to", "kind"]
@@ -20,21 +19,18 @@ COMPARATORS = ["measure_code", "kind", "value", "as_at", "period_label"]
 
 
 def workbook(measures=(), targets=(), comparators=(), headers=None):
-    book = Workbook()
-    book.remove(book.active)
-    for name, header, rows in (
-        ("Measures", MEASURES, measures),
-        ("Targets", TARGETS, targets),
-        ("Comparators", COMPARATORS, comparators),
-    ):
-        if rows or (headers and name in headers):
-            sheet = book.create_sheet(name)
-            sheet.append((headers or {}).get(name, header))
-            for row in rows:
-                sheet.append(list(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    headers = headers or {}
+    return xlsx(
+        {
+            name: [headers.get(name, header), *rows]
+            for name, header, rows in (
+                ("Measures", MEASURES, measures),
+                ("Targets", TARGETS, targets),
+                ("Comparators", COMPARATORS, comparators),
+            )
+            if rows or name in headers
+        }
+    )
 
 
 VISITS = [
@@ -272,28 +268,12 @@ def test_the_library_exported_and_imported_back_changes_nothing(client_for, demo
     assert (summary["new_risks"], summary["changed_risks"]) == ([], [])
 
 
+RISKS = ["reference", "title", "register", "owner", "inherent_impact", "inherent_likelihood",
+         "target_score", "measures", "new_this_quarter"]  # fmt: skip
+
+
 def _risks_workbook(rows):
-    book = Workbook()
-    book.remove(book.active)
-    sheet = book.create_sheet("Risks")
-    sheet.append(
-        [
-            "reference",
-            "title",
-            "register",
-            "owner",
-            "inherent_impact",
-            "inherent_likelihood",
-            "target_score",
-            "measures",
-            "new_this_quarter",
-        ]
-    )
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx({"Risks": [RISKS, *rows]})
 
 
 def test_a_risk_register_is_checked_loaded_and_rolled_back_with_the_library(
@@ -344,8 +324,6 @@ def test_a_risk_register_is_checked_loaded_and_rolled_back_with_the_library(
 
 
 def _plan_workbook(version="1.0", action_workstream="1.1", actions_twice=False):
-    book = Workbook()
-    book.remove(book.active)
     sheets = {
         "Plan": (["title", "version", "aim"], [["Improvement Plan", version, "Better help"]]),
         "Priorities": (["number", "title"], [["1", "Workforce"]]),
@@ -376,14 +354,7 @@ def _plan_workbook(version="1.0", action_workstream="1.1", actions_twice=False):
             [["1.1", "K1", "Agency rate", "CSC13", ""]],
         ),
     }
-    for name, (header, rows) in sheets.items():
-        sheet = book.create_sheet(name)
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx({name: [header, *rows] for name, (header, rows) in sheets.items()})
 
 
 def test_an_improvement_plan_is_loaded_from_its_workbook_and_rolled_back(

@@ -24,6 +24,7 @@ from metrics.models import (
 from scrutiny import roles
 from scrutiny.audit import AuditEntry
 from tests.factories import make_measure
+from tests.files import saved
 
 nan = math.nan
 
@@ -571,18 +572,14 @@ def test_the_measure_library_links_measures_to_national_ones_and_round_trips(
             row[link].value = ""
         if row[code].value == "CSC15":  # readmissions: smaller is better
             row[link].value = "cla_long_term_stability"  # bigger is better: refused
-    buffer = io.BytesIO()
-    book.save(buffer)
-    _, problems = library_loading.read_and_check(buffer.getvalue(), "library.xlsx")
+    _, problems = library_loading.read_and_check(saved(book), "library.xlsx")
     assert [p.message for p in problems] == [
         "cla_long_term_stability: the DfE counts bigger is better, but CSC15 is smaller is better."
     ]
     for row in sheet.iter_rows(min_row=2):
         if row[code].value == "CSC15":
             row[link].value = ""
-    buffer = io.BytesIO()
-    book.save(buffer)
-    library, problems = library_loading.read_and_check(buffer.getvalue(), "library.xlsx")
+    library, problems = library_loading.read_and_check(saved(book), "library.xlsx")
     preview = library_loading.preview(library)
     assert preview["changed_measures"] == [
         {"code": "CSC03", "changes": [("national_measure", "rereferrals_within_12_months", "")]}
