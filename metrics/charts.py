@@ -193,6 +193,19 @@ def breakdown_chart(*, title, areas, values, target=None, unit_suffix=""):
     )
 
 
+def _reference_lines(draw, lines, position):
+    """Draw each (value, label, dash) with a value as a labelled black line across the bars;
+    `draw` is the figure's add_vline or add_hline."""
+    for value, text, dash in lines:
+        if value is not None:
+            draw(
+                value,
+                line={"color": BLACK, "dash": dash, "width": 2},
+                annotation_text=text,
+                annotation_position=position,
+            )
+
+
 def _bars(*, title, names, values, colours, lines, unit_suffix):
     """Horizontal bars, one per name in the order given, with vertical reference lines
     (value, label, dash)."""
@@ -206,14 +219,7 @@ def _bars(*, title, names, values, colours, lines, unit_suffix):
             name="Value",
         )
     )
-    for x, text, dash in lines:
-        if x is not None:
-            figure.add_vline(
-                x=x,
-                line={"color": BLACK, "dash": dash, "width": 2},
-                annotation_text=text,
-                annotation_position="top",
-            )
+    _reference_lines(figure.add_vline, lines, "top")
     figure.update_layout(
         title={"text": title, "font": {"size": 16}},
         font={"family": FONT, "color": BLACK, "size": 14},
@@ -520,14 +526,7 @@ def bars_over_time(*, title, periods, values, lines=(), unit_suffix=""):
             hovertemplate="%{x}: %{y}" + unit_suffix + "<extra></extra>",
         )
     )
-    for y, text, dash in lines:
-        if y is not None:
-            figure.add_hline(
-                y=y,
-                line={"color": BLACK, "dash": dash, "width": 2},
-                annotation_text=text,
-                annotation_position="top left",
-            )
+    _reference_lines(figure.add_hline, lines, "top left")
     return _layout(figure, title, unit_suffix, showlegend=False, xaxis={"type": "category"})
 
 
