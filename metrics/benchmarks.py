@@ -40,12 +40,7 @@ def generate_series(series=5000, months=200, seed=2022):
             "value": values,
             "target": targets,
             "sign": np.repeat(polarity, months),
-            "tolerance_kind": calc.RELATIVE,
-            "tolerance": 5.0,
-            "deadband_kind": calc.RELATIVE,
-            "deadband": 1.0,
-            "judged": True,
-            "rebase": False,
+            **calc.DEFAULT_RULES,
         }
     )
 

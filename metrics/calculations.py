@@ -643,6 +643,16 @@ JUDGE_COLUMNS = (
     "rebase",
 )
 
+# A series' rule columns where its measure sets none of its own: the defaults a new measure gets.
+DEFAULT_RULES = {
+    "tolerance_kind": RELATIVE,
+    "tolerance": DEFAULT_TOLERANCE_PERCENT,
+    "deadband_kind": RELATIVE,
+    "deadband": DEFAULT_DEADBAND_PERCENT,
+    "judged": True,
+    "rebase": False,
+}
+
 
 def judge(frame, spc: SpcSettings = SpcSettings()):
     """Judge every value of many series in one vectorised pass.

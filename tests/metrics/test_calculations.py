@@ -434,12 +434,7 @@ def test_judge_compares_with_the_exact_earlier_periods_not_the_row_before():
             "value": [50.0, 60.0, 70.0],
             "target": [np.nan, np.nan, 65.0],
             "sign": [1, 1, 1],
-            "tolerance_kind": calc.RELATIVE,
-            "tolerance": 5.0,
-            "deadband_kind": calc.RELATIVE,
-            "deadband": 1.0,
-            "judged": True,
-            "rebase": False,
+            **calc.DEFAULT_RULES,
         }
     )
     result = calc.judge(frame)
@@ -463,12 +458,7 @@ def test_judge_refuses_two_values_for_one_period():
             "value": [1.0, 2.0],
             "target": np.nan,
             "sign": 1,
-            "tolerance_kind": calc.RELATIVE,
-            "tolerance": 5.0,
-            "deadband_kind": calc.RELATIVE,
-            "deadband": 1.0,
-            "judged": True,
-            "rebase": False,
+            **calc.DEFAULT_RULES,
         }
     )
     with pytest.raises(ValueError, match="same series and period"):
