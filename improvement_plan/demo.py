@@ -8,9 +8,7 @@ import csv
 import json
 import re
 from datetime import date, datetime, time
-from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 
 from improvement_plan.models import (
@@ -31,20 +29,13 @@ from improvement_plan.models import (
     WorkstreamItem,
 )
 from metrics import calculations as calc
+from metrics import demo as measures_demo
 from metrics.models import Measure
 
-FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "gloucestershire-2022"
-PAPER = (
-    "Children and Families Overview and Scrutiny Committee, 15 September 2022: Continuous "
-    "Improvement Board Performance and Risk Report, Quarter 1 2022/23, Strategic Risk Register"
-)
-QUARTERS = [
-    ("Jun21", date(2021, 6, 1)),
-    ("Sep21", date(2021, 9, 1)),
-    ("Dec21", date(2021, 12, 1)),
-    ("Mar22", date(2022, 3, 1)),
-    ("Jun22", date(2022, 6, 1)),
-]
+FIXTURES = measures_demo.FIXTURES
+PAPER = f"{measures_demo.PAPER}, Strategic Risk Register"
+# The register's rating columns are the scorecard's quarters; its June 2022 one is "Jun22".
+QUARTERS = [(column.removesuffix("_actual"), end) for column, end in measures_demo.QUARTERS]
 # Measures the report discusses in the same paragraph as the risk's rating.
 LINKED_MEASURES = {
     "SR7.2": (["CSC01"], "lines 6107-6121"),
