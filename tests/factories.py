@@ -7,8 +7,10 @@ from itertools import count
 from django.contrib.auth.models import Group, User
 
 from metrics.models import (
+    Commentary,
     Frequency,
     Measure,
+    Narrative,
     Observation,
     Polarity,
     ReportingBasis,
@@ -96,6 +98,25 @@ def make_target(*, measure=None, value="80", effective_from=date(2022, 6, 1), **
         value=Decimal(str(value)),
         effective_from=effective_from,
         **fields,
+    )
+
+
+def make_commentary(*, measure=None, period_end=date(2022, 6, 1), text="Why it moved.", **fields):
+    """An officer's words on a measure's figure (a draft unless `published=True`)."""
+    measure = measure or make_measure()
+    return Commentary.objects.create(
+        measure=measure,
+        period_kind=fields.pop("period_kind", measure.frequency),
+        period_end=period_end,
+        text=text,
+        **fields,
+    )
+
+
+def make_narrative(*, area, period, text="How the quarter went.", **fields):
+    """An area's narrative for a period (one with `kind` and `end`), a draft unless published."""
+    return Narrative.objects.create(
+        area=area, period_kind=period.kind, period_end=period.end, text=text, **fields
     )
 
 

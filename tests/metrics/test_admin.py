@@ -5,7 +5,7 @@ from datetime import date
 from metrics.models import MeasureStatus, Target
 from scrutiny import roles
 from scrutiny.audit import AuditEntry
-from tests.factories import make_measure, make_observation, make_target
+from tests.factories import make_commentary, make_measure, make_observation, make_target
 
 
 def target_form(measure, **fields):
@@ -97,9 +97,7 @@ def test_commentary_author_and_publication_are_not_typed_in_the_admin(client_for
     from metrics.models import Commentary
 
     measure = make_measure()
-    note = Commentary.objects.create(
-        measure=measure, period_kind="quarter", period_end=date(2022, 6, 1), text="Draft"
-    )
+    note = make_commentary(measure=measure, text="Draft")
     client = client_for(roles.PERFORMANCE_OFFICER)
     page = client.get(f"/admin/metrics/commentary/{note.pk}/change/").content.decode()
     assert 'name="text"' in page

@@ -146,7 +146,13 @@ def test_a_draft_narrative_is_seen_by_officers_and_published_with_the_figures(cl
 @pytest.mark.django_db
 def test_publishing_lists_red_measures_without_commentary_and_keeps_the_list(client_for):
     from metrics.models import Publication
-    from tests.factories import make_area, make_measure, make_observation, make_target
+    from tests.factories import (
+        make_area,
+        make_commentary,
+        make_measure,
+        make_observation,
+        make_target,
+    )
 
     area = make_area(slug="early-help", name="Early Help")
     silent = make_measure(area=area, code="EH1", name="Early help assessments in time")
@@ -154,12 +160,7 @@ def test_publishing_lists_red_measures_without_commentary_and_keeps_the_list(cli
     for measure in (silent, explained):
         make_target(measure=measure, value=80)
         make_observation(measure=measure, value=50, published=False)  # far below: red
-    Commentary.objects.create(
-        measure=explained,
-        period_kind=explained.frequency,
-        period_end=date(2022, 6, 1),
-        text="Why it fell.",
-    )
+    make_commentary(measure=explained, text="Why it fell.")
     silent.__class__.objects.filter(area=area).recompute_statuses()
     officer = client_for(roles.PERFORMANCE_OFFICER)
     page = officer.get("/publish/").content.decode()

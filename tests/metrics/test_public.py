@@ -32,26 +32,14 @@ def test_nothing_is_public_until_the_council_turns_it_on(area, client):
 
 
 def test_the_public_scorecard_shows_published_figures_only_and_no_names(area, client):
-    from metrics.models import Commentary
-    from tests.factories import make_user
+    from tests.factories import make_commentary, make_user
 
     ServiceArea.objects.filter(pk=area.pk).update(public_scorecard=True)
     writer = make_user(username="a.officer")
-    Commentary.objects.create(
-        measure=area.measures.get(),
-        period_kind="quarter",
-        period_end=date(2022, 3, 1),
-        text="Published words.",
-        published=True,
-        written_by=writer,
-    )
-    Commentary.objects.create(
-        measure=area.measures.get(),
-        period_kind="quarter",
-        period_end=date(2022, 6, 1),
-        text="Draft words.",
-        written_by=writer,
-    )
+    measure = area.measures.get()
+    make_commentary(measure=measure, period_end=date(2022, 3, 1), text="Published words.",
+                    published=True, written_by=writer)  # fmt: skip
+    make_commentary(measure=measure, text="Draft words.", written_by=writer)
     ServiceArea.objects.filter(pk=area.pk).update(figures_version=99)
     page = client.get("/public/early-help/").content.decode()
     assert "61.5%" in page and "2021/22 Q4" in page

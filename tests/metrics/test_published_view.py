@@ -24,11 +24,9 @@ from improvement_plan.models import PlanMetric, Risk, RiskAssessment, RiskRegist
 from metrics import calculations as calc
 from metrics import loading
 from metrics.models import (
-    Commentary,
     FinanceReport,
     Measure,
     MeasureStatus,
-    Narrative,
     Observation,
     ServiceArea,
     SpcLimits,
@@ -37,8 +35,10 @@ from scrutiny import roles
 from scrutiny.packs import build_snapshot
 from tests.factories import (
     make_area,
+    make_commentary,
     make_measure,
     make_meeting,
+    make_narrative,
     make_observation,
     make_target,
     make_user,
@@ -95,13 +95,8 @@ def council(db):
                     breakdown="Stroud",
                 )
         make_target(measure=measure, value=target, effective_from=ends[0])
-        Commentary.objects.create(
-            measure=measure,
-            period_kind=kind,
-            period_end=ends[-1],
-            text=f"Commentary on {code}.",
-            published=True,
-        )
+        make_commentary(measure=measure, period_end=ends[-1], text=f"Commentary on {code}.",
+                        published=True)  # fmt: skip
         measures.append(measure)
     Measure.objects.filter(code="QA01").update(qa_role="good")  # drawn as the grade mix
     Measure.objects.all().recompute_statuses()
@@ -129,13 +124,7 @@ def council(db):
     # The area's narrative for its latest published period, and its public page switched on.
     ServiceArea.objects.filter(pk=care.pk).update(public_scorecard=True)
     (care,) = ServiceArea.objects.filter(pk=care.pk).list_with_headlines(drafts=False)
-    Narrative.objects.create(
-        area=care,
-        period_kind=care.period.kind,
-        period_end=care.period.end,
-        text="The published narrative.",
-        published=True,
-    )
+    make_narrative(area=care, period=care.period, text="The published narrative.", published=True)
     return {"measures": measures, "meeting": meeting, "care": care}
 
 
@@ -302,20 +291,10 @@ def _drafts_leave_members_view_unchanged(council, client, capture, first, second
     assert Observation.objects.filter(published=False).exists()
     # and drafts of the words: a later narrative and commentary, not yet published
     care = council["care"]
-    Narrative.objects.create(
-        area=care,
-        period_kind=care.period.kind,
-        period_end=care.period.end,
-        text="A draft narrative.",
-        written_by=officer,
-    )
-    Commentary.objects.create(
-        measure=council["measures"][0],
-        period_kind=care.period.kind,
-        period_end=care.period.end,
-        text="A draft commentary.",
-        written_by=officer,
-    )
+    make_narrative(area=care, period=care.period, text="A draft narrative.", written_by=officer)
+    make_commentary(measure=council["measures"][0], period_kind=care.period.kind,
+                    period_end=care.period.end, text="A draft commentary.",
+                    written_by=officer)  # fmt: skip
     ServiceArea.objects.filter(pk=care.pk).update(figures_version=F("figures_version") + 1)
     # and drafts of the rest: a risk review and a plan update not signed off, a finance report
     # not published
