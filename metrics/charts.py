@@ -166,19 +166,16 @@ def measure_chart(
                     hovertemplate=name + ": %{x} %{y}" + unit_suffix + "<extra></extra>",
                 )
             )
-    figure.update_layout(
-        title={"text": title, "font": {"size": 16}},
-        font={"family": FONT, "color": BLACK, "size": 14},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        margin={"l": 50, "r": 20, "t": 60, "b": 40},
+    return _styled(
+        figure,
+        title,
+        margin=(50, 60, 40),
         legend={"orientation": "h", "y": -0.15},
         hovermode="x unified",
         yaxis={"gridcolor": "#e5e6e7", "ticksuffix": unit_suffix, "zeroline": False},
         xaxis={"type": "category", "gridcolor": "#f3f2f1"},
         height=420,
     )
-    return figure
 
 
 def breakdown_chart(*, title, areas, values, target=None, unit_suffix=""):
@@ -220,18 +217,15 @@ def _bars(*, title, names, values, colours, lines, unit_suffix):
         )
     )
     _reference_lines(figure.add_vline, lines, "top")
-    figure.update_layout(
-        title={"text": title, "font": {"size": 16}},
-        font={"family": FONT, "color": BLACK, "size": 14},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        margin={"l": 170, "r": 20, "t": 70, "b": 40},
+    return _styled(
+        figure,
+        title,
+        margin=(170, 70, 40),
         xaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"},
         yaxis={"autorange": "reversed"},
         height=max(240, 70 + 33 * len(names)),
         showlegend=False,
     )
-    return figure
 
 
 def sparkline(values, width=96, height=24):
@@ -308,18 +302,15 @@ def risk_chart(*, title, labels, scores):
             hovertemplate="%{x}: %{y}<extra></extra>",
         )
     )
-    figure.update_layout(
-        title={"text": title, "font": {"size": 16}},
-        font={"family": FONT, "color": BLACK, "size": 14},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
+    return _styled(
+        figure,
+        title,
+        margin=(50, 60, 40),
         height=360,
         showlegend=False,
-        margin={"l": 50, "r": 20, "t": 60, "b": 40},
         yaxis={"range": [0, 25.5], "dtick": 5, "title": "Impact × likelihood"},
         xaxis={"type": "category"},
     )
-    return figure
 
 
 def milestone_timeline(*, title, names, months, done, today):
@@ -342,33 +333,43 @@ def milestone_timeline(*, title, names, months, done, today):
             )
         )
     figure.add_vline(x=today.isoformat(), line={"color": BLACK, "dash": "dot", "width": 1})
-    figure.update_layout(
-        title={"text": title, "font": {"size": 15}},
-        font={"family": FONT, "color": BLACK, "size": 13},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
+    return _styled(
+        figure,
+        title,
+        margin=(20, 60, 40),
+        size=15,
         height=max(220, 40 * len(names) + 120),
-        margin={"l": 20, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.15},
         xaxis={"type": "date", "tickformat": "%b %Y", "gridcolor": "#e5e6e7"},
         yaxis={"automargin": True, "autorange": "reversed"},
     )
-    return figure
+
+
+def _styled(figure, title, *, margin, size=16, **layout):
+    """The look every chart shares: the title, the font a size smaller, a white ground and the
+    margins (left, top, bottom; 20 on the right), with the chart's own ``layout``."""
+    left, top, bottom = margin
+    return figure.update_layout(
+        title={"text": title, "font": {"size": size}},
+        font={"family": FONT, "color": BLACK, "size": size - 2},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin={"l": left, "r": 20, "t": top, "b": bottom},
+        **layout,
+    )
 
 
 def _layout(figure, title, unit_suffix, height=380, **extra):
-    figure.update_layout(
-        title={"text": title, "font": {"size": 16}},
-        font={"family": FONT, "color": BLACK, "size": 14},
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+    """A chart over time or against a denominator: the value axis carries the unit."""
+    return _styled(
+        figure,
+        title,
+        margin=(60, 60, 50),
         yaxis={"ticksuffix": unit_suffix, "gridcolor": "#e5e6e7"},
         legend={"orientation": "h", "y": -0.2},
         height=height,
         **extra,
     )
-    return figure
 
 
 BENCHMARK_STYLES = (

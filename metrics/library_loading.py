@@ -318,15 +318,7 @@ def commit(library, user, reason="", context=""):
                 AuditEntry.save_with_trail(
                     open_target, user=user, reason=reason, context=context, fields=["effective_to"]
                 )
-            created = Target(
-                measure_id=measure_id,
-                value=target["value"],
-                effective_from=target["effective_from"],
-                effective_to=target["effective_to"],
-                kind=target["kind"],
-                source=target["source"],
-                note=target["note"],
-            )
+            created = Target(measure_id=measure_id, **_own_fields(target, Target))
             try:
                 created.full_clean()
             except Exception as error:  # noqa: BLE001 - reported with its row
@@ -339,14 +331,7 @@ def commit(library, user, reason="", context=""):
             touched.add(measure_id)
         for row in library.comparators:
             comparator = Comparator.objects.create(
-                measure_id=ids[row["measure_code"]],
-                kind=row["kind"],
-                label=row["label"],
-                availability=row["availability"],
-                value=row["value"],
-                as_at=row["as_at"],
-                period_label=row["period_label"],
-                source=row["source"],
+                measure_id=ids[row["measure_code"]], **_own_fields(row, Comparator)
             )
             undo["comparators"].append(comparator.pk)
             AuditEntry.record_changes(comparator, None, user=user, reason=reason, context=context)
@@ -356,6 +341,13 @@ def commit(library, user, reason="", context=""):
         Measure.objects.filter(pk__in=touched).request_recompute()
         _refresh_national(touched)
     return summary, undo, sorted(touched)
+
+
+def _own_fields(row, model):
+    """A file row's values for the model's own fields: the row also carries its measure's code,
+    frequency and row number, which are not stored on it."""
+    names = {field.name for field in model._meta.concrete_fields}
+    return {key: value for key, value in row.items() if key in names}
 
 
 def check_upload(upload):
