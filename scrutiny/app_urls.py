@@ -6,6 +6,7 @@ from django.urls import path
 from metrics import public_views
 from scrutiny import committee_views, meeting_views, user_views, views
 from scrutiny import public_views as committee_public
+from scrutiny.editing import add_and_change
 
 app_name = "scrutiny"
 
@@ -17,41 +18,25 @@ urlpatterns = [
     path("users/<int:pk>/", user_views.user, name="user"),
     path("users/<int:pk>/deactivate/", user_views.deactivate, name="user_deactivate"),
     path("meetings/", meeting_views.meetings, name="meetings"),
-    path("meetings/new/", committee_views.meeting_form, name="meeting_new"),
-    path("meetings/<int:pk>/change/", committee_views.meeting_form, name="meeting_change"),
-    path("meetings/<int:pk>/items/new/", committee_views.agenda_item_form, name="agenda_item_new"),
-    path(
-        "meetings/<int:pk>/items/<int:item>/change/",
-        committee_views.agenda_item_form,
-        name="agenda_item_change",
+    *add_and_change("meetings/", committee_views.meeting_form, "meeting"),
+    *add_and_change(
+        "meetings/<int:pk>/items/", committee_views.agenda_item_form, "agenda_item", "<int:item>"
     ),
     path(
         "meetings/<int:pk>/actions/new/",
         committee_views.minute_action_form,
         name="minute_action_new",
     ),
-    path("committees/new/", committee_views.committee_form, name="committee_new"),
+    # "committees/new/" before "committees/<slug>/", which would take "new" for a slug.
+    *add_and_change("committees/", committee_views.committee_form, "committee", "<slug:slug>"),
     path("committees/<slug:slug>/", committee_views.committee_members, name="committee_members"),
-    path("committees/<slug:slug>/change/", committee_views.committee_form, name="committee_change"),
-    path(
-        "committees/<slug:slug>/members/new/",
-        committee_views.membership_form,
-        name="membership_new",
+    *add_and_change(
+        "committees/<slug:slug>/members/", committee_views.membership_form, "membership"
     ),
-    path(
-        "committees/<slug:slug>/members/<int:pk>/change/",
-        committee_views.membership_form,
-        name="membership_change",
-    ),
-    path(
-        "committees/<slug:slug>/work-programme/new/",
+    *add_and_change(
+        "committees/<slug:slug>/work-programme/",
         committee_views.programme_item_form,
-        name="programme_item_new",
-    ),
-    path(
-        "committees/<slug:slug>/work-programme/<int:pk>/change/",
-        committee_views.programme_item_form,
-        name="programme_item_change",
+        "programme_item",
     ),
     path("meetings/<int:pk>/", meeting_views.meeting, name="meeting"),
     path("meetings/<int:pk>/publish/", meeting_views.publish_pack, name="publish_pack"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from scrutiny.audit import AuditEntry
@@ -19,6 +20,15 @@ NUMBER = {"class": "govuk-input govuk-input--width-3"}
 DATE = {**CODE, "type": "date"}
 MONTH = {**CODE, "type": "month"}
 TYPED = {"text", "email", "number", "date", "month", "time", "url", "search", "tel", "password"}
+
+
+def add_and_change(prefix, view, name, key="<int:pk>"):
+    """The two URLs of one add-or-change page: ``prefix``new/ (named ``name``_new) adds a
+    record, ``prefix``<key>/change/ (``name``_change) changes the one the key names."""
+    return [
+        path(f"{prefix}new/", view, name=f"{name}_new"),
+        path(f"{prefix}{key}/change/", view, name=f"{name}_change"),
+    ]
 
 
 def govuk_class(widget):
