@@ -297,149 +297,134 @@ def _check_header(sheet, headers, expected):
     return problems
 
 
-def _where(headers, name):
-    return f"{_letter(LINE_COLUMNS.index(name))} ({name})" if name in headers else name
+class _Rows:
+    """One sheet's rows as they are checked: each filled row in turn with the problems found in
+    it (its text over MAX_TEXT first), the keys seen so far, and the clean rows kept."""
 
+    def __init__(self, sheet, columns):
+        self.sheet, self.columns = sheet, columns
+        self.clean, self.problems, self.seen = [], [], {}
 
-def _text_problems(sheet, number, row, columns, where):
-    found = []
-    for name in columns:
-        limit = MAX_TEXT.get(name)
-        if limit and len(row.get(name, "")) > limit:
-            found.append(Problem(sheet, number, where(name), name,
-                                 f"The {name} is {len(row[name])} characters long; at most "
-                                 f"{limit} are kept."))  # fmt: skip
-    return found
+    def where(self, name):
+        return f"{_letter(self.columns.index(name))} ({name})"
+
+    def each(self, rows):
+        """Each filled row with its number; ``self.found`` holds its problems."""
+        for number, row in enumerate(rows, start=2):
+            if not any(row.values()):
+                continue
+            self.number, self.found = number, []
+            for name in self.columns:
+                limit = MAX_TEXT.get(name)
+                if limit and len(row.get(name, "")) > limit:
+                    self.problem(name, f"The {name} is {len(row[name])} characters long; at "
+                                       f"most {limit} are kept.")  # fmt: skip
+            yield number, row
+
+    def problem(self, name, message, where=None):
+        where = self.where(name) if where is None else where
+        self.found.append(Problem(self.sheet, self.number, where, name, message))
+
+    def once(self, key, name, described):
+        """Refuse a row whose key an earlier row had (unless it is already refused)."""
+        if key in self.seen and not self.found:
+            self.problem(name, f"{described} (first at row {self.seen[key]}).")
+        self.seen.setdefault(key, self.number)
+
+    def keep(self, clean):
+        """The row's problems are reported; the row is kept only if it has none."""
+        self.problems += self.found
+        if not self.found:
+            self.clean.append(clean)
 
 
 def _check_lines(sheet, rows):
-    clean, problems, seen = [], [], {}
-
-    def where(name):
-        return f"{_letter(LINE_COLUMNS.index(name))} ({name})"
-
-    for number, row in enumerate(rows, start=2):
-        if not any(row.values()):
-            continue
-        found = _text_problems(sheet, number, row, LINE_COLUMNS, where)
+    checked = _Rows(sheet, LINE_COLUMNS)
+    for number, row in checked.each(rows):
         if not row["table"]:
-            found.append(Problem(sheet, number, where("table"), "table", "The table is empty."))
+            checked.problem("table", "The table is empty.")
         if not row["service_area"]:
-            found.append(Problem(sheet, number, where("service_area"), "service_area",
-                                 "The service line's name is empty."))  # fmt: skip
+            checked.problem("service_area", "The service line's name is empty.")
         row_type = row["row_type"].strip().lower()
         if row_type not in ROW_TYPES:
-            found.append(Problem(sheet, number, where("row_type"), "row_type",
-                                 f"'{row['row_type'][:30]}' is not a row type: use "
-                                 f"{', '.join(ROW_TYPES)}."))  # fmt: skip
+            checked.problem("row_type", f"'{row['row_type'][:30]}' is not a row type: use "
+                                        f"{', '.join(ROW_TYPES)}.")  # fmt: skip
         values = {}
         for column, key in AMOUNTS.items():
             try:
                 values[key] = amount(row[column])
             except ValueError:
-                found.append(Problem(sheet, number, where(column), column,
-                                     f"'{row[column][:30]}' is not an amount in £000 (e.g. "
-                                     "-1,388 or 15317)."))  # fmt: skip
+                checked.problem(column, f"'{row[column][:30]}' is not an amount in £000 (e.g. "
+                                        "-1,388 or 15317).")  # fmt: skip
         try:
             values["variance_pct"] = percent(row["variance_pct"])
         except ValueError:
-            found.append(Problem(sheet, number, where("variance_pct"), "variance_pct",
-                                 f"'{row['variance_pct'][:30]}' is not a percentage such as "
-                                 "-25.4%."))  # fmt: skip
-        if not any(v is not None for v in values.values()) and not found:
-            found.append(Problem(sheet, number, "", "amounts",
-                                 f"{row['service_area'][:60]} has no amounts."))  # fmt: skip
-        key = (row["table"], row["service_area"], row["cost_centre"])
-        if key in seen and not found:
-            found.append(Problem(sheet, number, where("service_area"), "service_area",
-                                 f"{row['service_area'][:60]} is in {row['table'][:60]} twice "
-                                 f"(first at row {seen[key]})."))  # fmt: skip
-        seen.setdefault(key, number)
-        problems += found
-        if not found:
-            clean.append({
-                "part": part_of(row["table"]),
-                "table": row["table"],
-                "row": number,
-                "name": row["service_area"],
-                "cost_centre": row["cost_centre"],
-                "budget_holder": row["budget_manager"],
-                "row_type": row_type,
-                **values,
-                "notes": row["notes"],
-                "source": row["source_line"],
-            })  # fmt: skip
-    return clean, problems
+            checked.problem("variance_pct", f"'{row['variance_pct'][:30]}' is not a percentage "
+                                            "such as -25.4%.")  # fmt: skip
+        if not any(v is not None for v in values.values()) and not checked.found:
+            checked.problem("amounts", f"{row['service_area'][:60]} has no amounts.", where="")
+        checked.once(
+            (row["table"], row["service_area"], row["cost_centre"]),
+            "service_area",
+            f"{row['service_area'][:60]} is in {row['table'][:60]} twice",
+        )
+        checked.keep({
+            "part": part_of(row["table"]),
+            "table": row["table"],
+            "row": number,
+            "name": row["service_area"],
+            "cost_centre": row["cost_centre"],
+            "budget_holder": row["budget_manager"],
+            "row_type": row_type,
+            **values,
+            "notes": row["notes"],
+            "source": row["source_line"],
+        })  # fmt: skip
+    return checked.clean, checked.problems
 
 
 def _check_placements(sheet, rows):
-    clean, problems, seen = [], [], {}
-
-    def where(name):
-        return f"{_letter(PLACEMENT_COLUMNS.index(name))} ({name})"
-
-    for number, row in enumerate(rows, start=2):
-        if not any(row.values()):
-            continue
-        found = _text_problems(sheet, number, row, PLACEMENT_COLUMNS, where)
+    checked = _Rows(sheet, PLACEMENT_COLUMNS)
+    for _number, row in checked.each(rows):
         if not row["series"]:
-            found.append(Problem(sheet, number, where("series"), "series",
-                                 "The type of placement (series) is empty."))  # fmt: skip
+            checked.problem("series", "The type of placement (series) is empty.")
         match = _SHORT_YEAR.match(row["year"])
         if not match or int(match.group(2)) != (int(match.group(1)) + 1) % 100:
-            found.append(Problem(sheet, number, where("year"), "year",
-                                 f"'{row['year'][:20]}' is not a financial year such as "
-                                 "21/22."))  # fmt: skip
+            checked.problem("year", f"'{row['year'][:20]}' is not a financial year such as "
+                                    "21/22.")  # fmt: skip
         if row["month"] not in [*MONTHS, AVERAGE]:
-            found.append(Problem(sheet, number, where("month"), "month",
-                                 f"'{row['month'][:20]}' is not a month: use Apr … Mar, or "
-                                 "Average."))  # fmt: skip
+            checked.problem("month", f"'{row['month'][:20]}' is not a month: use Apr … Mar, or "
+                                     "Average.")  # fmt: skip
         text = row["placements"].replace(",", "")
         if not text.isdigit():
-            found.append(Problem(sheet, number, where("placements"), "placements",
-                                 f"'{row['placements'][:20]}' is not a whole number of "
-                                 "placements."))  # fmt: skip
-        key = (row["series"], row["year"], row["month"])
-        if key in seen and not found:
-            found.append(Problem(sheet, number, where("month"), "month",
-                                 f"{row['series'][:60]} {row['year']} {row['month']} is in the "
-                                 f"file twice (first at row {seen[key]})."))  # fmt: skip
-        seen.setdefault(key, number)
-        problems += found
-        if not found:
-            clean.append({
-                "series": row["series"], "year": row["year"], "month": row["month"],
-                "placements": int(text), "notes": row["notes"], "source": row["source_line"],
-            })  # fmt: skip
-    return clean, problems
+            checked.problem("placements", f"'{row['placements'][:20]}' is not a whole number of "
+                                          "placements.")  # fmt: skip
+        checked.once(
+            (row["series"], row["year"], row["month"]),
+            "month",
+            f"{row['series'][:60]} {row['year']} {row['month']} is in the file twice",
+        )
+        checked.keep({
+            "series": row["series"], "year": row["year"], "month": row["month"],
+            "placements": int(text) if text.isdigit() else None, "notes": row["notes"],
+            "source": row["source_line"],
+        })  # fmt: skip
+    return checked.clean, checked.problems
 
 
 def _check_facts(sheet, rows):
-    clean, problems, seen = [], [], {}
-
-    def where(name):
-        return f"{_letter(FACT_COLUMNS.index(name))} ({name})"
-
-    for number, row in enumerate(rows, start=2):
-        if not any(row.values()):
-            continue
-        found = _text_problems(sheet, number, row, FACT_COLUMNS, where)
+    checked = _Rows(sheet, FACT_COLUMNS)
+    for _number, row in checked.each(rows):
         for name in ("id", "measure", "value"):
             if not row[name]:
-                found.append(Problem(sheet, number, where(name), name, f"The {name} is empty."))
-        if row["id"] in seen and not found:
-            found.append(Problem(sheet, number, where("id"), "id",
-                                 f"{row['id']} is in the file twice (first at row "
-                                 f"{seen[row['id']]})."))  # fmt: skip
-        seen.setdefault(row["id"], number)
-        problems += found
-        if not found:
-            clean.append({
-                "key": row["id"], "measure": row["measure"], "value": row["value"],
-                "unit": row["unit"], "period": row["period"], "context": row["context"],
-                "quote": row["exact_quote"], "source": row["source_line"],
-            })  # fmt: skip
-    return clean, problems
+                checked.problem(name, f"The {name} is empty.")
+        checked.once(row["id"], "id", f"{row['id']} is in the file twice")
+        checked.keep({
+            "key": row["id"], "measure": row["measure"], "value": row["value"],
+            "unit": row["unit"], "period": row["period"], "context": row["context"],
+            "quote": row["exact_quote"], "source": row["source_line"],
+        })  # fmt: skip
+    return checked.clean, checked.problems
 
 
 # --------------------------------------------------------------------------------------------
