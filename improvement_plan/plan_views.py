@@ -34,7 +34,7 @@ from metrics.models import MeasureStatus
 from metrics.views import measure_chart_html
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
-from scrutiny.editing import redirect_back, send_back
+from scrutiny.editing import breadcrumbs, redirect_back, send_back
 from scrutiny.roles import form_for, require, sees_drafts
 
 
@@ -52,11 +52,10 @@ def _refuse_changes_to_earlier_versions(request, plan):
 
 
 def _crumbs(plan, *more):
-    return [
-        ("Dashboard", reverse("scrutiny:home")),
+    return breadcrumbs(
         (f"Improvement plan {plan.version}", plan.get_absolute_url()),
         *more,
-    ]
+    )
 
 
 def _workstream_crumbs(workstream, page):
@@ -73,7 +72,7 @@ def plan(request, pk=None):
         return render(  # a council that has not written its plan yet
             request,
             "improvement_plan/no_plan.html",
-            {"breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Improvement plan", None)]},
+            {"breadcrumbs": breadcrumbs(("Improvement plan", None))},
         )
     found = _plan_or_404(pk)
     today = clock.today()
@@ -89,8 +88,7 @@ def plan(request, pk=None):
         "overdue": sum(w.overdue_count for w in workstreams),
         "mixed": [w for w in workstreams if w.mixed_message],
         "versions": Plan.objects.order_by("-created_at"),
-        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
-                        (f"Improvement plan {found.version}", None)],
+        "breadcrumbs": breadcrumbs((f"Improvement plan {found.version}", None)),
     })  # fmt: skip
 
 
@@ -424,11 +422,10 @@ def owners(request):
         {
             "owners": listed,
             "pairs": Owner.likely_duplicates(listed),
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Improvement plan", reverse("improvement_plan:plan")),
                 ("Key actions", reverse("improvement_plan:actions")),
                 ("Owners", None),
-            ],
+            ),
         },
     )

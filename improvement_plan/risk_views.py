@@ -11,7 +11,7 @@ from metrics import calculations as calc
 from metrics import charts
 from scrutiny import clock
 from scrutiny.audit import AuditEntry
-from scrutiny.editing import redirect_back, send_back
+from scrutiny.editing import breadcrumbs, redirect_back, send_back
 from scrutiny.roles import require, sees_drafts
 
 RISK_SORTS = {
@@ -54,7 +54,7 @@ def risks(request):
             "quarters": quarters,
             "filters": filters,
             "closed": Risk.objects.filter(closed_at__isnull=False).order_by("reference"),
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Risks", None)],
+            "breadcrumbs": breadcrumbs(("Risks", None)),
         },
     )
 
@@ -67,8 +67,10 @@ def heat_map(request):
     return render(request, "improvement_plan/heat_map.html", {
         "grid": _heat_map_grid(rated, placed), "impacts": IMPACTS, "unplaced": unplaced,
         "by_score": _by_score(unplaced), "not_rated": [r for r in unplaced if not r.current],
-        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
-                        ("Risks", reverse("improvement_plan:risks")), ("Heat map", None)],
+        "breadcrumbs": breadcrumbs(
+            ("Risks", reverse("improvement_plan:risks")),
+            ("Heat map", None),
+        ),
     })  # fmt: skip
 
 
@@ -144,11 +146,10 @@ def risk(request, reference):
             "ratings": ratings,
             "chart": chart,
             "awaiting_sign_off": found.proposed,
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Risks", reverse("improvement_plan:risks")),
                 (found.reference, None),
-            ],
+            ),
         },
     )
 
@@ -187,12 +188,11 @@ def review(request, reference):
 
 
 def _breadcrumbs(risk, page):
-    return [
-        ("Dashboard", reverse("scrutiny:home")),
+    return breadcrumbs(
         ("Risks", reverse("improvement_plan:risks")),
         (risk.reference, risk.get_absolute_url()),
         (page, None),
-    ]
+    )
 
 
 @require_POST
@@ -235,11 +235,10 @@ def overdue(request):
         "improvement_plan/overdue.html",
         {
             "risks": late,
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Risks", reverse("improvement_plan:risks")),
                 ("Overdue reviews", None),
-            ],
+            ),
         },
     )
 
@@ -261,12 +260,11 @@ def risk_form(request, reference=None):
         {
             "form": form,
             "risk": found,
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Risks", reverse("improvement_plan:risks")),
                 *([(found.reference, found.get_absolute_url())] if found else []),
                 ("Change" if found else "Add a risk", None),
-            ],
+            ),
         },
     )
 

@@ -22,16 +22,15 @@ from improvement_plan.models import (
     Priority,
     Workstream,
 )
-from scrutiny.editing import edit_with_trail
+from scrutiny.editing import breadcrumbs, edit_with_trail
 from scrutiny.roles import require
 
 
 def _crumbs(*more):
-    return [
-        ("Dashboard", reverse("scrutiny:home")),
+    return breadcrumbs(
         ("Improvement plan", reverse("improvement_plan:plan")),
         *more,
-    ]
+    )
 
 
 def _current(plan):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from metrics import calculations as calc
 from metrics import charts, national
 from metrics.models import Geography, Measure, NationalMeasure, NationalValue, ServiceArea, Unit
+from scrutiny.editing import breadcrumbs
 from scrutiny.roles import require
 
 SORTS = {
@@ -289,7 +290,7 @@ def benchmarks(request):
             "linked": Measure.objects.filter(
                 national_measure__isnull=False, active=True
             ).select_related("national_measure", "area"),
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("How we compare", None)],
+            "breadcrumbs": breadcrumbs(("How we compare", None)),
         },
     )
 
@@ -325,8 +326,10 @@ def benchmark(request, key):
         "show": show, "sort": sort, "order": request.GET.get("order", "asc"),
         "model": model, "models": national.NeighbourModel.objects.all(),
         "linked": measure.measures.filter(active=True),
-        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
-                        ("How we compare", reverse("metrics:benchmarks")), (measure.name, None)],
+        "breadcrumbs": breadcrumbs(
+            ("How we compare", reverse("metrics:benchmarks")),
+            (measure.name, None),
+        ),
     })  # fmt: skip
 
 
@@ -401,11 +404,10 @@ def area_compare(request, slug):
             "rows": _area_rows(area, model),
             "model": model,
             "models": national.NeighbourModel.objects.all(),
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Scorecards", reverse("metrics:scorecards")),
                 (area.name, area.get_absolute_url()),
                 ("How we compare", None),
-            ],
+            ),
         },
     )

@@ -3,16 +3,16 @@
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
 from metrics import calculations as calc
 from metrics import charts, finance, quality
 from metrics.models import FinanceReport, ServiceArea
+from scrutiny.editing import breadcrumbs
 from scrutiny.roles import require, sees_drafts
 
 
 def _crumbs(*extra):
-    return [("Dashboard", reverse("scrutiny:home")), *extra]
+    return breadcrumbs(*extra)
 
 
 def quality_index(request):

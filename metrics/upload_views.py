@@ -32,16 +32,16 @@ from metrics.models import (
     Upload,
 )
 from metrics.tasks import check_upload_in_background
+from scrutiny.editing import breadcrumbs
 from scrutiny.queue import enqueue
 from scrutiny.roles import require
 
 
 def _crumbs(*extra):
-    return [
-        ("Dashboard", reverse("scrutiny:home")),
+    return breadcrumbs(
         ("Upload figures", reverse("metrics:upload")),
         *extra,
-    ]
+    )
 
 
 def upload(request):
@@ -71,7 +71,7 @@ def upload(request):
             "recent": recent,
             "quality_areas": ServiceArea.objects.filter(quality_assurance=True),
             "max_mb": _max_mb(),
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Upload figures", None)],
+            "breadcrumbs": breadcrumbs(("Upload figures", None)),
         },
     )
 
@@ -261,7 +261,7 @@ def publication(request):
         {
             "areas": areas,
             "log": Publication.objects.select_related("area", "by")[:20],
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Publish figures", None)],
+            "breadcrumbs": breadcrumbs(("Publish figures", None)),
         },
     )
 
@@ -326,8 +326,10 @@ def correct(request, code):
     return render(request, "metrics/correct.html", {
         "measure": measure, "form": form, "chosen": chosen, "now": timezone.now(),
         "history": ObservationChange.objects.history_of(measure, *chosen) if chosen else [],
-        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
-                        (measure.name, measure.get_absolute_url()), ("Correct a figure", None)],
+        "breadcrumbs": breadcrumbs(
+            (measure.name, measure.get_absolute_url()),
+            ("Correct a figure", None),
+        ),
     })  # fmt: skip
 
 
@@ -371,8 +373,10 @@ def commentary(request, code):
     return render(request, "metrics/commentary.html", {
         "measure": measure, "form": form, "current": current,
         "period_published": status.published if status else False,
-        "breadcrumbs": [("Dashboard", reverse("scrutiny:home")),
-                        (measure.name, measure.get_absolute_url()), ("Commentary", None)],
+        "breadcrumbs": breadcrumbs(
+            (measure.name, measure.get_absolute_url()),
+            ("Commentary", None),
+        ),
     })  # fmt: skip
 
 
@@ -495,12 +499,11 @@ def area_commentary(request, slug):
 
 
 def _area_crumbs(area, page):
-    return [
-        ("Dashboard", reverse("scrutiny:home")),
+    return breadcrumbs(
         ("Scorecards", reverse("metrics:scorecards")),
         (area.name, area.get_absolute_url()),
         (page, None),
-    ]
+    )
 
 
 def _area_period(request, slug):

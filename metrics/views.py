@@ -20,6 +20,7 @@ from metrics.models import (
     ServiceArea,
     SpcLimits,
 )
+from scrutiny.editing import breadcrumbs
 from scrutiny.roles import require, sees_drafts
 
 
@@ -31,7 +32,7 @@ def scorecards(request):
         "metrics/scorecards.html",
         {
             "areas": areas,
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Scorecards", None)],
+            "breadcrumbs": breadcrumbs(("Scorecards", None)),
         },
     )
 
@@ -148,11 +149,10 @@ def scorecard(request, slug):
         {
             **setup,
             "results": results,
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Scorecards", reverse("metrics:scorecards")),
                 (setup["area"].name, None),
-            ],
+            ),
         },
     )
 
@@ -247,12 +247,11 @@ def measure(request, code):
 
 
 def _measure_crumbs(measure):
-    return [
-        ("Dashboard", reverse("scrutiny:home")),
+    return breadcrumbs(
         ("Scorecards", reverse("metrics:scorecards")),
         (measure.area.name, measure.area.get_absolute_url()),
         (measure.name, None),
-    ]
+    )
 
 
 def _breakdown(measure, latest, drafts):

@@ -4,7 +4,7 @@ democratic services (administrators) and directors in the product. Every change 
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from scrutiny.editing import edit_with_trail
+from scrutiny.editing import breadcrumbs, edit_with_trail
 from scrutiny.forms import (
     AgendaItemForm,
     CommitteeForm,
@@ -24,11 +24,10 @@ from scrutiny.roles import require
 
 
 def _edit(request, form, *, heading, caption, back, done, context):
-    crumbs = [
-        ("Dashboard", reverse("scrutiny:home")),
+    crumbs = breadcrumbs(
         ("Meetings", reverse("scrutiny:meetings")),
         *back,
-    ]
+    )
     return edit_with_trail(
         request,
         form,
@@ -64,11 +63,10 @@ def committee_members(request, slug):
         {
             "committee": found,
             "members": found.memberships.select_related("user"),
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Meetings", reverse("scrutiny:meetings")),
                 (found.name, None),
-            ],
+            ),
         },
     )
 

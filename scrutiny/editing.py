@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from scrutiny.audit import AuditEntry
@@ -20,6 +20,12 @@ NUMBER = {"class": "govuk-input govuk-input--width-3"}
 DATE = {**CODE, "type": "date"}
 MONTH = {**CODE, "type": "month"}
 TYPED = {"text", "email", "number", "date", "month", "time", "url", "search", "tel", "password"}
+
+
+def breadcrumbs(*steps):
+    """The trail above a page: the dashboard, then ``steps``, each (label, URL); the last is
+    the page itself, (label, None)."""
+    return [("Dashboard", reverse("scrutiny:home")), *steps]
 
 
 def add_and_change(prefix, view, name, key="<int:pk>"):

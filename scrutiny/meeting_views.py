@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from scrutiny import clock, notifications, packs
-from scrutiny.editing import redirect_back
+from scrutiny.editing import breadcrumbs, redirect_back
 from scrutiny.forms import ActionUpdateForm, AnswerForm, AssignForm, QuestionForm
 from scrutiny.models import (
     AgendaItem,
@@ -27,11 +27,10 @@ from scrutiny.roles import form_for, require
 
 
 def _crumbs(*more):
-    return [
-        ("Dashboard", reverse("scrutiny:home")),
+    return breadcrumbs(
         ("Meetings", reverse("scrutiny:meetings")),
         *more,
-    ]
+    )
 
 
 def meetings(request):
@@ -52,7 +51,7 @@ def meetings(request):
         {
             "committees": committees,
             "today": today,
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Meetings", None)],
+            "breadcrumbs": breadcrumbs(("Meetings", None)),
         },
     )
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from scrutiny import accounts, roles
 from scrutiny.audit import AuditEntry
+from scrutiny.editing import breadcrumbs
 from scrutiny.forms import InviteForm, RoleForm
 
 
@@ -37,7 +38,7 @@ def users(request):
         {
             "form": form,
             "people": people,
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Users", None)],
+            "breadcrumbs": breadcrumbs(("Users", None)),
         },
     )
 
@@ -72,11 +73,10 @@ def user(request, pk):
             "person": person,
             "form": form,
             "history": AuditEntry.objects.for_object(person).select_related("user")[:50],
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Users", reverse("scrutiny:users")),
                 (person.get_full_name() or person.username, None),
-            ],
+            ),
         },
     )
 

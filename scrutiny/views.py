@@ -25,7 +25,7 @@ from metrics.models import MeasureStatus, ServiceArea
 from metrics.national import neighbour_model, ofsted_neighbours
 from scrutiny import clock
 from scrutiny.celery import app as celery_app
-from scrutiny.editing import edit_with_trail
+from scrutiny.editing import breadcrumbs, edit_with_trail
 from scrutiny.forms import ApiTokenForm, GlossaryTermForm
 from scrutiny.models import (
     ApiToken,
@@ -148,7 +148,7 @@ def api_tokens(request):
             "form": form,
             "new_key": new_key,
             "tokens": request.user.api_tokens.select_related("user"),
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("API tokens", None)],
+            "breadcrumbs": breadcrumbs(("API tokens", None)),
         },
     )
 
@@ -220,11 +220,10 @@ def inspection(request, pk):
             ),
             "neighbours": ofsted_neighbours(),
             "model": neighbour_model(),
-            "breadcrumbs": [
-                ("Dashboard", reverse("scrutiny:home")),
+            "breadcrumbs": breadcrumbs(
                 ("Inspections", reverse("scrutiny:inspections")),
                 (found.kind, None),
-            ],
+            ),
         },
     )
 
@@ -236,7 +235,7 @@ def inspections(request):
         "scrutiny/inspections.html",
         {
             "inspections": Inspection.objects.prefetch_related("judgements"),
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Inspections", None)],
+            "breadcrumbs": breadcrumbs(("Inspections", None)),
         },
     )
 
@@ -260,7 +259,7 @@ def setup(request):
             "steps": steps,
             "ready": ready_to_publish(steps),
             "remaining": sum(1 for s in steps if not s.done),
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Set up", None)],
+            "breadcrumbs": breadcrumbs(("Set up", None)),
         },
     )
 
@@ -279,7 +278,7 @@ def glossary(request):
             "letters": sorted(letters.items()),
             "count": len(terms),
             "can_edit": request.user.has_perm("scrutiny.edit_measures"),
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Glossary", None)],
+            "breadcrumbs": breadcrumbs(("Glossary", None)),
         },
     )
 
@@ -293,11 +292,10 @@ def glossary_term(request, slug=None):
         GlossaryTermForm(request.POST or None, instance=found),
         heading="Change a term" if found else "Add a term",
         caption=found.term if found else "Glossary",
-        breadcrumbs=[
-            ("Dashboard", reverse("scrutiny:home")),
+        breadcrumbs=breadcrumbs(
             ("Glossary", reverse("scrutiny:glossary")),
             (found.term if found else "Add a term", None),
-        ],
+        ),
         done=lambda saved: saved.get_absolute_url(),
         context="glossary",
     )
@@ -324,6 +322,6 @@ def awaiting(request):
         "scrutiny/awaiting.html",
         {
             "rows": rows,
-            "breadcrumbs": [("Dashboard", reverse("scrutiny:home")), ("Awaiting you", None)],
+            "breadcrumbs": breadcrumbs(("Awaiting you", None)),
         },
     )

@@ -236,7 +236,7 @@ def test_a_review_keeps_the_earlier_mitigations_on_the_risk_page(client_for, set
 
 
 def _risk_form(**fields):
-    data = {
+    return {
         "reference": "SR7.10",
         "title": "Children's homes sufficiency",
         "description": "",
@@ -248,9 +248,8 @@ def _risk_form(**fields):
         "target_score": "8",
         "new_this_quarter": "on",
         "reason": "",
+        **fields,
     }
-    data.update(fields)
-    return data
 
 
 def test_a_lead_adds_a_new_risk_changes_it_with_a_reason_and_closes_it(client_for, db):

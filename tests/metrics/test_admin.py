@@ -9,7 +9,7 @@ from tests.factories import make_commentary, make_measure, make_observation, mak
 
 
 def target_form(measure, **fields):
-    data = {
+    return {
         "measure": measure.pk,
         "kind": "standard",
         "value": "80",
@@ -18,9 +18,8 @@ def target_form(measure, **fields):
         "source": "",
         "note": "",
         "change_reason": "",
+        **fields,
     }
-    data.update(fields)
-    return data
 
 
 def test_overlapping_targets_are_refused_with_a_clear_error(client_for, db):
