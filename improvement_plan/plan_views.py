@@ -52,10 +52,7 @@ def _refuse_changes_to_earlier_versions(request, plan):
 
 
 def _crumbs(plan, *more):
-    return breadcrumbs(
-        (f"Improvement plan {plan.version}", plan.get_absolute_url()),
-        *more,
-    )
+    return breadcrumbs((f"Improvement plan {plan.version}", plan.get_absolute_url()), *more)
 
 
 def _workstream_crumbs(workstream, page):

@@ -27,10 +27,7 @@ from scrutiny.roles import require
 
 
 def _crumbs(*more):
-    return breadcrumbs(
-        ("Improvement plan", reverse("improvement_plan:plan")),
-        *more,
-    )
+    return breadcrumbs(("Improvement plan", reverse("improvement_plan:plan")), *more)
 
 
 def _current(plan):

@@ -38,10 +38,7 @@ from scrutiny.roles import require
 
 
 def _crumbs(*extra):
-    return breadcrumbs(
-        ("Upload figures", reverse("metrics:upload")),
-        *extra,
-    )
+    return breadcrumbs(("Upload figures", reverse("metrics:upload")), *extra)
 
 
 def upload(request):

@@ -24,10 +24,7 @@ from scrutiny.roles import require
 
 
 def _edit(request, form, *, heading, caption, back, done, context):
-    crumbs = breadcrumbs(
-        ("Meetings", reverse("scrutiny:meetings")),
-        *back,
-    )
+    crumbs = breadcrumbs(("Meetings", reverse("scrutiny:meetings")), *back)
     return edit_with_trail(
         request,
         form,

@@ -27,10 +27,7 @@ from scrutiny.roles import form_for, require
 
 
 def _crumbs(*more):
-    return breadcrumbs(
-        ("Meetings", reverse("scrutiny:meetings")),
-        *more,
-    )
+    return breadcrumbs(("Meetings", reverse("scrutiny:meetings")), *more)
 
 
 def meetings(request):
