@@ -22,6 +22,8 @@ SKY = "#56B4E9"
 BLACK = "#0b0c0c"
 GREY = "#505a5f"
 FONT = "arial, sans-serif"
+# Every bar and marker is edged in black, so no mark relies on its colour alone to be seen.
+OUTLINE = {"color": BLACK, "width": 1}
 
 
 AMBER_FILL = "rgba(230,159,0,0.25)"
@@ -157,12 +159,7 @@ def measure_chart(
                     y=[p[1] for p in points],
                     mode="markers",
                     name=name,
-                    marker={
-                        "color": colour,
-                        "size": 14,
-                        "symbol": symbol,
-                        "line": {"color": BLACK, "width": 1},
-                    },
+                    marker={"color": colour, "size": 14, "symbol": symbol, "line": OUTLINE},
                     hovertemplate=name + ": %{x} %{y}" + unit_suffix + "<extra></extra>",
                 )
             )
@@ -211,7 +208,7 @@ def _bars(*, title, names, values, colours, lines, unit_suffix):
             x=list(values),
             y=list(names),
             orientation="h",
-            marker={"color": colours, "line": {"color": BLACK, "width": 1}},
+            marker={"color": colours, "line": OUTLINE},
             hovertemplate="%{y}: %{x}" + unit_suffix + "<extra></extra>",
             name="Value",
         )
@@ -445,12 +442,7 @@ def funnel_plot(*, title, points, centre, limits, council, neighbours, x_title, 
                 text=[p[0] for p in chosen],
                 mode="markers",
                 name=name,
-                marker={
-                    "color": colour,
-                    "symbol": symbol,
-                    "size": size,
-                    "line": {"color": BLACK, "width": 1},
-                },
+                marker={"color": colour, "symbol": symbol, "size": size, "line": OUTLINE},
                 hovertemplate="%{text}: %{y}" + unit_suffix + " of %{x}<extra></extra>",
             )
         )
@@ -494,7 +486,7 @@ def stacked_bars(*, title, categories, stacks, horizontal=False, unit_suffix="%"
                 marker={
                     "color": colour,
                     "pattern": {"shape": shape, "fgcolor": BLACK, "size": 6},
-                    "line": {"color": BLACK, "width": 1},
+                    "line": OUTLINE,
                 },
                 hovertemplate=name
                 + ": %{"
@@ -522,7 +514,7 @@ def bars_over_time(*, title, periods, values, lines=(), unit_suffix=""):
         go.Bar(
             x=list(periods),
             y=list(values),
-            marker={"color": BLUE, "line": {"color": BLACK, "width": 1}},
+            marker={"color": BLUE, "line": OUTLINE},
             name="Figure",
             hovertemplate="%{x}: %{y}" + unit_suffix + "<extra></extra>",
         )
