@@ -31,35 +31,40 @@ def figures(db):
     Measure.objects.all().recompute_statuses()
 
 
-def post_file(client, capture, content, name="figures.csv"):
-    """Upload a file, let the check run (it runs once the request's work is committed), and
-    return the page the officer is sent to."""
-    data = content.encode() if isinstance(content, str) else content
-    with capture(execute=True):
-        response = client.post("/upload/", {"file": SimpleUploadedFile(name, data)})
-    if response.status_code != 302:
-        return response
-    return client.get(response["Location"])
+@pytest.fixture
+def officer(client_for):
+    return client_for(roles.PERFORMANCE_OFFICER)
+
+
+@pytest.fixture
+def send_file(officer, django_capture_on_commit_callbacks):
+    """Upload a file as the officer, let the check run (it runs once the request's work is
+    committed), and return the page the officer is sent to."""
+
+    def send(content, name="figures.csv"):
+        data = content.encode() if isinstance(content, str) else content
+        with django_capture_on_commit_callbacks(execute=True):
+            response = officer.post("/upload/", {"file": SimpleUploadedFile(name, data)})
+        if response.status_code != 302:
+            return response
+        return officer.get(response["Location"])
+
+    return send
 
 
 def test_an_officer_uploads_previews_and_confirms(
-    client_for, figures, eager_tasks, django_capture_on_commit_callbacks
+    officer, send_file, figures, eager_tasks, django_capture_on_commit_callbacks
 ):
-    client = client_for(roles.PERFORMANCE_OFFICER)
-    page = post_file(
-        client,
-        django_capture_on_commit_callbacks,
-        HEADER + "CSC05,2022/23 Q2,,71.2,,,\nCSC05,2022-06,,69.0,,,\n",
-    )
+    page = send_file(HEADER + "CSC05,2022/23 Q2,,71.2,,,\nCSC05,2022-06,,69.0,,,\n")
     html = page.content.decode()
     assert "Check what this file changes" in html and "Discard this file" in html
     assert "already published" in html and ">68.9%" in html and ">Published<" in html
     upload = Upload.objects.get()
-    refused = client.post(f"/upload/{upload.pk}/confirm/", {"reason": ""}, follow=True)
+    refused = officer.post(f"/upload/{upload.pk}/confirm/", {"reason": ""}, follow=True)
     assert "Give a reason" in refused.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/upload/{upload.pk}/confirm/", {"reason": "Corrected extract"})
-    done = client.get(f"/upload/{upload.pk}/")
+        officer.post(f"/upload/{upload.pk}/confirm/", {"reason": "Corrected extract"})
+    done = officer.get(f"/upload/{upload.pk}/")
     assert "Loaded 1 new and 1 changed figures" in done.content.decode()
     assert "Statuses recalculated" in done.content.decode()
     saved = Observation.objects.get(measure__code="CSC05", period_end=date(2022, 9, 1))
@@ -67,19 +72,14 @@ def test_an_officer_uploads_previews_and_confirms(
 
 
 def test_problems_are_shown_as_an_error_summary_and_downloadable(
-    client_for, figures, eager_tasks, django_capture_on_commit_callbacks
+    officer, send_file, figures, eager_tasks
 ):
-    client = client_for(roles.PERFORMANCE_OFFICER)
-    page = post_file(
-        client,
-        django_capture_on_commit_callbacks,
-        HEADER + "CSC05,2022-09,,abc,,,\n=HYPERLINK(1),2022-09,,1,,,\n",
-    )
+    page = send_file(HEADER + "CSC05,2022-09,,abc,,,\n=HYPERLINK(1),2022-09,,1,,,\n")
     html = page.content.decode()
     assert "There are problems in the file: nothing was loaded" in html
     assert "Row 2, column D (value): &#x27;abc&#x27; is not a number" in html
     upload = Upload.objects.get()
-    text = client.get(f"/upload/{upload.pk}/problems.csv").content.decode("utf-8-sig")
+    text = officer.get(f"/upload/{upload.pk}/problems.csv").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["row", "column", "field", "problem"]
     assert rows[1][:3] == ["2", "D (value)", "value"]
@@ -198,13 +198,12 @@ hostile_text = st.one_of(
     name=st.sampled_from(["f.csv", "f.xlsx", "f.xls", "", "../../etc/passwd", "f\x00.csv"]),
 )
 def test_hostile_files_always_get_a_message_and_change_nothing(
-    client_for, figures, eager_tasks, django_capture_on_commit_callbacks, content, binary, name
+    send_file, figures, eager_tasks, content, binary, name
 ):
-    client = client_for(roles.PERFORMANCE_OFFICER)
     before = sorted(Observation.objects.values_list("id", "value", "published"))
     changes = ObservationChange.objects.count()
     for data in (content.encode("utf-8", "surrogatepass"), binary):
-        response = post_file(client, django_capture_on_commit_callbacks, data, name or "x")
+        response = send_file(data, name or "x")
         assert response.status_code == 200
         html = response.content.decode()
         assert (
@@ -219,12 +218,11 @@ def test_hostile_files_always_get_a_message_and_change_nothing(
 
 
 def test_a_file_over_the_limit_is_refused_as_it_arrives_and_nothing_is_kept(
-    client_for, db, settings, django_capture_on_commit_callbacks
+    send_file, db, settings
 ):
     settings.UPLOAD_MAX_BYTES = 64 * 1024
-    client = client_for(roles.PERFORMANCE_OFFICER)
     big = HEADER + "CSC05,2022-06,,69.0,,,\n" * 10_000  # about 230 KB
-    response = post_file(client, django_capture_on_commit_callbacks, big)
+    response = send_file(big)
     assert response.status_code == 200
     assert "The file is larger than 0 MB" not in response.content.decode()
     assert "the largest accepted" in response.content.decode()
